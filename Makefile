@@ -1,0 +1,27 @@
+# The two commands a practice manager needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= demo.duckdb
+PORT ?= 8501
+
+.PHONY: install demo test bench clean
+
+$(BIN)/claimscope: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/claimscope
+
+demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB).wal
+	-$(BIN)/claimscope load data_samples --db $(DEMO_DB)
+	CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) *.duckdb *.duckdb.wal *.duckdb.key tests/artifacts .pytest_cache

@@ -1,0 +1,1 @@
+"""claimscope dashboard: Streamlit pages over the DuckDB marts."""

@@ -1,0 +1,10 @@
+"""claimscope: the one place pages are registered."""
+
+import streamlit as st
+
+st.set_page_config(page_title="claimscope", page_icon="📊", layout="wide")
+
+pages = [
+    st.Page("views/data_loaded.py", title="Data loaded", icon="🗂️", default=True),
+]
+st.navigation(pages).run()

@@ -1,0 +1,19 @@
+"""What is in the database: rows per table and the load history."""
+
+import streamlit as st
+
+from dashboard import queries
+
+st.title("Data loaded")
+st.caption("Rows per table and every file the loader has seen.")
+
+st.subheader("Rows per table")
+counts = queries.table_row_counts()
+st.dataframe(counts, hide_index=True, column_config={"table_name": "Table", "row_count": "Rows"})
+
+st.subheader("Load history")
+history = queries.load_history()
+if history.is_empty():
+    st.info("No files loaded yet. Run `claimscope load data_samples/`.")
+else:
+    st.dataframe(history, hide_index=True)

@@ -1,0 +1,1 @@
+"""claimscope ETL: load claims, remittances and coding audits into one DuckDB file."""

@@ -1,0 +1,85 @@
+"""The `claimscope` command line: thin wrappers over the etl library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from etl import db as database
+from etl.load import FileResult, expand_paths, load_files
+from etl.mapping import read_mapping
+from etl.records import LoadError
+
+app = typer.Typer(help="claimscope: denial and payment analytics for medical billing.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[
+    Path,
+    typer.Option(help="DuckDB file to use; defaults to $CLAIMSCOPE_DB or ./claimscope.duckdb.", default_factory=database.default_db_path),
+]
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="835, 837 or CSV files, or folders to search.", exists=True)],
+    db: DbOption,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML file renaming a PM export's columns to claimscope's.", exists=True, dir_okay=False)
+    ] = None,
+) -> None:
+    """Load claim, remittance and audit files; bad records go to quarantine.
+
+    Each file loads in its own transaction; a file already loaded (same sha256) is skipped.
+    Exits 1 when any record was quarantined or any file rejected; the rest still load.
+
+    Example: claimscope load data_samples/ --db demo.duckdb
+    """
+    try:
+        column_mapping = read_mapping(mapping)
+    except LoadError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from error
+    with Progress(console=errors, transient=True) as progress:
+        task = progress.add_task("Loading", total=len(expand_paths(paths)))
+        results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task))
+    console.print(_summary_table(results))
+    for result in results:
+        if not result.is_clean and result.message:
+            typer.echo(f"{result.status}: {result.message}", err=True)
+    if not all(result.is_clean for result in results):
+        raise typer.Exit(code=1)
+
+
+def _summary_table(results: list[FileResult]) -> Table:
+    table = Table(title="Load summary")
+    for heading in ("file", "kind", "status", "loaded", "quarantined"):
+        table.add_column(heading, justify="right" if heading in ("loaded", "quarantined") else "left", overflow="fold")
+    for result in results:
+        table.add_row(result.path, result.kind, result.status, str(result.records_loaded), str(result.records_quarantined))
+    return table
+
+
+@app.command()
+def tables(db: DbOption) -> None:
+    """Show the row count of every contract table.
+
+    Example: claimscope tables --db demo.duckdb
+    """
+    with database.read_connection(db) as con:
+        counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.table_names(con)]
+    table = Table(title=str(db))
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in counts:
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

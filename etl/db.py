@@ -1,0 +1,85 @@
+"""Open the claimscope DuckDB file and keep its schema current."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+DEFAULT_DB = Path("claimscope.duckdb")
+# DuckDB refuses a second process at once (no waiting), so both sides retry for a while.
+LOCK_TIMEOUT_SECONDS = 60.0
+
+
+def default_db_path() -> Path:
+    """The database path: $CLAIMSCOPE_DB, else ./claimscope.duckdb."""
+    return Path(os.environ.get("CLAIMSCOPE_DB", DEFAULT_DB))
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    return "lock" in str(error).lower()
+
+
+def connect_with_retry(
+    db: Path | str, read_only: bool, timeout: float = LOCK_TIMEOUT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds a conflicting lock."""
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=read_only)
+        except duckdb.IOException as error:
+            if not _is_lock_conflict(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.25)
+
+
+@contextmanager
+def write_connection(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-write connection with the schema applied."""
+    con = connect_with_retry(db, read_only=False)
+    try:
+        apply_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def read_connection(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection; hold it only for one query or two."""
+    con = connect_with_retry(db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def model_files(layer: str) -> list[Path]:
+    """The SQL files of one layer (schema, staging, marts), in name order."""
+    return sorted((SQL_DIR / layer).glob("*.sql"))
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the contract tables (sql/schema) if they are missing."""
+    for path in model_files("schema"):
+        con.execute(path.read_text())
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The contract tables, in the order the schema folder defines them."""
+    return [path.stem for path in model_files("schema")]
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The first value of a query, or None; reads the result to the end as DuckDB 2 requires."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None

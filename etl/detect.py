@@ -1,0 +1,62 @@
+"""Tell what a file is from its content: X12 835/837P/837I or one of the claimscope CSV layouts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from etl import csv_audits, csv_claims, csv_remits
+from etl.mapping import ColumnMapping
+from etl.records import LoadError
+
+CSV_SIGNATURES = {
+    "claims_csv": csv_claims.SIGNATURE,
+    "remits_csv": csv_remits.SIGNATURE,
+    "audits_csv": csv_audits.SIGNATURE,
+}
+_X12_START = re.compile(r"^(ISA|GS|ST)([^A-Za-z0-9\s])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes to text; an empty or binary file is a LoadError naming the file."""
+    if not data.strip():
+        raise LoadError(f"{name}: file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older PM exports are often Windows-1252; latin-1 decodes any byte, so test for binary below.
+        text = data.decode("latin-1")
+    if "\x00" in text or len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
+        raise LoadError(f"{name}: binary content, not an X12 or CSV file")
+    return text
+
+
+def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:
+    """Return 835, 837P, 837I, claims_csv, remits_csv or audits_csv; otherwise raise LoadError."""
+    start = _X12_START.match(text.lstrip())
+    if start:
+        return _x12_kind(text, start.group(2), name)
+    header = mapping.rename(next(csv.reader(io.StringIO(text)), []))
+    for kind, signature in CSV_SIGNATURES.items():
+        if signature <= set(header):
+            return kind
+    first_line = text.lstrip().splitlines()[0][:60]
+    raise LoadError(
+        f"{name}: line 1: not X12 (no ISA, GS or ST) and not a claimscope CSV header: {first_line!r}"
+    )
+
+
+def _x12_kind(text: str, element_separator: str, name: str) -> str:
+    sep = re.escape(element_separator)
+    transaction = re.search(rf"(?:^|[^A-Za-z0-9])ST{sep}(\d{{3}})", text)
+    if transaction is None:
+        raise LoadError(f"{name}: X12 interchange with no ST transaction set header")
+    if transaction.group(1) == "835":
+        return "835"
+    if transaction.group(1) == "837":
+        # GS08 is sometimes wrong in the wild (X222 on an institutional claim); SV2/CL1 are 837I only.
+        institutional = re.search(rf"X223|(?:^|[^A-Za-z0-9])(?:SV2|CL1){sep}", text)
+        return "837I" if institutional else "837P"
+    raise LoadError(f"{name}: X12 transaction set {transaction.group(1)} is not supported (835 or 837 only)")

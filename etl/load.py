@@ -1,0 +1,230 @@
+"""Load files into DuckDB: parse outside the write lock, then one transaction per file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl import db as database
+from etl.csv_audits import parse_audits_csv
+from etl.csv_claims import parse_claims_csv
+from etl.csv_remits import parse_remits_csv
+from etl.detect import decode, detect_kind
+from etl.mapping import ColumnMapping
+from etl.patients import PatientHasher, key_for_database
+from etl.records import LoadError, ParsedFile, Quarantined
+
+# Surrogate id column -> the table that owns it; parsers number from 0 and the loader shifts.
+ID_OWNERS = {
+    "claim_record_id": "claims",
+    "payment_id": "remit_payments",
+    "remit_claim_id": "remit_claims",
+    "remit_line_id": "remit_service_lines",
+}
+# Folder walks skip documentation, settings and databases that sit beside the data.
+SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal"}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file: status is loaded, partial, rejected, skipped or failed."""
+
+    path: str
+    kind: str
+    status: str
+    records_loaded: int = 0
+    records_quarantined: int = 0
+    message: str = ""
+    file_id: int | None = None
+
+    @property
+    def is_clean(self) -> bool:
+        return self.status in ("loaded", "skipped")
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and every data file under each folder, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file()
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                and child.suffix.lower() not in SKIPPED_SUFFIXES
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def load_files(
+    paths: Iterable[Path],
+    db: Path | str,
+    mapping: ColumnMapping | None = None,
+    on_file_done: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Load each file in its own transaction; a bad file never stops the batch."""
+    mapping = mapping or ColumnMapping()
+    hasher = PatientHasher(key_for_database(db))
+    with database.write_connection(db):
+        pass  # create the file and its schema once, before any reader looks
+    results = []
+    for path in expand_paths(paths):
+        result = load_file(path, db, hasher, mapping)
+        results.append(result)
+        if on_file_done:
+            on_file_done(result)
+    return results
+
+
+def load_file(path: Path, db: Path | str, hasher: PatientHasher, mapping: ColumnMapping) -> FileResult:
+    """Parse one file, then write it and its quarantine atomically."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return FileResult(str(path), "unknown", "failed", message=f"{path}: cannot read: {error.strerror}")
+    sha256 = hashlib.sha256(data).hexdigest()
+    known = _loaded_file_id(db, sha256)
+    if known is not None:
+        return FileResult(str(path), "-", "skipped", message=f"already loaded as file {known}", file_id=known)
+    parsed = parse_file(path, data, hasher, mapping)
+    try:
+        with database.write_connection(db) as con:
+            return write_parsed(con, path, sha256, len(data), parsed)
+    except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
+        message = f"{path}: nothing written, the load was rolled back: {error}"
+        return FileResult(str(path), parsed.kind, "failed", message=message)
+
+
+def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:
+    """Parse by detected kind; a file that cannot be read at all becomes one quarantined record."""
+    try:
+        text = decode(data, str(path))
+        kind = detect_kind(text, str(path), mapping)
+    except LoadError as error:
+        return ParsedFile("unknown", quarantine=[Quarantined("file", str(error), None)])
+    try:
+        return _parse_by_kind(kind, text, path, hasher, mapping)
+    except LoadError as error:
+        return ParsedFile(kind, quarantine=[Quarantined("file", str(error), None)])
+
+
+def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:
+    if kind == "claims_csv":
+        return parse_claims_csv(text, hasher, mapping)
+    if kind == "remits_csv":
+        return parse_remits_csv(text, mapping)
+    if kind == "audits_csv":
+        return parse_audits_csv(text, mapping)
+    from etl.x12_parse import parse_x12  # X12 intake is imported only when an X12 file arrives
+
+    return parse_x12(text, str(path), kind, hasher)
+
+
+def _loaded_file_id(db: Path | str, sha256: str) -> int | None:
+    if str(db) == ":memory:":
+        return None
+    with database.read_connection(db) as con:
+        return database.scalar(con, "select file_id from source_files where sha256 = ?", [sha256])
+
+
+def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: int, parsed: ParsedFile) -> FileResult:
+    """Insert a parsed file, its quarantine and its source_files row in one transaction."""
+    con.execute("begin transaction")
+    try:
+        known = database.scalar(con, "select file_id from source_files where sha256 = ?", [sha256])
+        if known is not None:
+            con.execute("rollback")
+            return FileResult(str(path), parsed.kind, "skipped", message=f"already loaded as file {known}", file_id=known)
+        file_id = database.scalar(con, "select coalesce(max(file_id), 0) + 1 from source_files")
+        offsets = {
+            id_column: database.scalar(con, f"select coalesce(max({id_column}) + 1, 0) from {table}")
+            for id_column, table in ID_OWNERS.items()
+        }
+        for table, frame in parsed.tables.items():
+            if frame.height:
+                _insert_frame(con, table, _with_load_ids(con, table, frame, file_id, offsets))
+        result = _file_result(path, file_id, parsed)
+        _insert_quarantine(con, file_id, parsed.quarantine)
+        _insert_source_file(con, result, sha256, size, parsed)
+        con.execute("commit")
+        return result
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _with_load_ids(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, file_id: int, offsets: dict[str, int]) -> pl.DataFrame:
+    shifted = [pl.col(column) + offsets[column] for column in ID_OWNERS if column in frame.columns]
+    frame = frame.with_columns(shifted)
+    if "file_id" in _columns(con, table):
+        frame = frame.with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
+    return frame
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute("select column_name from information_schema.columns where table_name = ?", [table]).fetchall()
+    return {row[0] for row in rows}
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("incoming", frame)
+    try:
+        if table == "patients":
+            # A patient seen before keeps their row; a later 837 may add the birth date an 835 lacked.
+            con.execute(
+                "insert into patients by name select * from incoming on conflict (patient_key) "
+                "do update set birth_date = coalesce(patients.birth_date, excluded.birth_date)"
+            )
+        else:
+            con.execute(f"insert into {table} by name select * from incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def _file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:
+    quarantined = len(parsed.quarantine)
+    if quarantined and not parsed.records_loaded:
+        status = "rejected"
+    elif quarantined:
+        status = "partial"
+    else:
+        status = "loaded"
+    notes = parsed.warnings + [f"{item.locator}: {item.reason}" for item in parsed.quarantine[:1]]
+    return FileResult(str(path), parsed.kind, status, parsed.records_loaded, quarantined, "; ".join(notes), file_id)
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, file_id: int, quarantine: list[Quarantined]) -> None:
+    if not quarantine:
+        return
+    frame = pl.DataFrame(
+        {
+            "file_id": [file_id] * len(quarantine),
+            "locator": [item.locator for item in quarantine],
+            "reason": [item.reason for item in quarantine],
+            "raw": [item.raw for item in quarantine],
+            "quarantined_at": [datetime.now(timezone.utc).replace(tzinfo=None)] * len(quarantine),
+        },
+        schema_overrides={"file_id": pl.Int32, "raw": pl.Utf8},
+    )
+    _insert_frame(con, "quarantine", frame)
+
+
+def _insert_source_file(con: duckdb.DuckDBPyConnection, result: FileResult, sha256: str, size: int, parsed: ParsedFile) -> None:
+    con.execute(
+        "insert into source_files (file_id, path, sha256, kind, loaded_at, status, records_loaded,"
+        " records_quarantined, message, size_bytes, is_synthetic) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.file_id, result.path, sha256, result.kind, datetime.now(timezone.utc).replace(tzinfo=None),
+            result.status, result.records_loaded, result.records_quarantined, result.message or None,
+            size, parsed.is_synthetic,
+        ],
+    )

@@ -1,0 +1,65 @@
+"""Checks and casts for the value types every intake shares: money, quantities, dates, codes."""
+
+from __future__ import annotations
+
+import polars as pl
+
+MONEY = pl.Decimal(18, 2)
+QUANTITY = pl.Decimal(12, 3)
+# X12 `R` values and CSV amounts: optional sign, digits, at most two decimals (cents).
+AMOUNT_PATTERN = r"^-?(\d+(\.\d{0,2})?|\.\d{1,2})$"
+QUANTITY_PATTERN = r"^-?(\d+(\.\d{0,3})?|\.\d{1,3})$"
+INTEGER_PATTERN = r"^\d+$"
+X12_DATE_FORMATS = ("%Y%m%d",)
+CSV_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+
+
+def present(column: str) -> pl.Expr:
+    """True where the column holds a non-blank value."""
+    return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
+
+
+def clean_amount(column: str) -> pl.Expr:
+    """Strip what PM exports add to money ($, thousands commas, spaces)."""
+    return pl.col(column).str.replace_all(r"[$,\s]", "")
+
+
+def bad_amount(column: str) -> pl.Expr:
+    return present(column) & ~clean_amount(column).str.contains(AMOUNT_PATTERN)
+
+
+def to_amount(column: str) -> pl.Expr:
+    return pl.when(present(column)).then(clean_amount(column)).cast(MONEY, strict=False).alias(column)
+
+
+def bad_quantity(column: str) -> pl.Expr:
+    return present(column) & ~pl.col(column).str.strip_chars().str.contains(QUANTITY_PATTERN)
+
+
+def to_quantity(column: str) -> pl.Expr:
+    return pl.when(present(column)).then(pl.col(column).str.strip_chars()).cast(QUANTITY, strict=False).alias(column)
+
+
+def bad_integer(column: str) -> pl.Expr:
+    return present(column) & ~pl.col(column).str.strip_chars().str.contains(INTEGER_PATTERN)
+
+
+def to_integer(column: str) -> pl.Expr:
+    return pl.when(present(column)).then(pl.col(column).str.strip_chars()).cast(pl.Int32, strict=False).alias(column)
+
+
+def _parsed_date(column: str, formats: tuple[str, ...]) -> pl.Expr:
+    value = pl.col(column).str.strip_chars()
+    return pl.coalesce([value.str.strptime(pl.Date, fmt, strict=False, exact=True) for fmt in formats])
+
+
+def bad_date(column: str, formats: tuple[str, ...]) -> pl.Expr:
+    return present(column) & _parsed_date(column, formats).is_null()
+
+
+def to_date(column: str, formats: tuple[str, ...]) -> pl.Expr:
+    return _parsed_date(column, formats).alias(column)
+
+
+def blank_to_null(column: str) -> pl.Expr:
+    return pl.when(present(column)).then(pl.col(column).str.strip_chars()).alias(column)

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.db import apply_schema, scalar as db_scalar
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "data_samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_X12 = REPO.parent / "shared" / "fixtures" / "x12"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A database file path in a fresh temporary folder."""
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def fresh_db():
+    """An in-memory DuckDB with the contract schema applied."""
+    con = duckdb.connect(":memory:")
+    apply_schema(con)
+    yield con
+    con.close()
+
+
+def scalar(db: Path, sql: str, params: list | None = None):
+    """One value from a fresh read-only connection."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return db_scalar(con, sql, params)
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    """Every row of every contract table, to compare before and after."""
+    from etl.db import table_names
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: sorted(map(repr, con.execute(f"select * from {name}").fetchall())) for name in table_names(con)}

@@ -51,7 +51,7 @@ def load(
     console.print(_summary_table(results))
     for result in results:
         if not result.is_clean and result.message:
-            typer.echo(f"{result.status}: {result.message}", err=True)
+            typer.echo(f"{result.path}: {result.status}: {result.message}", err=True)
     if not all(result.is_clean for result in results):
         raise typer.Exit(code=1)
 

@@ -143,7 +143,7 @@ def _claim_lines(lines: pl.DataFrame) -> pl.DataFrame:
 
 def _claim_diagnoses(heads: pl.DataFrame) -> pl.DataFrame:
     return (
-        heads.select("claim_record_id", "claim_id", split_list("diagnosis_codes").alias("code"))
+        heads.select("claim_record_id", "claim_id", split_list("diagnosis_codes").alias("code"), locator())
         .explode("code")
         .filter(pl.col("code").is_not_null())
         .with_columns(
@@ -151,5 +151,5 @@ def _claim_diagnoses(heads: pl.DataFrame) -> pl.DataFrame:
             pl.col("code").str.replace_all(".", "", literal=True).str.to_uppercase(),
         )
         .with_columns(pl.when(pl.col("position") == 1).then(pl.lit("ABK")).otherwise(pl.lit("ABF")).alias("qualifier"))
-        .select("claim_record_id", "claim_id", "position", "code", "qualifier")
+        .select("claim_record_id", "claim_id", "position", "code", "qualifier", "locator")
     )

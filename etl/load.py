@@ -175,19 +175,16 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("incoming", frame)
-    try:
-        if table == "patients":
-            # A patient seen before keeps their row; a later 837 may add the birth date an 835 lacked.
-            con.execute(
-                "insert into patients by name select * from incoming on conflict (patient_key) "
-                "do update set birth_date = coalesce(patients.birth_date, excluded.birth_date)"
-            )
-        else:
-            con.execute(f"insert into {table} by name select * from incoming")
-    finally:
-        con.unregister("incoming")
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, incoming: pl.DataFrame) -> None:
+    # DuckDB reads `incoming` straight from this frame (replacement scan), with no copy.
+    if table == "patients":
+        # A patient seen before keeps their row; a later 837 may add the birth date an 835 lacked.
+        con.execute(
+            "insert into patients by name select * from incoming on conflict (patient_key) "
+            "do update set birth_date = coalesce(patients.birth_date, excluded.birth_date)"
+        )
+    else:
+        con.execute(f"insert into {table} by name select * from incoming")
 
 
 def _file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:

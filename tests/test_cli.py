@@ -21,7 +21,7 @@ def test_load_exits_1_and_names_the_line_when_records_are_quarantined(db_path):
     result = runner.invoke(app, ["load", str(FIXTURES / "csv" / "claims_with_bad_rows.csv"), "--db", str(db_path)])
 
     assert result.exit_code == 1
-    assert "partial: line 3: total_charge '12O.00' is not a dollar amount" in result.output
+    assert ": partial: line 3: total_charge '12O.00' is not a dollar amount" in result.output
     assert scalar(db_path, "select count(*) from claims") == 2
 
 

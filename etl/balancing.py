@@ -1,0 +1,61 @@
+"""835 balancing identities: failures are recorded, never dropped; the payer sent the money."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.values import MONEY
+
+_ZERO = pl.lit(0).cast(MONEY)
+COLUMNS = ["payment_id", "remit_claim_id", "remit_line_id", "identity", "expected", "actual", "difference", "locator"]
+
+
+def balancing_issues(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Rows where BPR02 = ΣCLP04 − ΣPLB, CLP03 − ΣCAS = CLP04 or SVC02 − Σline CAS = SVC03 fails."""
+    payments, claims, lines = tables["remit_payments"], tables["remit_claims"], tables["remit_service_lines"]
+    adjustments, plb = tables["remit_adjustments"], tables["provider_adjustments"]
+    claim_cas = adjustments.group_by("remit_claim_id").agg(pl.col("amount").sum().alias("cas"))
+    line_cas = adjustments.filter(pl.col("remit_line_id").is_not_null()).group_by("remit_line_id").agg(pl.col("amount").sum().alias("cas"))
+    paid = claims.group_by("payment_id").agg(pl.col("paid").sum().alias("clp04"))
+    levied = plb.group_by("payment_id").agg(pl.col("amount").sum().alias("plb"))
+    payment_check = (
+        payments.join(paid, on="payment_id", how="left")
+        .join(levied, on="payment_id", how="left")
+        .select(
+            "payment_id",
+            pl.lit(None, pl.Int64).alias("remit_claim_id"),
+            pl.lit(None, pl.Int64).alias("remit_line_id"),
+            pl.lit("BPR02 = sum CLP04 - sum PLB").alias("identity"),
+            (pl.col("clp04").fill_null(_ZERO) - pl.col("plb").fill_null(_ZERO)).cast(MONEY).alias("expected"),
+            pl.col("amount").alias("actual"),
+            "locator",
+        )
+    )
+    claim_check = claims.join(claim_cas, on="remit_claim_id", how="left").select(
+        "payment_id",
+        "remit_claim_id",
+        pl.lit(None, pl.Int64).alias("remit_line_id"),
+        pl.lit("CLP03 - sum CAS = CLP04").alias("identity"),
+        (pl.col("charge") - pl.col("cas").fill_null(_ZERO)).cast(MONEY).alias("expected"),
+        pl.col("paid").alias("actual"),
+        "locator",
+    )
+    line_check = (
+        lines.join(line_cas, on="remit_line_id", how="left")
+        .join(claims.select("remit_claim_id", "payment_id"), on="remit_claim_id")
+        .select(
+            "payment_id",
+            "remit_claim_id",
+            "remit_line_id",
+            pl.lit("SVC02 - sum line CAS = SVC03").alias("identity"),
+            (pl.col("charge") - pl.col("cas").fill_null(_ZERO)).cast(MONEY).alias("expected"),
+            pl.col("paid").alias("actual"),
+            "locator",
+        )
+    )
+    checks = pl.concat([payment_check, claim_check, line_check], how="vertical_relaxed")
+    return (
+        checks.with_columns((pl.col("actual") - pl.col("expected")).cast(MONEY).alias("difference"))
+        .filter(pl.col("difference") != 0)
+        .select(COLUMNS)
+    )

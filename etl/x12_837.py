@@ -1,0 +1,169 @@
+"""Parse X12 837P (005010X222) and 837I (005010X223) claims into claim, line, diagnosis and patient rows."""
+
+from __future__ import annotations
+
+from etl.patients import PatientHasher
+from etl.x12_rows import RowCollector, SetRejected, components, element, require
+from etl.x12_segments import Delimiters, TransactionSet
+
+COLUMNS = {
+    "claims": ("_set", "_segment", "claim_record_id", "claim_id", "payer_id", "payer_name", "patient_key",
+               "billing_npi", "rendering_npi", "claim_type", "frequency_code", "place_of_service",
+               "service_date_from", "service_date_to", "submitted_date", "total_charge"),
+    "claim_lines": ("_set", "_segment", "claim_record_id", "claim_id", "line_number", "procedure_code",
+                    "modifiers", "revenue_code", "units", "charge", "service_date"),
+    "claim_diagnoses": ("_set", "_segment", "claim_record_id", "claim_id", "position", "code", "qualifier"),
+    "patients": ("_set", "_segment", "patient_key", "member_id", "last_name", "first_name", "birth_date"),
+}
+AMOUNTS = {"claims": ("total_charge",), "claim_lines": ("charge",)}
+QUANTITIES = {"claim_lines": ("units",)}
+DATES = {
+    "claims": ("service_date_from", "service_date_to", "submitted_date"),
+    "claim_lines": ("service_date",),
+    "patients": ("birth_date",),
+}
+_CLAIM = {name: index for index, name in enumerate(COLUMNS["claims"])}
+_LINE = {name: index for index, name in enumerate(COLUMNS["claim_lines"])}
+# HI qualifiers that carry diagnoses (ICD-10: ABK principal, ABF other, ABJ admitting, ABN external cause,
+# APR reason for visit; ICD-9: BK, BF, BJ, BN, PR). Others (BH occurrence, BE value, BBR procedure) are not diagnoses.
+_DIAGNOSIS_QUALIFIERS = {"ABK", "ABF", "ABJ", "ABN", "APR", "BK", "BF", "BJ", "BN", "PR"}
+_REQUIRED = {"BHT": (4,), "HL": (1, 3), "CLM": (1, 2), "SV1": (1, 2), "SV2": (1, 3), "NM1": (1,)}
+
+
+class Claim837Parser:
+    """Walks one 837 transaction set at a time, appending rows to a shared collector."""
+
+    def __init__(self, delimiters: Delimiters, hasher: PatientHasher, kind: str) -> None:
+        self.delimiters = delimiters
+        self.hasher = hasher
+        self.claim_type = "institutional" if kind == "837I" else "professional"
+        self.rows = RowCollector(COLUMNS)
+
+    def parse_set(self, transaction_set: TransactionSet) -> None:
+        """Parse one ST..SE; raises SetRejected on a structural error."""
+        self.set_index = transaction_set.index
+        self.submitted_date = None
+        self.billing_npi = None
+        self.subscriber: dict[str, str | None] = {}
+        self.patient: dict[str, str | None] = {}
+        self.person: dict[str, str | None] | None = None
+        self.payer: tuple[str | None, str | None] = (None, None)
+        self.claim: list | None = None
+        self.line: list | None = None
+        seen = set()
+        for number, elements in transaction_set.segments:
+            tag = elements[0]
+            if tag in _REQUIRED:
+                require(elements, number, *_REQUIRED[tag])
+            handler = getattr(self, f"_{tag}", None)
+            if handler:
+                handler(number, elements)
+            seen.add(tag)
+        for needed in ("BHT", "HL", "CLM"):
+            if needed not in seen:
+                raise SetRejected(transaction_set.segments[0][0], f"required segment {needed} is missing")
+
+    def _BHT(self, number: int, elements: list[str]) -> None:
+        self.submitted_date = element(elements, 4)
+
+    def _HL(self, number: int, elements: list[str]) -> None:
+        level = element(elements, 3)
+        self.claim, self.line, self.person = None, None, None
+        if level == "20":
+            self.billing_npi = None
+        elif level == "22":
+            self.subscriber, self.patient, self.payer = {}, {}, (None, None)
+        elif level == "23":
+            self.patient = {}
+
+    def _NM1(self, number: int, elements: list[str]) -> None:
+        entity = element(elements, 1)
+        npi = element(elements, 9) if element(elements, 8) == "XX" else None
+        if entity == "85":
+            self.billing_npi = npi
+        elif entity == "IL":
+            self.subscriber = self._person(elements, number)
+            self.person = self.subscriber
+        elif entity == "QC":
+            self.patient = self._person(elements, number)
+            self.person = self.patient
+        elif entity == "PR":
+            self.payer = (element(elements, 9), element(elements, 3))
+        elif entity == "82" and self.claim is not None and self.line is None:
+            self.claim[_CLAIM["rendering_npi"]] = npi
+
+    @staticmethod
+    def _person(elements: list[str], number: int) -> dict[str, str | None]:
+        return {"member_id": element(elements, 9), "last_name": element(elements, 3),
+                "first_name": element(elements, 4), "birth_date": None, "segment": number}
+
+    def _DMG(self, number: int, elements: list[str]) -> None:
+        if self.person is not None and element(elements, 1) == "D8":
+            self.person["birth_date"] = element(elements, 2)
+
+    def _CLM(self, number: int, elements: list[str]) -> None:
+        self.line = None
+        # The patient is the 2000C patient when there is one, else the subscriber; the member id is the subscriber's.
+        person = self.patient or self.subscriber
+        member_id = self.subscriber.get("member_id")
+        key = self.hasher.patient_key(member_id, person.get("last_name"), person.get("first_name"))
+        if key:
+            self.rows.add("patients", (self.set_index, person.get("segment", number), key, member_id,
+                                       person.get("last_name"), person.get("first_name"), person.get("birth_date")))
+        facility = components(element(elements, 5), self.delimiters, self.rows)
+        claim = [
+            self.set_index, number, None, element(elements, 1), self.payer[0], self.payer[1], key,
+            self.billing_npi, self.billing_npi, self.claim_type,
+            facility[2] if len(facility) > 2 else None, facility[0] if facility else None,
+            None, None, self.submitted_date, element(elements, 2),
+        ]
+        claim[_CLAIM["claim_record_id"]] = self.rows.add("claims", claim)
+        self.claim = claim
+        self.diagnosis_position = 0
+
+    def _DTP(self, number: int, elements: list[str]) -> None:
+        qualifier, value = element(elements, 1), element(elements, 3) or ""
+        start, _, end = value.partition("-")
+        if self.line is not None and qualifier == "472":
+            self.line[_LINE["service_date"]] = start
+        elif self.claim is not None and qualifier in ("472", "434"):
+            self.claim[_CLAIM["service_date_from"]] = start
+            self.claim[_CLAIM["service_date_to"]] = end or start
+
+    def _HI(self, number: int, elements: list[str]) -> None:
+        claim = self._inside_claim(number, elements)
+        for value in elements[1:]:
+            parts = components(value or None, self.delimiters, self.rows)
+            if len(parts) > 1 and parts[0] in _DIAGNOSIS_QUALIFIERS and parts[1]:
+                self.diagnosis_position += 1
+                self.rows.add("claim_diagnoses", (self.set_index, number, claim[_CLAIM["claim_record_id"]],
+                                                  claim[_CLAIM["claim_id"]], self.diagnosis_position, parts[1], parts[0]))
+
+    def _LX(self, number: int, elements: list[str]) -> None:
+        self.line_number = element(elements, 1)
+
+    def _SV1(self, number: int, elements: list[str]) -> None:
+        procedure = components(element(elements, 1), self.delimiters, self.rows)
+        self._add_line(number, elements, procedure, None, element(elements, 2), element(elements, 4))
+
+    def _SV2(self, number: int, elements: list[str]) -> None:
+        procedure = components(element(elements, 2), self.delimiters, self.rows)
+        self._add_line(number, elements, procedure, element(elements, 1), element(elements, 3), element(elements, 5))
+
+    def _add_line(self, number: int, elements: list[str], procedure: list[str], revenue_code, charge, units) -> None:
+        claim = self._inside_claim(number, elements)
+        line_number = self.line_number if self.line_number and self.line_number.isdigit() else None
+        if line_number is None:
+            raise SetRejected(number, f"{elements[0]} has no LX line number before it")
+        self.line = [
+            self.set_index, number, claim[_CLAIM["claim_record_id"]], claim[_CLAIM["claim_id"]], int(line_number),
+            procedure[1] if len(procedure) > 1 else None,
+            ":".join(code for code in procedure[2:6] if code) or None,
+            revenue_code, units or "1", charge, None,
+        ]
+        self.rows.add("claim_lines", self.line)
+
+    def _inside_claim(self, number: int, elements: list[str]) -> list:
+        if self.claim is None:
+            raise SetRejected(number, f"{elements[0]} appears outside a claim (no CLM before it)")
+        return self.claim

@@ -1,0 +1,136 @@
+"""X12 intake: envelopes, per-set parsing, vectorised value checks, typing and 835 balancing."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl import x12_835, x12_837
+from etl.balancing import balancing_issues
+from etl.patients import PatientHasher
+from etl.records import ParsedFile, Quarantined
+from etl.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
+from etl.x12_rows import SEGMENT, SET_INDEX, SetRejected
+from etl.x12_segments import Interchange, read_interchange
+
+# Segments that carry only codes, amounts and dates; any other segment (NM1, N3, DMG, REF, a garbled one)
+# may name or locate a person, so its text stays in quarantine.raw and out of messages.
+_MESSAGE_SAFE_SEGMENTS = {
+    "ISA", "GS", "ST", "SE", "GE", "IEA", "BPR", "TRN", "DTM", "LX", "TS3", "TS2", "CLP", "CAS", "SVC", "AMT",
+    "QTY", "LQ", "MIA", "MOA", "PLB", "BHT", "HL", "SBR", "CLM", "DTP", "HI", "SV1", "SV2",
+}
+
+
+def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedFile:
+    """Parse an 835 or 837 file; a set with a structural error is quarantined, the others load."""
+    interchange = read_interchange(text, name)
+    spec = x12_835 if kind == "835" else x12_837
+    parser = (
+        x12_835.Remit835Parser(interchange.delimiters, hasher)
+        if kind == "835"
+        else x12_837.Claim837Parser(interchange.delimiters, hasher, kind)
+    )
+    for transaction_set in interchange.transaction_sets:
+        if transaction_set.problem:
+            continue
+        st01 = transaction_set.segments[0][1][1] if len(transaction_set.segments[0][1]) > 1 else ""
+        if st01 != kind[:3]:
+            transaction_set.reject(transaction_set.segments[0][0], f"transaction set {st01} in a {kind} file")
+            continue
+        try:
+            parser.parse_set(transaction_set)
+        except SetRejected as rejection:
+            transaction_set.reject(rejection.segment_number, rejection.reason)
+    frames = parser.rows.frames()
+    _reject_bad_values(frames, spec, interchange)
+    rejected = {ts.index for ts in interchange.transaction_sets if ts.problem}
+    tables = {table: _typed(frame.filter(~pl.col(SET_INDEX).is_in(rejected)), table, spec) for table, frame in frames.items()}
+    tables["patients"] = _unique_patients(tables["patients"])
+    if kind == "835":
+        tables["balancing_issues"] = balancing_issues(tables)
+        records = tables["remit_claims"].height
+    else:
+        tables["claims"] = _claim_dates_from_lines(tables["claims"], tables["claim_lines"])
+        records = tables["claims"].height
+    warnings = list(interchange.warnings) + sorted(parser.rows.warnings)
+    return ParsedFile(kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, records_loaded=records)
+
+
+def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:
+    """Non-numeric amounts and impossible dates are structural errors: reject their sets."""
+    checks = [(spec.AMOUNTS, AMOUNT_PATTERN, "non-numeric amount"), (spec.QUANTITIES, QUANTITY_PATTERN, "non-numeric quantity")]
+    by_set = {ts.index: ts for ts in interchange.transaction_sets}
+    for table, frame in frames.items():
+        problems = [
+            pl.when(pl.col(column).is_not_null() & ~pl.col(column).str.contains(pattern)).then(
+                pl.format(f"{what} in {column}: '{{}}'", pl.col(column))
+            )
+            for columns, pattern, what in checks
+            for column in columns.get(table, ())
+        ] + [
+            pl.when(pl.col(column).is_not_null() & pl.col(column).str.strptime(pl.Date, "%Y%m%d", strict=False).is_null()).then(
+                pl.format(f"impossible date in {column}: '{{}}'", pl.col(column))
+            )
+            for column in spec.DATES.get(table, ())
+        ]
+        if not problems or frame.is_empty():
+            continue
+        bad = frame.select(SET_INDEX, SEGMENT, pl.coalesce(problems).alias("problem")).filter(pl.col("problem").is_not_null())
+        for set_index, segment, problem in bad.sort(SEGMENT).iter_rows():
+            by_set[set_index].reject(segment, problem)
+
+
+def _typed(frame: pl.DataFrame, table: str, spec) -> pl.DataFrame:
+    casts = [pl.col(column).cast(MONEY) for column in spec.AMOUNTS.get(table, ())]
+    casts += [pl.col(column).cast(QUANTITY) for column in spec.QUANTITIES.get(table, ())]
+    casts += [pl.col(column).str.strptime(pl.Date, "%Y%m%d") for column in spec.DATES.get(table, ())]
+    if "modifiers" in frame.columns:
+        casts.append(pl.col("modifiers").str.split(":"))
+    if "line_number" in frame.columns:
+        casts.append(pl.col("line_number").cast(pl.Int32))
+    if "position" in frame.columns:
+        casts.append(pl.col("position").cast(pl.Int32))
+    located = frame.with_columns(casts).with_columns(pl.format("segment {}", pl.col(SEGMENT)).alias("locator"))
+    return located.drop(SET_INDEX, SEGMENT)
+
+
+def _unique_patients(patients: pl.DataFrame) -> pl.DataFrame:
+    ordered = patients.sort("birth_date", nulls_last=True, maintain_order=True)
+    return ordered.unique("patient_key", keep="first", maintain_order=True).drop("locator")
+
+
+def _claim_dates_from_lines(claims: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Without a claim-level DTP, the claim spans its lines' service dates."""
+    spans = lines.group_by("claim_record_id").agg(
+        pl.col("service_date").min().alias("first_line_date"), pl.col("service_date").max().alias("last_line_date")
+    )
+    return (
+        claims.join(spans, on="claim_record_id", how="left")
+        .with_columns(
+            pl.coalesce("service_date_from", "first_line_date").alias("service_date_from"),
+            pl.coalesce("service_date_to", "last_line_date", "service_date_from").alias("service_date_to"),
+        )
+        .drop("first_line_date", "last_line_date")
+    )
+
+
+def _quarantine(interchange: Interchange) -> list[Quarantined]:
+    rejected = []
+    for transaction_set in interchange.transaction_sets:
+        if transaction_set.problem is None:
+            continue
+        number, reason = transaction_set.problem
+        first, last = transaction_set.segments[0][0], transaction_set.segments[-1][0]
+        described = (
+            f"transaction set {transaction_set.control_number or '?'} (segments {first}-{last}) rejected: "
+            f"{reason}: {safe_segment_text(interchange, number)}"
+        )
+        rejected.append(Quarantined(f"segment {number}", described, interchange.text_of(number)))
+    return interchange.stray + rejected
+
+
+def safe_segment_text(interchange: Interchange, number: int) -> str:
+    """The segment as sent, unless it can carry a name or address; then only its id."""
+    elements = interchange.segments[number - 1][1]
+    if elements[0] in _MESSAGE_SAFE_SEGMENTS:
+        return interchange.text_of(number)
+    return f"{elements[0] or '(no id)'}{interchange.delimiters.element}… (masked: may hold patient data)"

@@ -1,0 +1,168 @@
+"""835 intake through the real loader, with totals worked out by hand from the files."""
+
+from decimal import Decimal
+
+import pytest
+
+from etl.load import load_files
+from tests.conftest import FIXTURES, SHARED_X12, scalar
+
+X12 = FIXTURES / "x12"
+
+
+def test_every_cas_triplet_claim_level_cas_and_plb_pair_is_kept_to_the_cent(db_path):
+    [result] = load_files([X12 / "cas_triplets_and_plb.835"], db_path)
+
+    assert (result.kind, result.status, result.records_loaded) == ("835", "loaded", 2)
+    # Line 1 CAS carries three triplets: CO-45 100.00, CO-253 10.00, CO-59 190.00 (quantity 1)
+    line_cas = scalar(
+        db_path,
+        "select list(reason_code || '=' || amount || '/' || coalesce(quantity::varchar, '-') order by reason_code)"
+        " from remit_adjustments where remit_line_id = (select min(remit_line_id) from remit_service_lines)",
+    )
+    assert line_cas == ["253=10.00/-", "45=100.00/-", "59=190.00/1.000"]
+    # Claim-level CAS has no line: CO-45 50.00 on T100 and CO-45 -50.00 on the reversal T099
+    assert scalar(db_path, "select sum(amount) from remit_adjustments where remit_line_id is null") == Decimal("0.00")
+    assert scalar(db_path, "select count(*) from remit_adjustments where remit_line_id is null") == 2
+    # PLB: L6 interest -5.00 and WO recoupment 25.00
+    plb = scalar(db_path, "select list(reason_code || ':' || reference || '=' || amount order by reason_code) from provider_adjustments")
+    assert plb == ["L6:T100=-5.00", "WO:OLDCLM9=25.00"]
+    # BPR02 230.00 = (500.00 - 250.00) - (25.00 - 5.00): the file balances
+    assert scalar(db_path, "select count(*) from balancing_issues") == 0
+
+
+def test_payment_and_claim_fields_are_read_as_sent(db_path):
+    load_files([X12 / "cas_triplets_and_plb.835"], db_path)
+
+    payment = scalar(db_path, "select [trace_number, payer_id, payer_name, payee_npi, method, amount::varchar, payment_date::varchar] from remit_payments")
+    assert payment == ["EFT777", "SYN01", "SYNTHETIC HEALTH PLAN", "1234567893", "ACH", "230.00", "2026-10-01"]
+    reversal = scalar(db_path, "select [status_code, charge::varchar, paid::varchar] from remit_claims where claim_id = 'T099'")
+    assert reversal == ["22", "-300.00", "-250.00"]
+    t100 = scalar(db_path, "select [patient_responsibility::varchar, payer_claim_id, received_date::varchar] from remit_claims where claim_id = 'T100'")
+    assert t100 == ["200.00", "PAYERCLM1", "2026-09-15"]
+    line = scalar(db_path, "select [procedure_qualifier, procedure_code, modifiers[1], allowed::varchar, service_date::varchar] from remit_service_lines where line_number = 1")
+    assert line == ["HC", "99214", "25", "500.00", "2026-09-10"]
+    remarks = scalar(db_path, "select list(code || '@' || source order by code) from remit_remarks")
+    assert remarks == ["MA01@MOA", "N130@LQ", "N4@MOA"]
+
+
+def test_patient_names_reach_only_the_patients_table(db_path):
+    load_files([X12 / "cas_triplets_and_plb.835"], db_path)
+
+    assert scalar(db_path, "select last_name from patients") == "TESTER"
+    assert scalar(db_path, "select count(*) from remit_claims where patient_key = (select patient_key from patients)") == 1
+
+
+def test_a_bad_set_is_quarantined_with_its_segment_and_the_other_set_loads(db_path):
+    [result] = load_files([X12 / "two_sets_one_bad.835"], db_path)
+
+    assert (result.status, result.records_loaded, result.records_quarantined) == ("partial", 2, 1)
+    locator, reason, raw = scalar(db_path, "select [locator, reason, raw] from quarantine")
+    assert locator == "segment 33"
+    assert reason == "transaction set 0002 (segments 27-35) rejected: non-numeric amount in charge: '1O0.00': CLP*T200*1*1O0.00*80.00*0*CI*PAYERCLM2"
+    assert raw == "CLP*T200*1*1O0.00*80.00*0*CI*PAYERCLM2"
+    assert scalar(db_path, "select count(*) from remit_payments") == 1
+
+
+def test_unbalanced_payment_is_loaded_and_flagged_with_the_difference(db_path, tmp_path):
+    unbalanced = tmp_path / "unbalanced.835"
+    unbalanced.write_text((X12 / "cas_triplets_and_plb.835").read_text().replace("BPR*I*230.00", "BPR*I*235.50"))
+
+    load_files([unbalanced], db_path)
+
+    issue = scalar(db_path, "select [identity, expected::varchar, actual::varchar, difference::varchar, locator] from balancing_issues")
+    assert issue == ["BPR02 = sum CLP04 - sum PLB", "230.00", "235.50", "5.50", "segment 3"]
+    assert scalar(db_path, "select amount from remit_payments") == Decimal("235.50")
+
+
+# Figures computed from each file: CLP count, SVC count, ΣCLP04, Σ CAS by group-reason (every triplet), ΣPLB.
+HAND_TOTALS = [
+    # 9 CLP, 33 SVC; ΣCLP04 810.80 = BPR02; CO-131 1038.00, PR-3 970.20; 2819.00 - 2008.20 = 810.80
+    ("albmarin__badX12/X221-multiple-claims-single-check.edi", 9, 33, "810.80", {"CO-131": "1038.00", "PR-3": "970.20"}, "0"),
+    # 1 CLP 226/132, SVCs 46/25 25/14 22/10 60/34 73/49; CO-131 21+11+12+26+24 = 94
+    ("albmarin__badX12/X221-era-sample.edi", 1, 5, "132.00", {"CO-131": "94.00"}, "0"),
+    # 3 CLP (102.50 charged, 45.75 paid), 10 SVC; CO-29 34.00, CO-251 22.75
+    ("keironstoddart__edi-835-parser/emedny_sample.txt", 3, 10, "45.75", {"CO-251": "22.75", "CO-29": "34.00"}, "0"),
+    # denied claim 915.39: CO-16 500.04 + OA-A7 127.80 + OA-A7 287.55
+    ("azoner__pyx12/835_mult_loops.txt", 1, 3, "0.00", {"CO-16": "500.04", "OA-A7": "415.35"}, "0"),
+    # institutional, claim-level CAS only: CO-45 76368.24; PLB CV:CP -1.27; 150000.00 = 149998.73 + 1.27
+    ("LinuxForHealth__x12/medicare-part-a.835", 2, 0, "149998.73", {"CO-45": "76368.24"}, "-1.27"),
+    # the same content on one line with repetition separator '>'
+    ("albmarin__badX12/X221-dollars-and-data-sent-together.edi", 2, 0, "149998.73", {"CO-45": "76368.24"}, "-1.27"),
+    # comp '>' : CO-45 587.14, PR-1 215.26, PR-2 5.13; 1157.52 - 807.53 = 349.99
+    ("keironstoddart__edi-835-parser/united_healthcare_legacy_sample.txt", 2, 5, "349.99", {"CO-45": "587.14", "PR-1": "215.26", "PR-2": "5.13"}, "0"),
+]
+
+
+@pytest.mark.parametrize(("name", "claims", "lines", "paid", "cas", "plb"), HAND_TOTALS, ids=[row[0].split("/")[1] for row in HAND_TOTALS])
+def test_public_835_samples_match_hand_totals(db_path, name, claims, lines, paid, cas, plb):
+    [result] = load_files([SHARED_X12 / name], db_path)
+
+    assert result.status == "loaded", result.message
+    assert scalar(db_path, "select count(*) from remit_claims") == claims
+    assert scalar(db_path, "select count(*) from remit_service_lines") == lines
+    assert scalar(db_path, "select sum(paid) from remit_claims") == Decimal(paid)
+    by_reason = scalar(db_path, "select map(list(k), list(v)) from (select group_code || '-' || reason_code as k, sum(amount)::varchar as v from remit_adjustments group by all)")
+    assert by_reason == cas
+    assert scalar(db_path, "select coalesce(sum(amount), 0) from provider_adjustments") == Decimal(plb)
+
+
+# Files with a documented fault: each is rejected (or partly loaded) with the reason and segment given here.
+DOCUMENTED_ERRORS = [
+    ("Inteligenz__X12Parser/Example1.txt", "rejected", "segment 98", "CLP is missing required element CLP03, CLP04: CLP*090909*22"),
+    ("LinuxForHealth__x12/managed-care.835", "rejected", "segment 3", "impossible date in payment_date: '20002316'"),
+    ("affect-therapeutics__edi-835-parser/sample_835.txt", "rejected", "segment 57", "SE01 says 46 segments but the set has 55"),
+    ("affect-therapeutics__edi-835-parser/nevada_medicaid.txt", "rejected", "segment 67", "IEA02 does not match ISA13 '100000300'"),
+    ("albmarin__badX12/error_validation.edi", "rejected", "segment 29", "SE01 says 30 segments but the set has 27"),
+    ("keironstoddart__edi-835-parser/blue_cross_nc_sample.txt", "rejected", "segment 32", "SE01 says 33 segments but the set has 32"),
+    ("albmarin__badX12/segment_terminator.edi", "rejected", "file", "X12 interchange with no ST transaction set header"),
+]
+
+
+@pytest.mark.parametrize(("name", "status", "locator", "reason"), DOCUMENTED_ERRORS, ids=[row[0].split("/")[1] for row in DOCUMENTED_ERRORS])
+def test_faulty_public_samples_give_their_documented_error(db_path, name, status, locator, reason):
+    [result] = load_files([SHARED_X12 / name], db_path)
+
+    assert result.status == status
+    first = scalar(db_path, "select [locator, reason] from quarantine order by rowid limit 1")
+    assert first[0] == locator and reason in first[1]
+
+
+def test_every_shared_fixture_loads_or_gives_a_documented_error(db_path):
+    files = sorted(path for path in SHARED_X12.rglob("*") if path.is_file() and path.name != "SOURCES.md")
+    documented = {SHARED_X12 / row[0] for row in DOCUMENTED_ERRORS} | {
+        SHARED_X12 / "imsweb__x12-parser" / name
+        for name in ("x12_bad_segment_identifier.txt", "x12_multiple_isa.txt", "x12_no_isa_line.txt", "x12_valid_different_separators.txt")
+    }
+
+    results = load_files(files, db_path)
+
+    for path, result in zip(files, results):
+        expected = {"rejected", "partial"} if path in documented else {"loaded"}
+        assert result.status in expected, (path.name, result.status, result.message)
+
+
+def test_835_without_isa_loads_with_a_warning(db_path):
+    [result] = load_files([SHARED_X12 / "affect-therapeutics__edi-835-parser" / "exhaustive_sample.txt"], db_path)
+
+    assert result.status == "loaded"
+    assert "no ISA envelope" in result.message
+    # six PLB pairs, one CAS of six triplets plus one of six more
+    assert scalar(db_path, "select count(*) from provider_adjustments") == 6
+
+
+def test_4010_file_with_reversals_keeps_negative_amounts(db_path):
+    load_files([SHARED_X12 / "Inteligenz__X12Parser" / "835_DeIdent_01.dat"], db_path)
+
+    assert scalar(db_path, "select count(*) from remit_claims") == 96
+    assert scalar(db_path, "select count(*) from remit_claims where status_code = '22'") == 19
+    assert scalar(db_path, "select count(*) from remit_claims where status_code = '22' and charge < 0") == 19
+    assert scalar(db_path, "select count(*) from remit_service_lines") == 365
+
+
+def test_three_interchanges_in_one_file_each_become_a_payment(db_path):
+    load_files([SHARED_X12 / "Inteligenz__X12Parser" / "835_WithMultipleInterchanges.txt"], db_path)
+
+    assert scalar(db_path, "select count(*) from remit_payments") == 3
+    assert scalar(db_path, "select count(*) from remit_claims") == 56
+    assert scalar(db_path, "select count(*) from remit_service_lines") == 91

@@ -56,7 +56,7 @@ class Remit835Parser:
         self.hasher = hasher
         self.rows = RowCollector(COLUMNS)
 
-    def parse_set(self, transaction_set: TransactionSet) -> None:
+    def parse_set(self, transaction_set: TransactionSet, segments: list[tuple[int, list[str]]]) -> None:
         """Parse one ST..SE; raises SetRejected on a structural error."""
         self.set_index = transaction_set.index
         self.payment = [None] * len(COLUMNS["remit_payments"])
@@ -66,7 +66,7 @@ class Remit835Parser:
         self.party = ""
         self.originator_id: str | None = None
         self.seen: set[str] = set()
-        for number, elements in transaction_set.segments:
+        for number, elements in segments:
             tag = elements[0]
             if tag in _REQUIRED:
                 require(elements, number, *_REQUIRED[tag])
@@ -76,10 +76,10 @@ class Remit835Parser:
             self.seen.add(tag)
         for needed in ("BPR", "TRN"):
             if needed not in self.seen:
-                raise SetRejected(transaction_set.segments[0][0], f"required segment {needed} is missing")
+                raise SetRejected(transaction_set.start, f"required segment {needed} is missing")
         for party in ("PR", "PE"):
             if f"N1{party}" not in self.seen:
-                raise SetRejected(transaction_set.segments[0][0], f"required segment N1*{party} is missing")
+                raise SetRejected(transaction_set.start, f"required segment N1*{party} is missing")
         self.rows.add("remit_payments", self.payment)
 
     def _ST(self, number: int, elements: list[str]) -> None:

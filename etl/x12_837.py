@@ -39,7 +39,7 @@ class Claim837Parser:
         self.claim_type = "institutional" if kind == "837I" else "professional"
         self.rows = RowCollector(COLUMNS)
 
-    def parse_set(self, transaction_set: TransactionSet) -> None:
+    def parse_set(self, transaction_set: TransactionSet, segments: list[tuple[int, list[str]]]) -> None:
         """Parse one ST..SE; raises SetRejected on a structural error."""
         self.set_index = transaction_set.index
         self.submitted_date = None
@@ -51,7 +51,7 @@ class Claim837Parser:
         self.claim: list | None = None
         self.line: list | None = None
         seen = set()
-        for number, elements in transaction_set.segments:
+        for number, elements in segments:
             tag = elements[0]
             if tag in _REQUIRED:
                 require(elements, number, *_REQUIRED[tag])
@@ -61,7 +61,7 @@ class Claim837Parser:
             seen.add(tag)
         for needed in ("BHT", "HL", "CLM"):
             if needed not in seen:
-                raise SetRejected(transaction_set.segments[0][0], f"required segment {needed} is missing")
+                raise SetRejected(transaction_set.start, f"required segment {needed} is missing")
 
     def _BHT(self, number: int, elements: list[str]) -> None:
         self.submitted_date = element(elements, 4)

@@ -32,12 +32,13 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedF
     for transaction_set in interchange.transaction_sets:
         if transaction_set.problem:
             continue
-        st01 = transaction_set.segments[0][1][1] if len(transaction_set.segments[0][1]) > 1 else ""
+        st = interchange.elements_of(transaction_set.start)
+        st01 = st[1] if len(st) > 1 else ""
         if st01 != kind[:3]:
-            transaction_set.reject(transaction_set.segments[0][0], f"transaction set {st01} in a {kind} file")
+            transaction_set.reject(transaction_set.start, f"transaction set {st01} in a {kind} file")
             continue
         try:
-            parser.parse_set(transaction_set)
+            parser.parse_set(transaction_set, interchange.segment_lists(transaction_set))
         except SetRejected as rejection:
             transaction_set.reject(rejection.segment_number, rejection.reason)
     frames = parser.rows.frames()
@@ -119,7 +120,7 @@ def _quarantine(interchange: Interchange) -> list[Quarantined]:
         if transaction_set.problem is None:
             continue
         number, reason = transaction_set.problem
-        first, last = transaction_set.segments[0][0], transaction_set.segments[-1][0]
+        first, last = transaction_set.start, transaction_set.end
         described = (
             f"transaction set {transaction_set.control_number or '?'} (segments {first}-{last}) rejected: "
             f"{reason}: {safe_segment_text(interchange, number)}"
@@ -130,7 +131,7 @@ def _quarantine(interchange: Interchange) -> list[Quarantined]:
 
 def safe_segment_text(interchange: Interchange, number: int) -> str:
     """The segment as sent, unless it can carry a name or address; then only its id."""
-    elements = interchange.segments[number - 1][1]
+    elements = interchange.elements_of(number)
     if elements[0] in _MESSAGE_SAFE_SEGMENTS:
         return interchange.text_of(number)
     return f"{elements[0] or '(no id)'}{interchange.delimiters.element}… (masked: may hold patient data)"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from etl.records import LoadError, Quarantined
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _WHITESPACE = " \t\r\n"
+_ENVELOPE_TAGS = ["ISA", "GS", "ST", "SE", "GE", "IEA"]
 
 
 @dataclass(frozen=True)
@@ -21,11 +24,12 @@ class Delimiters:
 
 @dataclass
 class TransactionSet:
-    """One ST..SE; `problem` set means the whole set is rejected."""
+    """One ST..SE, by segment numbers; `problem` set means the whole set is rejected."""
 
     index: int
     control_number: str
-    segments: list[tuple[int, list[str]]]
+    start: int
+    end: int
     problem: tuple[int, str] | None = None
 
     def reject(self, segment_number: int, reason: str) -> None:
@@ -35,16 +39,24 @@ class TransactionSet:
 
 @dataclass
 class Interchange:
-    """Every transaction set in a file, plus what fell outside any set."""
+    """A file's segments (one row each, numbered from 1), its transaction sets, and what fell outside them."""
 
     delimiters: Delimiters
-    segments: list[tuple[int, list[str]]]
+    segments: pl.DataFrame
     transaction_sets: list[TransactionSet] = field(default_factory=list)
     stray: list[Quarantined] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def text_of(self, number: int) -> str:
-        return self.delimiters.element.join(self.segments[number - 1][1])
+        return self.segments["raw"][number - 1]
+
+    def elements_of(self, number: int) -> list[str]:
+        return self.segments["elements"][number - 1].to_list()
+
+    def segment_lists(self, transaction_set: TransactionSet) -> list[tuple[int, list[str]]]:
+        """One set's segments as Python lists, for the row-at-a-time 837 parser."""
+        rows = self.segments.slice(transaction_set.start - 1, transaction_set.end - transaction_set.start + 1)
+        return list(zip(rows["segment"].to_list(), rows["elements"].to_list()))
 
 
 def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
@@ -75,30 +87,66 @@ def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
     return Delimiters(element, component, None, segment), [warning]
 
 
-def split_segments(text: str, name: str) -> tuple[Delimiters, list[tuple[int, list[str]]], list[str]]:
+def split_segments(text: str, name: str) -> tuple[Delimiters, pl.DataFrame, list[str]]:
     """Number every segment from 1; indentation, CR/LF and a trailing terminator are ignored."""
     text = text.lstrip(_WHITESPACE + "\ufeff")
     delimiters, warnings = find_delimiters(text, name)
-    pieces = text.split(delimiters.segment)
-    segments = []
-    for piece in pieces:
-        piece = piece.strip(_WHITESPACE)
-        if piece:
-            segments.append((len(segments) + 1, piece.split(delimiters.element)))
+    raw = pl.Series("raw", [text]).str.split(delimiters.segment).explode().str.strip_chars(_WHITESPACE)
+    segments = (
+        raw.to_frame()
+        .filter(pl.col("raw") != "")
+        .with_columns(pl.col("raw").str.split(delimiters.element).alias("elements"))
+        .with_columns(pl.col("elements").list.first().alias("tag"))
+        .with_row_index("segment", offset=1)
+        .with_columns(pl.col("segment").cast(pl.Int64))
+    )
     return delimiters, segments, warnings
 
 
 def read_interchange(text: str, name: str) -> Interchange:
-    """Split into transaction sets, rejecting the ones whose envelopes do not check out (SNIP 1)."""
+    """Find the transaction sets, rejecting the ones whose envelopes do not check out (SNIP 1)."""
     delimiters, segments, warnings = split_segments(text, name)
     interchange = Interchange(delimiters, segments, warnings=warnings)
-    _EnvelopeWalker(interchange).walk()
+    envelope = segments.filter(pl.col("tag").is_in(_ENVELOPE_TAGS)).select("segment", "elements").rows()
+    _EnvelopeWalker(interchange, len(segments)).walk(envelope)
+    _check_segment_ids_and_strays(interchange)
     return interchange
 
 
+def segments_with_set_index(interchange: Interchange) -> pl.DataFrame:
+    """The segments plus `set_index`: the transaction set holding each one, or null outside every set."""
+    sets = pl.DataFrame(
+        {
+            "start": [ts.start for ts in interchange.transaction_sets],
+            "end": [ts.end for ts in interchange.transaction_sets],
+            "set_index": [ts.index for ts in interchange.transaction_sets],
+        },
+        schema={"start": pl.Int64, "end": pl.Int64, "set_index": pl.Int64},
+    )
+    located = interchange.segments.join_asof(sets, left_on="segment", right_on="start", strategy="backward")
+    inside = pl.col("segment") <= pl.col("end")
+    return located.with_columns(pl.when(inside).then(pl.col("set_index")).alias("set_index")).drop("start", "end")
+
+
+def _check_segment_ids_and_strays(interchange: Interchange) -> None:
+    """An invalid segment id rejects its set; a segment outside every set is quarantined on its own."""
+    located = segments_with_set_index(interchange)
+    valid_id = pl.col("tag").str.contains(_SEGMENT_ID.pattern)
+    bad_ids = located.filter(pl.col("set_index").is_not_null() & ~valid_id).select("set_index", "segment", "tag")
+    for set_index, number, tag in bad_ids.rows():
+        interchange.transaction_sets[set_index].reject(number, f"invalid segment identifier {tag!r}")
+    strays = located.filter(pl.col("set_index").is_null() & ~pl.col("tag").is_in(_ENVELOPE_TAGS))
+    for number, tag, raw in strays.select("segment", "tag", "raw").rows():
+        reason = "segment outside a transaction set" if _SEGMENT_ID.match(tag) else f"invalid segment identifier {tag!r}"
+        interchange.stray.append(Quarantined(f"segment {number}", reason, raw))
+
+
 class _EnvelopeWalker:
-    def __init__(self, interchange: Interchange) -> None:
+    """Walks only the envelope segments (ISA GS ST SE GE IEA); set bodies are never touched here."""
+
+    def __init__(self, interchange: Interchange, segment_count: int) -> None:
         self.x = interchange
+        self.last_segment = segment_count
         self.isa: tuple[int, list[str]] | None = None
         self.gs: tuple[int, list[str]] | None = None
         self.group_sets: list[TransactionSet] = []
@@ -106,39 +154,27 @@ class _EnvelopeWalker:
         self.group_count = 0
         self.current: TransactionSet | None = None
 
-    def walk(self) -> None:
-        for number, elements in self.x.segments:
-            tag = elements[0]
-            if self.current is not None and tag not in ("SE", "ST", "GE", "IEA", "ISA", "GS"):
-                if not _SEGMENT_ID.match(tag):
-                    self.current.reject(number, f"invalid segment identifier {tag!r}")
-                self.current.segments.append((number, elements))
-                continue
-            handler = getattr(self, f"_on_{tag}", None)
-            if handler:
-                handler(number, elements)
-            else:
-                reason = "segment outside a transaction set" if _SEGMENT_ID.match(tag) else f"invalid segment identifier {tag!r}"
-                self.x.stray.append(Quarantined(f"segment {number}", reason, self.x.text_of(number)))
-        self._close_set_at_end()
+    def walk(self, envelope: list[tuple[int, list[str]]]) -> None:
+        for number, elements in envelope:
+            getattr(self, f"_on_{elements[0]}")(number, elements)
+        self._close_open_set(self.last_segment + 1)
         if self.gs:
             self._reject_all(self.group_sets, self.gs[0], f"truncated: GS at segment {self.gs[0]} has no GE")
         if self.isa:
             self._reject_all(self.interchange_sets, self.isa[0], f"truncated: ISA at segment {self.isa[0]} has no IEA")
 
     def _on_ISA(self, number: int, elements: list[str]) -> None:
-        self._close_set_at_end()
+        self._close_open_set(number)
         self.isa, self.interchange_sets, self.group_count = (number, elements), [], 0
 
     def _on_GS(self, number: int, elements: list[str]) -> None:
-        self._close_set_at_end()
+        self._close_open_set(number)
         self.gs, self.group_sets = (number, elements), []
         self.group_count += 1
 
     def _on_ST(self, number: int, elements: list[str]) -> None:
-        self._close_set_at_end()
-        control = elements[2] if len(elements) > 2 else ""
-        self.current = TransactionSet(len(self.x.transaction_sets), control, [(number, elements)])
+        self._close_open_set(number)
+        self.current = TransactionSet(len(self.x.transaction_sets), _get(elements, 2), number, number)
         self.x.transaction_sets.append(self.current)
         self.group_sets.append(self.current)
         self.interchange_sets.append(self.current)
@@ -148,48 +184,51 @@ class _EnvelopeWalker:
         if current is None:
             self.x.stray.append(Quarantined(f"segment {number}", "SE without ST", self.x.text_of(number)))
             return
-        current.segments.append((number, elements))
-        count = len(current.segments)
-        declared = elements[1] if len(elements) > 1 else ""
+        current.end = number
+        count = number - current.start + 1
+        declared = _get(elements, 1)
         if declared != str(count):
             current.reject(number, f"SE01 says {declared or 'nothing'} segments but the set has {count}")
-        if (elements[2] if len(elements) > 2 else "") != current.control_number:
+        if _get(elements, 2) != current.control_number:
             current.reject(number, f"SE02 does not match ST02 {current.control_number!r}")
         self.current = None
 
     def _on_GE(self, number: int, elements: list[str]) -> None:
-        self._close_set_at_end()
+        self._close_open_set(number)
         if self.gs is None:
             self.x.stray.append(Quarantined(f"segment {number}", "GE without GS", self.x.text_of(number)))
             return
-        declared = elements[1] if len(elements) > 1 else ""
+        declared = _get(elements, 1)
         if declared != str(len(self.group_sets)):
             self._reject_all(self.group_sets, number, f"GE01 says {declared} transaction sets but the group has {len(self.group_sets)}")
-        gs_control = self.gs[1][6] if len(self.gs[1]) > 6 else ""
-        if (elements[2] if len(elements) > 2 else "") != gs_control:
-            self._reject_all(self.group_sets, number, f"GE02 does not match GS06 {gs_control!r}")
+        if _get(elements, 2) != _get(self.gs[1], 6):
+            self._reject_all(self.group_sets, number, f"GE02 does not match GS06 {_get(self.gs[1], 6)!r}")
         self.gs = None
 
     def _on_IEA(self, number: int, elements: list[str]) -> None:
-        self._close_set_at_end()
+        self._close_open_set(number)
         if self.isa is None:
             self.x.stray.append(Quarantined(f"segment {number}", "IEA without ISA", self.x.text_of(number)))
             return
-        declared = elements[1] if len(elements) > 1 else ""
+        declared = _get(elements, 1)
         if declared != str(self.group_count):
             self._reject_all(self.interchange_sets, number, f"IEA01 says {declared} groups but the interchange has {self.group_count}")
-        isa_control = self.isa[1][13] if len(self.isa[1]) > 13 else ""
-        if (elements[2] if len(elements) > 2 else "") != isa_control:
-            self._reject_all(self.interchange_sets, number, f"IEA02 does not match ISA13 {isa_control!r}")
+        if _get(elements, 2) != _get(self.isa[1], 13):
+            self._reject_all(self.interchange_sets, number, f"IEA02 does not match ISA13 {_get(self.isa[1], 13)!r}")
         self.isa = None
 
-    def _close_set_at_end(self) -> None:
+    def _close_open_set(self, next_envelope_segment: int) -> None:
+        """A set still open when the next envelope segment (or the end) arrives was truncated."""
         if self.current is not None:
-            start = self.current.segments[0][0]
-            self.current.reject(self.current.segments[-1][0], f"truncated: ST at segment {start} has no SE")
+            self.current.end = next_envelope_segment - 1
+            self.current.reject(self.current.end, f"truncated: ST at segment {self.current.start} has no SE")
             self.current = None
 
     @staticmethod
     def _reject_all(sets: list[TransactionSet], number: int, reason: str) -> None:
         for transaction_set in sets:
             transaction_set.reject(number, reason)
+
+
+def _get(elements: list[str], position: int) -> str:
+    return elements[position] if len(elements) > position else ""

@@ -25,9 +25,9 @@ BODY = ["GS*HP*S*R*20261001*1200*1*X*005010X221A1", "ST*835*0001", "BPR*I*0*C*NO
 def test_every_layout_gives_the_same_segments(text):
     delimiters, segments, _ = split_segments(text, "f.835")
 
-    assert [elements[0] for _, elements in segments] == ["ISA", "GS", "ST", "BPR", "SE", "GE", "IEA"]
-    assert segments[3][1][1:3] == ["I", "0"]
-    assert [number for number, _ in segments] == [1, 2, 3, 4, 5, 6, 7]
+    assert segments["tag"].to_list() == ["ISA", "GS", "ST", "BPR", "SE", "GE", "IEA"]
+    assert segments["elements"][3].to_list()[1:3] == ["I", "0"]
+    assert segments["segment"].to_list() == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_truncated_set_is_rejected_and_names_its_segment():

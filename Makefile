@@ -25,3 +25,11 @@ test: install
 
 clean:
 	rm -rf $(VENV) *.duckdb *.duckdb.wal *.duckdb.key tests/artifacts .pytest_cache
+
+# bench/.peer holds edi-835-parser, which needs pandas<3 and so cannot share .venv.
+bench/.peer/bin/python: bench/requirements-peer.txt
+	$(PYTHON) -m venv bench/.peer
+	bench/.peer/bin/pip install --quiet -r bench/requirements-peer.txt
+
+bench: install bench/.peer/bin/python
+	$(BIN)/python bench/parse_835.py --claims 100000

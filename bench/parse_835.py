@@ -63,7 +63,7 @@ def run_stage(stage: str, path: Path) -> dict:
 
 def _peer_claims(parse, path: Path) -> int:
     remits = parse(str(path))
-    return sum(len(transaction.claims) for transaction in remits.transactions)
+    return sum(len(transaction.claims) for transaction in remits.transaction_sets)
 
 
 def main() -> None:

@@ -37,5 +37,4 @@ class PatientHasher:
         if not any(parts):
             return None
         # Birth date is left out: the 835 echoes member id and name but never the birth date.
-        digest = hmac.new(self._key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
-        return digest[:24]
+        return hmac.digest(self._key, "|".join(parts).encode(), hashlib.sha256).hex()[:24]

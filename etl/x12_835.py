@@ -1,28 +1,16 @@
-"""Parse X12 835 remittances (005010X221A1, tolerating 4010) into payment, claim, line and adjustment rows."""
+"""Parse X12 835 remittances (005010X221A1, tolerating 4010) into payment, claim, line and adjustment rows.
+
+The parse is columnar: every segment is a row of one polars frame, and loop membership (which CLP or
+SVC a CAS belongs to) comes from forward-filling the latest CLP/SVC ordinal, so no Python runs per segment.
+"""
 
 from __future__ import annotations
 
-from etl.patients import PatientHasher
-from etl.x12_rows import RowCollector, SetRejected, components, element, require
-from etl.x12_segments import Delimiters, TransactionSet
+import polars as pl
 
-COLUMNS = {
-    "remit_payments": ("_set", "_segment", "payment_id", "trace_number", "payer_id", "payer_name",
-                       "payee_npi", "payee_name", "method", "amount", "payment_date"),
-    "remit_claims": ("_set", "_segment", "remit_claim_id", "payment_id", "claim_id", "status_code", "charge",
-                     "paid", "patient_responsibility", "filing_indicator", "payer_claim_id", "facility_type_code",
-                     "frequency_code", "patient_key", "rendering_npi", "received_date", "service_date_from",
-                     "service_date_to"),
-    "remit_service_lines": ("_set", "_segment", "remit_line_id", "remit_claim_id", "line_number",
-                            "procedure_qualifier", "procedure_code", "modifiers", "charge", "paid", "revenue_code",
-                            "units", "original_procedure_code", "allowed", "service_date"),
-    "remit_adjustments": ("_set", "_segment", "remit_claim_id", "remit_line_id", "group_code", "reason_code",
-                          "amount", "quantity"),
-    "remit_remarks": ("_set", "_segment", "remit_claim_id", "remit_line_id", "code", "source"),
-    "provider_adjustments": ("_set", "_segment", "payment_id", "provider_id", "fiscal_date", "reason_code",
-                             "reference", "amount"),
-    "patients": ("_set", "_segment", "patient_key", "member_id", "last_name", "first_name", "birth_date"),
-}
+from etl.patients import PatientHasher
+from etl.x12_segments import Interchange, segments_with_set_index
+
 AMOUNTS = {
     "remit_payments": ("amount",),
     "remit_claims": ("charge", "paid", "patient_responsibility"),
@@ -38,185 +26,265 @@ DATES = {
     "provider_adjustments": ("fiscal_date",),
     "patients": ("birth_date",),
 }
-# Column positions in the mutable rows, for segments that fill in a row after it was started.
-_PAY = {name: index for index, name in enumerate(COLUMNS["remit_payments"])}
-_CLAIM = {name: index for index, name in enumerate(COLUMNS["remit_claims"])}
-_LINE = {name: index for index, name in enumerate(COLUMNS["remit_service_lines"])}
-# DTM qualifiers: 050 received; 232/233 claim statement period; 472 service date; 150/151 the 4010 service period.
-_CLAIM_DATES = {"050": "received_date", "232": "service_date_from", "233": "service_date_to"}
-_LINE_DATES = {"472", "150"}
 _REQUIRED = {"BPR": (1, 2, 3, 4), "TRN": (1, 2), "CLP": (1, 2, 3, 4), "CAS": (1, 2, 3), "SVC": (1, 2, 3), "PLB": (1, 2, 3, 4)}
+# Segments that end the 2100 claim loop (and so the 2110 line loop) in the 835 layout.
+_CLAIM_LOOP_ENDS = ["ST", "SE", "LX", "TS3", "TS2", "PLB"]
+_CLAIM_SEGMENTS = ["CAS", "SVC", "MIA", "MOA", "LQ"]
+SET, SEGMENT = "_set", "_segment"
 
 
-class Remit835Parser:
-    """Walks one 835 transaction set at a time, appending rows to a shared collector."""
+def el(position: int) -> pl.Expr:
+    """Element N of the segment (1-based); absent or empty is null."""
+    value = pl.col("elements").list.get(position, null_on_oob=True)
+    return pl.when(value != "").then(value)
 
-    def __init__(self, delimiters: Delimiters, hasher: PatientHasher) -> None:
-        self.delimiters = delimiters
-        self.hasher = hasher
-        self.rows = RowCollector(COLUMNS)
 
-    def parse_set(self, transaction_set: TransactionSet, segments: list[tuple[int, list[str]]]) -> None:
-        """Parse one ST..SE; raises SetRejected on a structural error."""
-        self.set_index = transaction_set.index
-        self.payment = [None] * len(COLUMNS["remit_payments"])
-        self.payment[_PAY["_set"]], self.payment[_PAY["payment_id"]] = self.set_index, self.set_index
-        self.claim: list | None = None
-        self.line: list | None = None
-        self.party = ""
-        self.originator_id: str | None = None
-        self.seen: set[str] = set()
-        for number, elements in segments:
-            tag = elements[0]
-            if tag in _REQUIRED:
-                require(elements, number, *_REQUIRED[tag])
-            handler = getattr(self, f"_{tag}", None)
-            if handler:
-                handler(number, elements)
-            self.seen.add(tag)
-        for needed in ("BPR", "TRN"):
-            if needed not in self.seen:
-                raise SetRejected(transaction_set.start, f"required segment {needed} is missing")
-        for party in ("PR", "PE"):
-            if f"N1{party}" not in self.seen:
-                raise SetRejected(transaction_set.start, f"required segment N1*{party} is missing")
-        self.rows.add("remit_payments", self.payment)
+def parse_remittances(interchange: Interchange, hasher: PatientHasher) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, set[str]]:
+    """String frames per contract table, the structural problems found (set, segment, reason), and warnings."""
+    open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
+    segments = _with_loop_context(segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets)))
+    parts = {key[0]: frame for key, frame in segments.partition_by("tag", as_dict=True).items()}
+    empty = segments.clear()
+    part = lambda tag: parts.get(tag, empty)  # noqa: E731 - a lookup with a default, used many times below
+    composite = _CompositeReader(interchange.delimiters.component)
+    claims, patients = _claims(part("CLP"), part("DTM"), part("NM1"), hasher)
+    tables = {
+        "remit_payments": _payments(part),
+        "remit_claims": claims,
+        "remit_service_lines": _lines(part("SVC"), part("DTM"), part("AMT"), composite),
+        "remit_adjustments": _adjustments(part("CAS")),
+        "remit_remarks": _remarks(part("MIA"), part("MOA"), part("LQ")),
+        "provider_adjustments": _provider_adjustments(part("PLB"), composite),
+        "patients": patients,
+    }
+    problems = pl.concat(
+        [_missing_elements(part), _outside_claims(part), _missing_segments(segments), _half_pairs(part("CAS"), part("PLB"))],
+        how="vertical",
+    )
+    return tables, problems, composite.warnings
 
-    def _ST(self, number: int, elements: list[str]) -> None:
-        self.payment[_PAY["_segment"]] = number
 
-    def _BPR(self, number: int, elements: list[str]) -> None:
-        self.payment[_PAY["amount"]] = element(elements, 2)
-        self.payment[_PAY["method"]] = element(elements, 4)
-        self.payment[_PAY["payment_date"]] = element(elements, 16) or self.payment[_PAY["payment_date"]]
+def _with_loop_context(segments: pl.DataFrame) -> pl.DataFrame:
+    """Add the CLP and SVC each segment belongs to, and the N1 party loop it sits in."""
+    tag = pl.col("tag")
+    loop_end = tag.is_in(_CLAIM_LOOP_ENDS)
+    claim_ordinal = (tag == "CLP").cum_sum() - 1
+    line_ordinal = (tag == "SVC").cum_sum() - 1
+    return segments.with_columns(
+        pl.when(tag == "CLP").then(claim_ordinal).when(loop_end).then(-1).forward_fill().alias("claim"),
+        pl.when(tag == "SVC").then(line_ordinal).when(loop_end | (tag == "CLP")).then(-1).forward_fill().alias("line"),
+        pl.when(tag == "N1").then(el(1)).when(loop_end | (tag == "CLP")).then(pl.lit("")).forward_fill().alias("party"),
+    ).with_columns(
+        pl.when(pl.col("claim") >= 0).then(pl.col("claim")).alias("claim"),
+        pl.when(pl.col("line") >= 0).then(pl.col("line")).alias("line"),
+    )
 
-    def _TRN(self, number: int, elements: list[str]) -> None:
-        self.payment[_PAY["trace_number"]] = element(elements, 2)
-        self.originator_id = element(elements, 3)
 
-    def _DTM(self, number: int, elements: list[str]) -> None:
-        qualifier, value = element(elements, 1), element(elements, 2)
-        if self.line is not None and qualifier in _LINE_DATES:
-            self.line[_LINE["service_date"]] = value
-        elif self.claim is not None and qualifier in _CLAIM_DATES:
-            self.claim[_CLAIM[_CLAIM_DATES[qualifier]]] = value
-        elif self.claim is not None and qualifier in ("150", "151"):
-            self.claim[_CLAIM["service_date_from" if qualifier == "150" else "service_date_to"]] = value
-        elif self.claim is None and qualifier == "405" and self.payment[_PAY["payment_date"]] is None:
-            self.payment[_PAY["payment_date"]] = value
+def _first_per_set(frame: pl.DataFrame, condition: pl.Expr, **columns: pl.Expr) -> pl.DataFrame:
+    return frame.filter(condition).group_by("set_index").agg([expr.first().alias(name) for name, expr in columns.items()])
 
-    def _N1(self, number: int, elements: list[str]) -> None:
-        self.party = element(elements, 1) or ""
-        self.seen.add(f"N1{self.party}")
-        if self.party == "PR":
-            self.payment[_PAY["payer_name"]] = element(elements, 2)
-            self.payment[_PAY["payer_id"]] = element(elements, 4) or self.payment[_PAY["payer_id"]] or self.originator_id
-        elif self.party == "PE":
-            self.payment[_PAY["payee_name"]] = element(elements, 2)
-            if element(elements, 3) == "XX":
-                self.payment[_PAY["payee_npi"]] = element(elements, 4)
 
-    def _REF(self, number: int, elements: list[str]) -> None:
+def _payments(part) -> pl.DataFrame:
+    outside_claims = pl.col("claim").is_null()
+    pieces = [
+        _first_per_set(part("BPR"), pl.lit(True), amount=el(2), method=el(4), bpr_date=el(16)),
+        _first_per_set(part("TRN"), pl.lit(True), trace_number=el(2), originator_id=el(3)),
+        _first_per_set(part("DTM"), (el(1) == "405") & outside_claims, production_date=el(2)),
+        _first_per_set(part("N1"), el(1) == "PR", payer_name=el(2), n1_payer_id=el(4)),
         # REF*2U in loop 1000A is the payer's own identification number; it outranks N104.
-        if self.claim is None and self.party == "PR" and element(elements, 1) == "2U":
-            self.payment[_PAY["payer_id"]] = element(elements, 2)
+        _first_per_set(part("REF"), (el(1) == "2U") & (pl.col("party") == "PR") & outside_claims, ref_payer_id=el(2)),
+        _first_per_set(part("N1"), el(1) == "PE", payee_name=el(2), payee_npi=pl.when(el(3) == "XX").then(el(4))),
+    ]
+    payments = part("ST").select("set_index", "segment")
+    for piece in pieces:
+        payments = payments.join(piece, on="set_index", how="left")
+    return payments.select(
+        pl.col("set_index").alias(SET),
+        pl.col("segment").alias(SEGMENT),
+        pl.col("set_index").alias("payment_id"),
+        "trace_number",
+        pl.coalesce("ref_payer_id", "n1_payer_id", "originator_id").alias("payer_id"),
+        "payer_name",
+        "payee_npi",
+        "payee_name",
+        "method",
+        "amount",
+        pl.coalesce("bpr_date", "production_date").alias("payment_date"),
+    )
 
-    def _CLP(self, number: int, elements: list[str]) -> None:
-        self.line = None
-        self.line_count = 0
-        claim = [None] * len(COLUMNS["remit_claims"])
-        claim[0], claim[1] = self.set_index, number
-        claim[_CLAIM["payment_id"]] = self.set_index
-        for name, position in (("claim_id", 1), ("status_code", 2), ("charge", 3), ("paid", 4),
-                               ("patient_responsibility", 5), ("filing_indicator", 6), ("payer_claim_id", 7),
-                               ("facility_type_code", 8), ("frequency_code", 9)):
-            claim[_CLAIM[name]] = element(elements, position)
-        claim[_CLAIM["remit_claim_id"]] = self.rows.add("remit_claims", claim)
-        self.claim = claim
 
-    def _CAS(self, number: int, elements: list[str]) -> None:
-        claim = self._inside_claim(number, elements)
-        line_id = self.line[_LINE["remit_line_id"]] if self.line is not None else None
-        group = element(elements, 1)
-        # CAS repeats up to six reason/amount/quantity triplets; keep all of them.
-        for start in range(2, 20, 3):
-            reason, amount = element(elements, start), element(elements, start + 1)
-            if reason is None and amount is None:
-                continue
-            if reason is None or amount is None:
-                raise SetRejected(number, f"CAS triplet at CAS{start:02} needs both a reason and an amount")
-            row = (self.set_index, number, claim[_CLAIM["remit_claim_id"]], line_id, group, reason, amount, element(elements, start + 2))
-            self.rows.add("remit_adjustments", row)
+def _claims(clp: pl.DataFrame, dtm: pl.DataFrame, nm1: pl.DataFrame, hasher: PatientHasher) -> tuple[pl.DataFrame, pl.DataFrame]:
+    qualifier, value = el(1), el(2)
+    # DTM*050 received; 232/233 statement period (4010 files send 150/151 at claim level).
+    dates = (
+        dtm.filter(pl.col("claim").is_not_null() & pl.col("line").is_null())
+        .group_by("claim")
+        .agg(
+            value.filter(qualifier == "050").last().alias("received_date"),
+            pl.coalesce(value.filter(qualifier == "232").last(), value.filter(qualifier == "150").last()).alias("service_date_from"),
+            pl.coalesce(value.filter(qualifier == "233").last(), value.filter(qualifier == "151").last()).alias("service_date_to"),
+        )
+    )
+    in_claim = nm1.filter(pl.col("claim").is_not_null())
+    patients = in_claim.filter(el(1) == "QC").select(
+        pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), "claim",
+        el(9).alias("member_id"), el(3).alias("last_name"), el(4).alias("first_name"),
+    )
+    patients = _with_patient_keys(patients, hasher)
+    rendering = in_claim.filter((el(1) == "82") & (el(8) == "XX")).group_by("claim").agg(el(9).last().alias("rendering_npi"))
+    claims = (
+        clp.select(
+            pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.col("claim"),
+            pl.col("claim").alias("remit_claim_id"), pl.col("set_index").alias("payment_id"),
+            el(1).alias("claim_id"), el(2).alias("status_code"), el(3).alias("charge"), el(4).alias("paid"),
+            el(5).alias("patient_responsibility"), el(6).alias("filing_indicator"), el(7).alias("payer_claim_id"),
+            el(8).alias("facility_type_code"), el(9).alias("frequency_code"),
+        )
+        .join(dates, on="claim", how="left")
+        .join(patients.group_by("claim").agg(pl.col("patient_key").last()), on="claim", how="left")
+        .join(rendering, on="claim", how="left")
+        .drop("claim")
+    )
+    patient_rows = patients.filter(pl.col("patient_key").is_not_null()).select(
+        SET, SEGMENT, "patient_key", "member_id", "last_name", "first_name", pl.lit(None, pl.Utf8).alias("birth_date")
+    )
+    return claims, patient_rows
 
-    def _NM1(self, number: int, elements: list[str]) -> None:
-        if self.claim is None:
-            return
-        entity = element(elements, 1)
-        if entity == "QC":
-            member_id, last, first = element(elements, 9), element(elements, 3), element(elements, 4)
-            key = self.hasher.patient_key(member_id, last, first)
-            self.claim[_CLAIM["patient_key"]] = key
-            if key:
-                self.rows.add("patients", (self.set_index, number, key, member_id, last, first, None))
-        elif entity == "82" and element(elements, 8) == "XX":
-            self.claim[_CLAIM["rendering_npi"]] = element(elements, 9)
 
-    def _MIA(self, number: int, elements: list[str]) -> None:
-        self._remarks(number, elements, (5, 20, 21, 22, 23))
+def _with_patient_keys(patients: pl.DataFrame, hasher: PatientHasher) -> pl.DataFrame:
+    people = patients.select("member_id", "last_name", "first_name").unique()
+    keys = [hasher.patient_key(*person) for person in people.rows()]
+    people = people.with_columns(pl.Series("patient_key", keys, dtype=pl.Utf8))
+    return patients.join(people, on=["member_id", "last_name", "first_name"], how="left", nulls_equal=True)
 
-    def _MOA(self, number: int, elements: list[str]) -> None:
-        self._remarks(number, elements, (3, 4, 5, 6, 7))
 
-    def _LQ(self, number: int, elements: list[str]) -> None:
-        # LQ*HE is a RARC; LQ*RX is an NCPDP reject code, not a remark.
-        if element(elements, 1) == "HE":
-            self._remarks(number, elements, (2,))
+class _CompositeReader:
+    """Split composites (SVC01, PLB03); tolerate files whose composites use another separator than ISA16."""
 
-    def _remarks(self, number: int, elements: list[str], positions: tuple[int, ...]) -> None:
-        claim = self._inside_claim(number, elements)
-        line_id = self.line[_LINE["remit_line_id"]] if self.line is not None and elements[0] == "LQ" else None
-        for position in positions:
-            code = element(elements, position)
-            if code:
-                self.rows.add("remit_remarks", (self.set_index, number, claim[_CLAIM["remit_claim_id"]], line_id, code, elements[0]))
+    def __init__(self, separator: str) -> None:
+        self.separator = separator
+        self.warnings: set[str] = set()
 
-    def _SVC(self, number: int, elements: list[str]) -> None:
-        claim = self._inside_claim(number, elements)
-        procedure = components(element(elements, 1), self.delimiters, self.rows)
-        original = components(element(elements, 6), self.delimiters, self.rows)
-        self.line_count += 1
-        line = [
-            self.set_index, number, None, claim[_CLAIM["remit_claim_id"]], self.line_count,
-            procedure[0] if procedure else None,
-            procedure[1] if len(procedure) > 1 else None,
-            ":".join(code for code in procedure[2:6] if code) or None,
-            element(elements, 2), element(elements, 3), element(elements, 4),
-            element(elements, 5) or "1",
-            original[1] if len(original) > 1 else None,
-            None, None,
+    def split(self, frame: pl.DataFrame, value: pl.Expr) -> pl.Expr:
+        declared = value.str.contains(self.separator, literal=True)
+        other = pl.when(~declared & value.str.contains(r"^[A-Z0-9]{2}[^A-Za-z0-9 ]")).then(value.str.slice(2, 1))
+        for found in frame.select(other.unique().drop_nulls()).to_series().to_list():
+            self.warnings.add(f"composites use {found!r} but ISA16 declares {self.separator!r}; read with {found!r}")
+        return value.str.split(pl.coalesce(other, pl.lit(self.separator)))
+
+
+def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, composite: _CompositeReader) -> pl.DataFrame:
+    svc = svc.filter(pl.col("claim").is_not_null())
+    service_dates = dtm.filter(pl.col("line").is_not_null() & el(1).is_in(["472", "150"])).group_by("line").agg(el(2).last().alias("service_date"))
+    allowed = amt.filter(pl.col("line").is_not_null() & (el(1) == "B6")).group_by("line").agg(el(2).last().alias("allowed"))
+    procedure = composite.split(svc, el(1))
+    modifiers = procedure.list.slice(2, 4).list.eval(pl.element().filter(pl.element() != "")).list.join(":")
+    return (
+        svc.select(
+            pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.col("line"),
+            pl.col("line").alias("remit_line_id"), pl.col("claim").alias("remit_claim_id"),
+            pl.int_range(1, pl.len() + 1).over("claim").alias("line_number"),
+            procedure.list.get(0, null_on_oob=True).alias("procedure_qualifier"),
+            procedure.list.get(1, null_on_oob=True).alias("procedure_code"),
+            pl.when(modifiers != "").then(modifiers).alias("modifiers"),
+            el(2).alias("charge"), el(3).alias("paid"), el(4).alias("revenue_code"),
+            pl.coalesce(el(5), pl.lit("1")).alias("units"),
+            composite.split(svc, el(6)).list.get(1, null_on_oob=True).alias("original_procedure_code"),
+        )
+        .join(allowed, on="line", how="left")
+        .join(service_dates, on="line", how="left")
+        .drop("line")
+    )
+
+
+def _adjustments(cas: pl.DataFrame) -> pl.DataFrame:
+    # CAS repeats up to six reason/amount/quantity triplets; keep all of them.
+    cas = cas.filter(pl.col("claim").is_not_null())
+    triplets = [
+        cas.select(
+            pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.lit(start).alias("position"),
+            pl.col("claim").alias("remit_claim_id"), pl.col("line").alias("remit_line_id"), el(1).alias("group_code"),
+            el(start).alias("reason_code"), el(start + 1).alias("amount"), el(start + 2).alias("quantity"),
+        )
+        for start in range(2, 20, 3)
+    ]
+    kept = pl.concat(triplets).filter(pl.col("reason_code").is_not_null() & pl.col("amount").is_not_null())
+    return kept.sort(SEGMENT, "position").drop("position")
+
+
+def _remarks(mia: pl.DataFrame, moa: pl.DataFrame, lq: pl.DataFrame) -> pl.DataFrame:
+    def codes(frame: pl.DataFrame, positions: tuple[int, ...], source: str, line: pl.Expr) -> list[pl.DataFrame]:
+        frame = frame.filter(pl.col("claim").is_not_null())
+        return [
+            frame.select(
+                pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.lit(position).alias("position"),
+                pl.col("claim").alias("remit_claim_id"), line.alias("remit_line_id"),
+                el(position).alias("code"), pl.lit(source).alias("source"),
+            )
+            for position in positions
         ]
-        line[_LINE["remit_line_id"]] = self.rows.add("remit_service_lines", line)
-        self.line = line
 
-    def _AMT(self, number: int, elements: list[str]) -> None:
-        if self.line is not None and element(elements, 1) == "B6":
-            self.line[_LINE["allowed"]] = element(elements, 2)
+    no_line = pl.lit(None, pl.Int64)
+    # LQ*HE is a RARC; LQ*RX is an NCPDP reject code, not a remark.
+    frames = codes(mia, (5, 20, 21, 22, 23), "MIA", no_line) + codes(moa, (3, 4, 5, 6, 7), "MOA", no_line)
+    frames += codes(lq.filter(el(1) == "HE"), (2,), "LQ", pl.col("line"))
+    return pl.concat(frames).filter(pl.col("code").is_not_null()).sort(SEGMENT, "position").drop("position")
 
-    def _PLB(self, number: int, elements: list[str]) -> None:
-        self.claim, self.line = None, None
-        # PLB carries up to six adjustment pairs (reason:reference, amount) after provider and fiscal date.
-        for start in range(3, 15, 2):
-            identifier, amount = element(elements, start), element(elements, start + 1)
-            if identifier is None and amount is None:
-                continue
-            if identifier is None or amount is None:
-                raise SetRejected(number, f"PLB pair at PLB{start:02} needs both a reason and an amount")
-            reason = components(identifier, self.delimiters, self.rows)
-            row = (self.set_index, number, self.set_index, element(elements, 1), element(elements, 2),
-                   reason[0], reason[1] if len(reason) > 1 else None, amount)
-            self.rows.add("provider_adjustments", row)
 
-    def _inside_claim(self, number: int, elements: list[str]) -> list:
-        if self.claim is None:
-            raise SetRejected(number, f"{elements[0]} appears outside a claim (no CLP before it)")
-        return self.claim
+def _provider_adjustments(plb: pl.DataFrame, composite: _CompositeReader) -> pl.DataFrame:
+    # PLB carries up to six adjustment pairs (reason:reference, amount) after provider and fiscal date.
+    pairs = []
+    for start in range(3, 15, 2):
+        identifier = composite.split(plb, el(start))
+        pairs.append(
+            plb.select(
+                pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.lit(start).alias("position"),
+                pl.col("set_index").alias("payment_id"), el(1).alias("provider_id"), el(2).alias("fiscal_date"),
+                identifier.list.get(0, null_on_oob=True).alias("reason_code"),
+                identifier.list.get(1, null_on_oob=True).alias("reference"), el(start + 1).alias("amount"),
+            )
+        )
+    kept = pl.concat(pairs).filter(pl.col("reason_code").is_not_null() & pl.col("amount").is_not_null())
+    return kept.sort(SEGMENT, "position").drop("position")
+
+
+def _problem(frame: pl.DataFrame, condition: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+    return frame.filter(condition).select("set_index", "segment", reason.alias("reason"))
+
+
+def _missing_elements(part) -> pl.DataFrame:
+    """A required element left empty rejects the set (WEDI SNIP level 2)."""
+    found = []
+    for tag, positions in _REQUIRED.items():
+        missing = pl.concat_str([pl.when(el(position).is_null()).then(pl.lit(f"{tag}{position:02}")) for position in positions], separator=", ", ignore_nulls=True)
+        found.append(_problem(part(tag), missing != "", pl.format(f"{tag} is missing required element {{}}", missing)))
+    return pl.concat(found)
+
+
+def _outside_claims(part) -> pl.DataFrame:
+    return pl.concat(
+        [_problem(part(tag), pl.col("claim").is_null(), pl.lit(f"{tag} appears outside a claim (no CLP before it)")) for tag in _CLAIM_SEGMENTS]
+    )
+
+
+def _missing_segments(segments: pl.DataFrame) -> pl.DataFrame:
+    tag = pl.col("tag")
+    present = segments.group_by("set_index").agg(
+        pl.col("segment").min().alias("segment"),
+        (tag == "BPR").any().alias("BPR"),
+        (tag == "TRN").any().alias("TRN"),
+        ((tag == "N1") & (el(1) == "PR")).any().alias("N1*PR"),
+        ((tag == "N1") & (el(1) == "PE")).any().alias("N1*PE"),
+    )
+    return pl.concat(
+        [_problem(present, ~pl.col(name), pl.lit(f"required segment {name} is missing")) for name in ("BPR", "TRN", "N1*PR", "N1*PE")]
+    )
+
+
+def _half_pairs(cas: pl.DataFrame, plb: pl.DataFrame) -> pl.DataFrame:
+    found = []
+    for frame, tag, starts, label in ((cas, "CAS", range(2, 20, 3), "triplet"), (plb, "PLB", range(3, 15, 2), "pair")):
+        for start in starts:
+            half = el(start).is_null() != el(start + 1).is_null()
+            found.append(_problem(frame, half, pl.lit(f"{tag} {label} at {tag}{start:02} needs both a reason and an amount")))
+    return pl.concat(found)

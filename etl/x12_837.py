@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from etl.patients import PatientHasher
 from etl.x12_rows import RowCollector, SetRejected, components, element, require
-from etl.x12_segments import Delimiters, TransactionSet
+from etl.x12_segments import Delimiters, Interchange, TransactionSet
 
 COLUMNS = {
     "claims": ("_set", "_segment", "claim_record_id", "claim_id", "payer_id", "payer_name", "patient_key",
@@ -28,6 +30,20 @@ _LINE = {name: index for index, name in enumerate(COLUMNS["claim_lines"])}
 # APR reason for visit; ICD-9: BK, BF, BJ, BN, PR). Others (BH occurrence, BE value, BBR procedure) are not diagnoses.
 _DIAGNOSIS_QUALIFIERS = {"ABK", "ABF", "ABJ", "ABN", "APR", "BK", "BF", "BJ", "BN", "PR"}
 _REQUIRED = {"BHT": (4,), "HL": (1, 3), "CLM": (1, 2), "SV1": (1, 2), "SV2": (1, 3), "NM1": (1,)}
+
+
+def parse_claims(interchange: Interchange, hasher: PatientHasher, kind: str) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, set[str]]:
+    """String frames per contract table, the structural problems found (set, segment, reason), and warnings."""
+    parser = Claim837Parser(interchange.delimiters, hasher, kind)
+    problems = []
+    for transaction_set in interchange.transaction_sets:
+        if transaction_set.problem is None:
+            try:
+                parser.parse_set(transaction_set, interchange.segment_lists(transaction_set))
+            except SetRejected as rejection:
+                problems.append((transaction_set.index, rejection.segment_number, rejection.reason))
+    problem_frame = pl.DataFrame(problems, schema={"set_index": pl.Int64, "segment": pl.Int64, "reason": pl.Utf8}, orient="row")
+    return parser.rows.frames(), problem_frame, parser.rows.warnings
 
 
 class Claim837Parser:

@@ -9,7 +9,7 @@ from etl.balancing import balancing_issues
 from etl.patients import PatientHasher
 from etl.records import ParsedFile, Quarantined
 from etl.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
-from etl.x12_rows import SEGMENT, SET_INDEX, SetRejected
+from etl.x12_rows import SEGMENT, SET_INDEX
 from etl.x12_segments import Interchange, read_interchange
 
 # Segments that carry only codes, amounts and dates; any other segment (NM1, N3, DMG, REF, a garbled one)
@@ -23,25 +23,14 @@ _MESSAGE_SAFE_SEGMENTS = {
 def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedFile:
     """Parse an 835 or 837 file; a set with a structural error is quarantined, the others load."""
     interchange = read_interchange(text, name)
+    _reject_other_transaction_types(interchange, kind)
     spec = x12_835 if kind == "835" else x12_837
-    parser = (
-        x12_835.Remit835Parser(interchange.delimiters, hasher)
-        if kind == "835"
-        else x12_837.Claim837Parser(interchange.delimiters, hasher, kind)
-    )
-    for transaction_set in interchange.transaction_sets:
-        if transaction_set.problem:
-            continue
-        st = interchange.elements_of(transaction_set.start)
-        st01 = st[1] if len(st) > 1 else ""
-        if st01 != kind[:3]:
-            transaction_set.reject(transaction_set.start, f"transaction set {st01} in a {kind} file")
-            continue
-        try:
-            parser.parse_set(transaction_set, interchange.segment_lists(transaction_set))
-        except SetRejected as rejection:
-            transaction_set.reject(rejection.segment_number, rejection.reason)
-    frames = parser.rows.frames()
+    if kind == "835":
+        frames, problems, parse_warnings = x12_835.parse_remittances(interchange, hasher)
+    else:
+        frames, problems, parse_warnings = x12_837.parse_claims(interchange, hasher, kind)
+    for set_index, segment, reason in problems.sort("segment").rows():
+        interchange.transaction_sets[set_index].reject(segment, reason)
     _reject_bad_values(frames, spec, interchange)
     rejected = {ts.index for ts in interchange.transaction_sets if ts.problem}
     tables = {table: _typed(frame.filter(~pl.col(SET_INDEX).is_in(rejected)), table, spec) for table, frame in frames.items()}
@@ -52,8 +41,16 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedF
     else:
         tables["claims"] = _claim_dates_from_lines(tables["claims"], tables["claim_lines"])
         records = tables["claims"].height
-    warnings = list(interchange.warnings) + sorted(parser.rows.warnings)
+    warnings = list(interchange.warnings) + sorted(parse_warnings)
     return ParsedFile(kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, records_loaded=records)
+
+
+def _reject_other_transaction_types(interchange: Interchange, kind: str) -> None:
+    for transaction_set in interchange.transaction_sets:
+        st = interchange.elements_of(transaction_set.start)
+        st01 = st[1] if len(st) > 1 else ""
+        if st01 != kind[:3]:
+            transaction_set.reject(transaction_set.start, f"transaction set {st01} in a {kind} file")
 
 
 def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:

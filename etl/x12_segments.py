@@ -115,6 +115,8 @@ def read_interchange(text: str, name: str) -> Interchange:
 
 def segments_with_set_index(interchange: Interchange) -> pl.DataFrame:
     """The segments plus `set_index`: the transaction set holding each one, or null outside every set."""
+    if "set_index" in interchange.segments.columns:
+        return interchange.segments
     sets = pl.DataFrame(
         {
             "start": [ts.start for ts in interchange.transaction_sets],
@@ -125,7 +127,8 @@ def segments_with_set_index(interchange: Interchange) -> pl.DataFrame:
     )
     located = interchange.segments.join_asof(sets, left_on="segment", right_on="start", strategy="backward")
     inside = pl.col("segment") <= pl.col("end")
-    return located.with_columns(pl.when(inside).then(pl.col("set_index")).alias("set_index")).drop("start", "end")
+    interchange.segments = located.with_columns(pl.when(inside).then(pl.col("set_index")).alias("set_index")).drop("start", "end")
+    return interchange.segments
 
 
 def _check_segment_ids_and_strays(interchange: Interchange) -> None:

@@ -28,7 +28,8 @@ def write_835(path: Path, claims: int, seed: int = 7) -> Path:
             claim_charge, claim_paid = claim_charge + charge, claim_paid + paid
         body += [
             f"CLP*BENCH{number:07}*1*{claim_charge / 100:.2f}*{claim_paid / 100:.2f}*0*CI*PCN{number:09}",
-            f"NM1*QC*1*SYNTH{number % 977}*PAT****MI*M{number:08}",
+            # a practice sees the same patients again: 5,000 of them across the file
+            f"NM1*QC*1*SYNTH{number % 5000}*PAT****MI*M{number % 5000:08}",
             "DTM*050*20260912",
             *lines,
         ]

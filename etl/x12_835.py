@@ -44,8 +44,16 @@ def parse_remittances(interchange: Interchange, hasher: PatientHasher) -> tuple[
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
     segments = _with_loop_context(segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets)))
     parts = {key[0]: frame for key, frame in segments.partition_by("tag", as_dict=True).items()}
-    empty = segments.clear()
-    part = lambda tag: parts.get(tag, empty)  # noqa: E731 - a lookup with a default, used many times below
+    split = pl.col("raw").str.split(interchange.delimiters.element).alias("elements")
+    empty = segments.clear().with_columns(split)
+    split_parts: dict[str, pl.DataFrame] = {}
+
+    def part(tag: str) -> pl.DataFrame:
+        """One segment type's rows, split into elements the first time they are asked for."""
+        if tag not in split_parts:
+            split_parts[tag] = parts[tag].with_columns(split) if tag in parts else empty
+        return split_parts[tag]
+
     composite = _CompositeReader(interchange.delimiters.component)
     claims, patients = _claims(part("CLP"), part("DTM"), part("NM1"), hasher)
     tables = {
@@ -58,7 +66,7 @@ def parse_remittances(interchange: Interchange, hasher: PatientHasher) -> tuple[
         "patients": patients,
     }
     problems = pl.concat(
-        [_missing_elements(part), _outside_claims(part), _missing_segments(segments), _half_pairs(part("CAS"), part("PLB"))],
+        [_missing_elements(part), _outside_claims(part), _missing_segments(segments, part("N1")), _half_pairs(part("CAS"), part("PLB"))],
         how="vertical",
     )
     return tables, problems, composite.warnings
@@ -73,7 +81,8 @@ def _with_loop_context(segments: pl.DataFrame) -> pl.DataFrame:
     return segments.with_columns(
         pl.when(tag == "CLP").then(claim_ordinal).when(loop_end).then(-1).forward_fill().alias("claim"),
         pl.when(tag == "SVC").then(line_ordinal).when(loop_end | (tag == "CLP")).then(-1).forward_fill().alias("line"),
-        pl.when(tag == "N1").then(el(1)).when(loop_end | (tag == "CLP")).then(pl.lit("")).forward_fill().alias("party"),
+        # N101 is a two-letter entity code (PR payer, PE payee) right after "N1" and its separator.
+        pl.when(tag == "N1").then(pl.col("raw").str.slice(3, 2)).when(loop_end | (tag == "CLP")).then(pl.lit("")).forward_fill().alias("party"),
     ).with_columns(
         pl.when(pl.col("claim") >= 0).then(pl.col("claim")).alias("claim"),
         pl.when(pl.col("line") >= 0).then(pl.col("line")).alias("line"),
@@ -168,8 +177,11 @@ class _CompositeReader:
     def split(self, frame: pl.DataFrame, value: pl.Expr) -> pl.Expr:
         declared = value.str.contains(self.separator, literal=True)
         other = pl.when(~declared & value.str.contains(r"^[A-Z0-9]{2}[^A-Za-z0-9 ]")).then(value.str.slice(2, 1))
-        for found in frame.select(other.unique().drop_nulls()).to_series().to_list():
-            self.warnings.add(f"composites use {found!r} but ISA16 declares {self.separator!r}; read with {found!r}")
+        found = frame.select(other.unique().drop_nulls()).to_series().to_list()
+        for separator in found:
+            self.warnings.add(f"composites use {separator!r} but ISA16 declares {self.separator!r}; read with {separator!r}")
+        if not found:
+            return value.str.split(self.separator)
         return value.str.split(pl.coalesce(other, pl.lit(self.separator)))
 
 
@@ -267,15 +279,13 @@ def _outside_claims(part) -> pl.DataFrame:
     )
 
 
-def _missing_segments(segments: pl.DataFrame) -> pl.DataFrame:
+def _missing_segments(segments: pl.DataFrame, n1: pl.DataFrame) -> pl.DataFrame:
     tag = pl.col("tag")
     present = segments.group_by("set_index").agg(
-        pl.col("segment").min().alias("segment"),
-        (tag == "BPR").any().alias("BPR"),
-        (tag == "TRN").any().alias("TRN"),
-        ((tag == "N1") & (el(1) == "PR")).any().alias("N1*PR"),
-        ((tag == "N1") & (el(1) == "PE")).any().alias("N1*PE"),
+        pl.col("segment").min().alias("segment"), (tag == "BPR").any().alias("BPR"), (tag == "TRN").any().alias("TRN")
     )
+    parties = n1.group_by("set_index").agg((el(1) == "PR").any().alias("N1*PR"), (el(1) == "PE").any().alias("N1*PE"))
+    present = present.join(parties, on="set_index", how="left").with_columns(pl.col("N1*PR", "N1*PE").fill_null(False))
     return pl.concat(
         [_problem(present, ~pl.col(name), pl.lit(f"required segment {name} is missing")) for name in ("BPR", "TRN", "N1*PR", "N1*PE")]
     )

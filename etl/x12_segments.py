@@ -51,12 +51,13 @@ class Interchange:
         return self.segments["raw"][number - 1]
 
     def elements_of(self, number: int) -> list[str]:
-        return self.segments["elements"][number - 1].to_list()
+        return self.text_of(number).split(self.delimiters.element)
 
     def segment_lists(self, transaction_set: TransactionSet) -> list[tuple[int, list[str]]]:
         """One set's segments as Python lists, for the row-at-a-time 837 parser."""
         rows = self.segments.slice(transaction_set.start - 1, transaction_set.end - transaction_set.start + 1)
-        return list(zip(rows["segment"].to_list(), rows["elements"].to_list()))
+        element = self.delimiters.element
+        return [(number, raw.split(element)) for number, raw in zip(rows["segment"].to_list(), rows["raw"].to_list())]
 
 
 def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
@@ -95,8 +96,8 @@ def split_segments(text: str, name: str) -> tuple[Delimiters, pl.DataFrame, list
     segments = (
         raw.to_frame()
         .filter(pl.col("raw") != "")
-        .with_columns(pl.col("raw").str.split(delimiters.element).alias("elements"))
-        .with_columns(pl.col("elements").list.first().alias("tag"))
+        # Only the segment id is taken here; elements are split later, per segment type, where needed.
+        .with_columns(pl.col("raw").str.slice(0, pl.col("raw").str.find(delimiters.element, literal=True)).alias("tag"))
         .with_row_index("segment", offset=1)
         .with_columns(pl.col("segment").cast(pl.Int64))
     )
@@ -107,7 +108,10 @@ def read_interchange(text: str, name: str) -> Interchange:
     """Find the transaction sets, rejecting the ones whose envelopes do not check out (SNIP 1)."""
     delimiters, segments, warnings = split_segments(text, name)
     interchange = Interchange(delimiters, segments, warnings=warnings)
-    envelope = segments.filter(pl.col("tag").is_in(_ENVELOPE_TAGS)).select("segment", "elements").rows()
+    envelope = [
+        (number, raw.split(delimiters.element))
+        for number, raw in segments.filter(pl.col("tag").is_in(_ENVELOPE_TAGS)).select("segment", "raw").rows()
+    ]
     _EnvelopeWalker(interchange, len(segments)).walk(envelope)
     _check_segment_ids_and_strays(interchange)
     return interchange

@@ -26,7 +26,7 @@ def test_every_layout_gives_the_same_segments(text):
     delimiters, segments, _ = split_segments(text, "f.835")
 
     assert segments["tag"].to_list() == ["ISA", "GS", "ST", "BPR", "SE", "GE", "IEA"]
-    assert segments["elements"][3].to_list()[1:3] == ["I", "0"]
+    assert segments["raw"][3].split(delimiters.element)[1:3] == ["I", "0"]
     assert segments["segment"].to_list() == [1, 2, 3, 4, 5, 6, 7]
 
 

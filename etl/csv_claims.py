@@ -39,6 +39,8 @@ LAYOUT = [
     Column("line_service_date", DATE),
     Column("diagnosis_codes"),
 ]
+# One claim submission: a corrected claim (frequency 7) reuses the claim_id on another day.
+CLAIM_KEY = ["claim_id", "submitted_date", "frequency_code"]
 # The columns that make a CSV a claims file (after mapping).
 SIGNATURE = {"claim_id", "procedure_code", "line_charge", "total_charge"}
 CLAIM_HEADER = [column.name for column in LAYOUT[:17]] + ["diagnosis_codes"]
@@ -47,16 +49,16 @@ CLAIM_HEADER = [column.name for column in LAYOUT[:17]] + ["diagnosis_codes"]
 def parse_claims_csv(text: str, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:
     """Parse a claims CSV into claims, claim_lines, claim_diagnoses and patients frames."""
     original, rows, quarantined = read_checked(text, LAYOUT, mapping)
-    rows = disagreeing_header(rows, ["claim_id"], CLAIM_HEADER, "this claim")
+    rows = disagreeing_header(rows, CLAIM_KEY, CLAIM_HEADER, "this claim")
     rows = append_problem(rows, _duplicate_line_problem())
     rows = append_problem(rows, _unbalanced_claim_problem())
-    rows = quarantine_with_group(rows, ["claim_id"], "this claim")
+    rows = quarantine_with_group(rows, CLAIM_KEY, "this claim")
     good, bad = split_good_bad(rows, original)
-    claim_heads = good.sort(LINE).group_by("claim_id", maintain_order=True).first()
+    claim_heads = good.sort(LINE).group_by(CLAIM_KEY, maintain_order=True).first()
     claim_heads = claim_heads.with_row_index("claim_record_id").with_columns(pl.col("claim_record_id").cast(pl.Int64))
     claim_heads = _with_patient_keys(claim_heads, hasher)
-    record_ids = claim_heads.select("claim_id", "claim_record_id")
-    lines = good.join(record_ids, on="claim_id")
+    record_ids = claim_heads.select(*CLAIM_KEY, "claim_record_id")
+    lines = good.join(record_ids, on=CLAIM_KEY, nulls_equal=True)
     return ParsedFile(
         kind="claims_csv",
         tables={
@@ -71,7 +73,7 @@ def parse_claims_csv(text: str, hasher: PatientHasher, mapping: ColumnMapping) -
 
 
 def _duplicate_line_problem() -> pl.Expr:
-    is_repeat = pl.col(LINE).rank("ordinal").over(["claim_id", "line_number"]) > 1
+    is_repeat = pl.col(LINE).rank("ordinal").over([*CLAIM_KEY, "line_number"]) > 1
     return pl.when(is_repeat & pl.col("line_number").is_not_null()).then(
         pl.format("line_number {} appears twice for this claim", pl.col("line_number"))
     )
@@ -79,7 +81,7 @@ def _duplicate_line_problem() -> pl.Expr:
 
 def _unbalanced_claim_problem() -> pl.Expr:
     # 837 rule carried over: CLM02 must equal the sum of the line charges (SV102/SV203).
-    line_total = pl.col("line_charge").sum().over("claim_id")
+    line_total = pl.col("line_charge").sum().over(CLAIM_KEY)
     return pl.when(pl.col("total_charge") != line_total).then(
         pl.format("total_charge {} does not equal the sum of the claim's line charges {}", pl.col("total_charge"), line_total)
     )

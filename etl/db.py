@@ -39,7 +39,7 @@ def connect_with_retry(
             if not _is_lock_conflict(error) or time.monotonic() > deadline:
                 raise
             time.sleep(delay * (1 + random.random()))
-            delay = min(delay * 2, 0.25)
+            delay = min(delay * 2, 0.05)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +28,11 @@ ID_OWNERS = {
     "remit_claim_id": "remit_claims",
     "remit_line_id": "remit_service_lines",
 }
+# The write lock is given up after this long, and readers get this window before it is taken again.
+LOCK_HOLD_SECONDS = 0.5
+READER_WINDOW_SECONDS = 0.02
+# Files bigger than this are parsed without holding the write lock.
+LARGE_FILE_BYTES = 1_000_000
 # Folder walks skip documentation, settings and databases that sit beside the data.
 SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal"}
 
@@ -74,34 +80,71 @@ def load_files(
     """Load each file in its own transaction; a bad file never stops the batch."""
     mapping = mapping or ColumnMapping()
     hasher = PatientHasher(key_for_database(db))
-    with database.write_connection(db):
-        pass  # create the file and its schema once, before any reader looks
+    with database.write_connection(db) as con:
+        known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
     results = []
-    for path in expand_paths(paths):
-        result = load_file(path, db, hasher, mapping)
-        results.append(result)
-        if on_file_done:
-            on_file_done(result)
+    with _WriteSession(db) as session:
+        for path in expand_paths(paths):
+            result = _load_file(path, session, known, hasher, mapping)
+            results.append(result)
+            if on_file_done:
+                on_file_done(result)
     return results
 
 
-def load_file(path: Path, db: Path | str, hasher: PatientHasher, mapping: ColumnMapping) -> FileResult:
+class _WriteSession:
+    """The write connection, opened on demand and given up often so readers get their turn."""
+
+    def __init__(self, db: Path | str) -> None:
+        self.db = db
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.opened_at = 0.0
+
+    def __enter__(self) -> _WriteSession:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            self.con = database.connect_with_retry(self.db, read_only=False)
+            self.opened_at = time.monotonic()
+        return self.con
+
+    def release(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def release_if_held(self) -> None:
+        if self.con is not None and time.monotonic() - self.opened_at > LOCK_HOLD_SECONDS:
+            self.release()
+            time.sleep(READER_WINDOW_SECONDS)
+
+
+def _load_file(path: Path, session: _WriteSession, known: dict[str, int], hasher: PatientHasher, mapping: ColumnMapping) -> FileResult:
     """Parse one file, then write it and its quarantine atomically."""
     try:
         data = path.read_bytes()
     except OSError as error:
         return FileResult(str(path), "unknown", "failed", message=f"{path}: cannot read: {error.strerror}")
     sha256 = hashlib.sha256(data).hexdigest()
-    known = _loaded_file_id(db, sha256)
-    if known is not None:
-        return FileResult(str(path), "-", "skipped", message=f"already loaded as file {known}", file_id=known)
+    if sha256 in known:
+        return FileResult(str(path), "-", "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256])
+    if len(data) > LARGE_FILE_BYTES:
+        session.release()  # a long parse must not hold the write lock
     parsed = parse_file(path, data, hasher, mapping)
     try:
-        with database.write_connection(db) as con:
-            return write_parsed(con, path, sha256, len(data), parsed)
+        result = write_parsed(session.connection(), path, sha256, len(data), parsed)
     except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
+        session.release()
         message = f"{path}: nothing written, the load was rolled back: {error}"
         return FileResult(str(path), parsed.kind, "failed", message=message)
+    if result.file_id is not None:
+        known[sha256] = result.file_id
+    session.release_if_held()
+    return result
 
 
 def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:
@@ -129,13 +172,6 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
     return parse_x12(text, str(path), kind, hasher)
 
 
-def _loaded_file_id(db: Path | str, sha256: str) -> int | None:
-    if str(db) == ":memory:":
-        return None
-    with database.read_connection(db) as con:
-        return database.scalar(con, "select file_id from source_files where sha256 = ?", [sha256])
-
-
 def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: int, parsed: ParsedFile) -> FileResult:
     """Insert a parsed file, its quarantine and its source_files row in one transaction."""
     con.execute("begin transaction")
@@ -149,9 +185,10 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
             id_column: database.scalar(con, f"select coalesce(max({id_column}) + 1, 0) from {table}")
             for id_column, table in ID_OWNERS.items()
         }
+        with_file_id = {row[0] for row in con.execute("select table_name from information_schema.columns where column_name = 'file_id'").fetchall()}
         for table, frame in parsed.tables.items():
             if frame.height:
-                _insert_frame(con, table, _with_load_ids(con, table, frame, file_id, offsets))
+                _insert_frame(con, table, _with_load_ids(table in with_file_id, frame, file_id, offsets))
         result = _file_result(path, file_id, parsed)
         _insert_quarantine(con, file_id, parsed.quarantine)
         _insert_source_file(con, result, sha256, size, parsed)
@@ -162,17 +199,10 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
         raise
 
 
-def _with_load_ids(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, file_id: int, offsets: dict[str, int]) -> pl.DataFrame:
+def _with_load_ids(has_file_id: bool, frame: pl.DataFrame, file_id: int, offsets: dict[str, int]) -> pl.DataFrame:
     shifted = [pl.col(column) + offsets[column] for column in ID_OWNERS if column in frame.columns]
     frame = frame.with_columns(shifted)
-    if "file_id" in _columns(con, table):
-        frame = frame.with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
-    return frame
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute("select column_name from information_schema.columns where table_name = ?", [table]).fetchall()
-    return {row[0] for row in rows}
+    return frame.with_columns(pl.lit(file_id, pl.Int32).alias("file_id")) if has_file_id else frame
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, incoming: pl.DataFrame) -> None:

@@ -6,6 +6,7 @@ from etl.load import load_files
 from tests.conftest import REPO, scalar
 
 CLAIMS_PER_FILE = 50
+FILES = 40
 HEADER = (REPO / "data_samples" / "claims.csv").read_text().splitlines()[0]
 
 READER = textwrap.dedent(
@@ -17,6 +18,8 @@ READER = textwrap.dedent(
     while time.monotonic() < deadline:
         with read_connection(db) as con:
             counts.append(scalar(con, "select count(*) from claims"))
+        if len(counts) == 1:
+            print("ready", flush=True)
     print(" ".join(map(str, counts)))
     """
 )
@@ -34,11 +37,12 @@ def write_claim_files(folder, files):
 def test_a_reader_in_another_process_never_fails_and_never_sees_half_a_file(db_path, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    write_claim_files(inbox, files=12)
+    write_claim_files(inbox, files=FILES)
     load_files([], db_path)  # create the schema so the reader has a table to count
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(db_path), "4"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", READER, str(db_path), "6"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    assert reader.stdout.readline().strip() == "ready"
 
     results = load_files([inbox], db_path)
     output, errors = reader.communicate(timeout=60)
@@ -48,5 +52,5 @@ def test_a_reader_in_another_process_never_fails_and_never_sees_half_a_file(db_p
     assert len(counts) > 10
     assert all(count % CLAIMS_PER_FILE == 0 for count in counts)
     assert len(set(counts)) >= 2, "the reader never ran while the load was in progress"
-    assert [result.status for result in results] == ["loaded"] * 12
-    assert scalar(db_path, "select count(*) from claims") == 12 * CLAIMS_PER_FILE
+    assert [result.status for result in results] == ["loaded"] * FILES
+    assert scalar(db_path, "select count(*) from claims") == FILES * CLAIMS_PER_FILE

@@ -209,58 +209,70 @@ def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, composite: _
     )
 
 
+def _repeated(frame: pl.DataFrame, fixed: list[pl.Expr], groups: dict[str, list[pl.Expr]]) -> pl.DataFrame:
+    """Unpivot a segment's repeated element groups (CAS triplets, PLB pairs, remark codes) into rows, in order."""
+    names = list(groups)
+    entries = pl.concat_list(
+        [pl.struct([expr.alias(name) for name, expr in zip(names, exprs)]) for exprs in zip(*groups.values())]
+    ).alias("entry")
+    return (
+        frame.select(pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), *fixed, entries)
+        .explode("entry")
+        .unnest("entry")
+        .filter(pl.all_horizontal(pl.col(name).is_not_null() for name in names[:2]))
+    )
+
+
 def _adjustments(cas: pl.DataFrame) -> pl.DataFrame:
     # CAS repeats up to six reason/amount/quantity triplets; keep all of them.
-    cas = cas.filter(pl.col("claim").is_not_null())
-    triplets = [
-        cas.select(
-            pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.lit(start).alias("position"),
-            pl.col("claim").alias("remit_claim_id"), pl.col("line").alias("remit_line_id"), el(1).alias("group_code"),
-            el(start).alias("reason_code"), el(start + 1).alias("amount"), el(start + 2).alias("quantity"),
-        )
-        for start in range(2, 20, 3)
-    ]
-    kept = pl.concat(triplets).filter(pl.col("reason_code").is_not_null() & pl.col("amount").is_not_null())
-    return kept.sort(SEGMENT, "position").drop("position")
+    starts = range(2, 20, 3)
+    return _repeated(
+        cas.filter(pl.col("claim").is_not_null()),
+        [pl.col("claim").alias("remit_claim_id"), pl.col("line").alias("remit_line_id"), el(1).alias("group_code")],
+        {
+            "reason_code": [el(start) for start in starts],
+            "amount": [el(start + 1) for start in starts],
+            "quantity": [el(start + 2) for start in starts],
+        },
+    )
 
 
 def _remarks(mia: pl.DataFrame, moa: pl.DataFrame, lq: pl.DataFrame) -> pl.DataFrame:
-    def codes(frame: pl.DataFrame, positions: tuple[int, ...], source: str, line: pl.Expr) -> list[pl.DataFrame]:
-        frame = frame.filter(pl.col("claim").is_not_null())
-        return [
-            frame.select(
-                pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.lit(position).alias("position"),
-                pl.col("claim").alias("remit_claim_id"), line.alias("remit_line_id"),
-                el(position).alias("code"), pl.lit(source).alias("source"),
-            )
-            for position in positions
-        ]
+    def codes(frame: pl.DataFrame, positions: tuple[int, ...], source: str, line: pl.Expr) -> pl.DataFrame:
+        fixed = [pl.col("claim").alias("remit_claim_id"), line.alias("remit_line_id")]
+        found = _repeated(frame.filter(pl.col("claim").is_not_null()), fixed, {"code": [el(p) for p in positions], "source": [pl.lit(source)] * len(positions)})
+        return found.select(SET, SEGMENT, "remit_claim_id", "remit_line_id", "code", "source")
 
     no_line = pl.lit(None, pl.Int64)
     # LQ*HE is a RARC; LQ*RX is an NCPDP reject code, not a remark.
-    frames = codes(mia, (5, 20, 21, 22, 23), "MIA", no_line) + codes(moa, (3, 4, 5, 6, 7), "MOA", no_line)
-    frames += codes(lq.filter(el(1) == "HE"), (2,), "LQ", pl.col("line"))
-    return pl.concat(frames).filter(pl.col("code").is_not_null()).sort(SEGMENT, "position").drop("position")
+    frames = [codes(mia, (5, 20, 21, 22, 23), "MIA", no_line), codes(moa, (3, 4, 5, 6, 7), "MOA", no_line)]
+    frames.append(codes(lq.filter(el(1) == "HE"), (2,), "LQ", pl.col("line")))
+    return pl.concat(frames).sort(SEGMENT, maintain_order=True)
 
 
 def _provider_adjustments(plb: pl.DataFrame, composite: _CompositeReader) -> pl.DataFrame:
     # PLB carries up to six adjustment pairs (reason:reference, amount) after provider and fiscal date.
-    pairs = []
-    for start in range(3, 15, 2):
-        identifier = composite.split(plb, el(start))
-        pairs.append(
-            plb.select(
-                pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.lit(start).alias("position"),
-                pl.col("set_index").alias("payment_id"), el(1).alias("provider_id"), el(2).alias("fiscal_date"),
-                identifier.list.get(0, null_on_oob=True).alias("reason_code"),
-                identifier.list.get(1, null_on_oob=True).alias("reference"), el(start + 1).alias("amount"),
-            )
-        )
-    kept = pl.concat(pairs).filter(pl.col("reason_code").is_not_null() & pl.col("amount").is_not_null())
-    return kept.sort(SEGMENT, "position").drop("position")
+    starts = range(3, 15, 2)
+    pairs = _repeated(
+        plb,
+        [pl.col("set_index").alias("payment_id"), el(1).alias("provider_id"), el(2).alias("fiscal_date")],
+        {"identifier": [el(start) for start in starts], "amount": [el(start + 1) for start in starts]},
+    )
+    identifier = composite.split(pairs, pl.col("identifier"))
+    return pairs.select(
+        SET, SEGMENT, "payment_id", "provider_id", "fiscal_date",
+        identifier.list.get(0, null_on_oob=True).alias("reason_code"),
+        identifier.list.get(1, null_on_oob=True).alias("reference"),
+        "amount",
+    )
+
+
+_NO_PROBLEMS = pl.DataFrame(schema={"set_index": pl.Int64, "segment": pl.Int64, "reason": pl.Utf8})
 
 
 def _problem(frame: pl.DataFrame, condition: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+    if frame.is_empty():
+        return _NO_PROBLEMS
     return frame.filter(condition).select("set_index", "segment", reason.alias("reason"))
 
 
@@ -294,7 +306,10 @@ def _missing_segments(segments: pl.DataFrame, n1: pl.DataFrame) -> pl.DataFrame:
 def _half_pairs(cas: pl.DataFrame, plb: pl.DataFrame) -> pl.DataFrame:
     found = []
     for frame, tag, starts, label in ((cas, "CAS", range(2, 20, 3), "triplet"), (plb, "PLB", range(3, 15, 2), "pair")):
-        for start in starts:
-            half = el(start).is_null() != el(start + 1).is_null()
-            found.append(_problem(frame, half, pl.lit(f"{tag} {label} at {tag}{start:02} needs both a reason and an amount")))
+        halves = [
+            pl.when(el(start).is_null() != el(start + 1).is_null()).then(pl.lit(f"{tag} {label} at {tag}{start:02} needs both a reason and an amount"))
+            for start in starts
+        ]
+        first_half = pl.coalesce(halves)
+        found.append(_problem(frame, first_half.is_not_null(), first_half))
     return pl.concat(found)

@@ -15,16 +15,18 @@ $(BIN)/claimscope: pyproject.toml
 
 install: $(BIN)/claimscope
 
+# The demo regenerates the sample practice ending today, so its A/R is current.
 demo: install
-	rm -f $(DEMO_DB) $(DEMO_DB).wal
-	-$(BIN)/claimscope load data_samples --db $(DEMO_DB)
+	rm -rf .demo $(DEMO_DB) $(DEMO_DB).wal
+	$(BIN)/claimscope synth --out .demo --claims 2000 --seed 7 --months 12
+	-$(BIN)/claimscope load .demo --db $(DEMO_DB)
 	CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1
 
 test: install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) *.duckdb *.duckdb.wal *.duckdb.key tests/artifacts .pytest_cache
+	rm -rf $(VENV) .demo *.duckdb *.duckdb.wal *.duckdb.key tests/artifacts .pytest_cache
 
 # bench/.peer holds edi-835-parser, which needs pandas<3 and so cannot share .venv.
 bench/.peer/bin/python: bench/requirements-peer.txt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -63,6 +65,35 @@ def _summary_table(results: list[FileResult]) -> Table:
     for result in results:
         table.add_row(result.path, result.kind, result.status, str(result.records_loaded), str(result.records_quarantined))
     return table
+
+
+class OutputFormat(str, Enum):
+    x12 = "x12"
+    csv = "csv"
+    both = "both"
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write the files into (created if missing).")],
+    claims: Annotated[int, typer.Option(help="How many claims to generate.", min=1)] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes.")] = 7,
+    months: Annotated[int, typer.Option(help="How many months of activity, ending at --end.", min=1)] = 12,
+    end: Annotated[datetime | None, typer.Option(help="Last day of activity (YYYY-MM-DD); defaults to today.", formats=["%Y-%m-%d"])] = None,
+    format: Annotated[OutputFormat, typer.Option(help="x12 (837P/835 plus CSV for self-pay and audits), csv, or both.")] = OutputFormat.x12,
+) -> None:
+    """Generate a synthetic practice: 837P batches, 835 payment runs and coding audits.
+
+    The practice's payers, denial patterns, coders and code mix come from etl/synth/profile.yaml.
+
+    Example: claimscope synth --out /tmp/practice --claims 2000 --seed 7 --end 2026-11-26
+    """
+    from etl.synth import synthesize
+
+    last_day = end.date() if end else date.today()
+    synthesize(out, claims, seed, months, last_day, format.value)
+    files = sum(1 for path in out.rglob("*") if path.is_file())
+    console.print(f"Wrote {files:,} files for {claims:,} claims ending {last_day} to {out}")
 
 
 @app.command()

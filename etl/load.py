@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +35,8 @@ ID_OWNERS = {
 # The write lock is given up after this long, and readers get this window before it is taken again.
 LOCK_HOLD_SECONDS = 0.5
 READER_WINDOW_SECONDS = 0.02
+# Batches of at least this many files are parsed in worker processes.
+PARALLEL_FILES = 16
 # Files bigger than this are parsed without holding the write lock.
 LARGE_FILE_BYTES = 1_000_000
 # Folder walks skip documentation, settings and databases that sit beside the data.
@@ -79,17 +85,81 @@ def load_files(
 ) -> list[FileResult]:
     """Load each file in its own transaction; a bad file never stops the batch."""
     mapping = mapping or ColumnMapping()
-    hasher = PatientHasher(key_for_database(db))
+    key = key_for_database(db)
     with database.write_connection(db) as con:
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
+    files = expand_paths(paths)
     results = []
-    with _WriteSession(db) as session:
-        for path in expand_paths(paths):
-            result = _load_file(path, session, known, hasher, mapping)
+    with _WriteSession(db) as session, _parser_pool(len(files), known, key, mapping) as pool:
+        parsed_files = pool.map(_read_and_parse, files, chunksize=4) if pool else map(_read_and_parse, files)
+        for item in _released_before_large(files, session, iter(parsed_files)):
+            result = item.result if item.result else _write(item, session, known)
             results.append(result)
             if on_file_done:
                 on_file_done(result)
     return results
+
+
+@dataclass
+class _ParsedItem:
+    """A file read and parsed, or the result it already has (unreadable, or loaded before)."""
+
+    path: Path
+    sha256: str = ""
+    size: int = 0
+    parsed: ParsedFile | None = None
+    result: FileResult | None = None
+
+
+_worker: dict = {}
+
+
+def _init_parser(known: dict[str, int], key: bytes, mapping: ColumnMapping) -> None:
+    _worker.update(known=known, hasher=PatientHasher(key), mapping=mapping)
+
+
+def _parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: ColumnMapping):
+    """Parse in worker processes when the batch is big enough to pay for starting them."""
+    _init_parser(known, key, mapping)
+    workers = min(os.cpu_count() or 1, 4)
+    if file_count < PARALLEL_FILES or workers < 2:
+        return nullcontext(None)
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser, initargs=(known, key, mapping))
+
+
+def _released_before_large(files: list[Path], session: _WriteSession, items: Iterator[_ParsedItem]) -> Iterator[_ParsedItem]:
+    """Give up the write lock before waiting on a large file's parse."""
+    for path in files:
+        if path.is_file() and path.stat().st_size > LARGE_FILE_BYTES:
+            session.release()
+        yield next(items)
+
+
+def _read_and_parse(path: Path) -> _ParsedItem:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return _ParsedItem(path, result=FileResult(str(path), "unknown", "failed", message=f"{path}: cannot read: {error.strerror}"))
+    sha256 = hashlib.sha256(data).hexdigest()
+    known = _worker["known"]
+    if sha256 in known:
+        return _ParsedItem(path, result=FileResult(str(path), "-", "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256]))
+    return _ParsedItem(path, sha256, len(data), parse_file(path, data, _worker["hasher"], _worker["mapping"]))
+
+
+def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int]) -> FileResult:
+    """Write one parsed file and its quarantine atomically."""
+    try:
+        result = write_parsed(session.connection(), item.path, item.sha256, item.size, item.parsed)
+    except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
+        session.release()
+        message = f"{item.path}: nothing written, the load was rolled back: {error}"
+        return FileResult(str(item.path), item.parsed.kind, "failed", message=message)
+    if result.file_id is not None:
+        known[item.sha256] = result.file_id
+    session.release_if_held()
+    return result
 
 
 class _WriteSession:
@@ -121,30 +191,6 @@ class _WriteSession:
         if self.con is not None and time.monotonic() - self.opened_at > LOCK_HOLD_SECONDS:
             self.release()
             time.sleep(READER_WINDOW_SECONDS)
-
-
-def _load_file(path: Path, session: _WriteSession, known: dict[str, int], hasher: PatientHasher, mapping: ColumnMapping) -> FileResult:
-    """Parse one file, then write it and its quarantine atomically."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return FileResult(str(path), "unknown", "failed", message=f"{path}: cannot read: {error.strerror}")
-    sha256 = hashlib.sha256(data).hexdigest()
-    if sha256 in known:
-        return FileResult(str(path), "-", "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256])
-    if len(data) > LARGE_FILE_BYTES:
-        session.release()  # a long parse must not hold the write lock
-    parsed = parse_file(path, data, hasher, mapping)
-    try:
-        result = write_parsed(session.connection(), path, sha256, len(data), parsed)
-    except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
-        session.release()
-        message = f"{path}: nothing written, the load was rolled back: {error}"
-        return FileResult(str(path), parsed.kind, "failed", message=message)
-    if result.file_id is not None:
-        known[sha256] = result.file_id
-    session.release_if_held()
-    return result
 
 
 def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:

@@ -8,6 +8,8 @@ from etl.db import apply_schema, scalar as db_scalar
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "data_samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The small hand-made CSV set whose totals the tests check by hand.
+HAND_MADE = FIXTURES / "csv" / "hand_made"
 SHARED_X12 = REPO.parent / "shared" / "fixtures" / "x12"
 
 

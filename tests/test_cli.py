@@ -4,13 +4,13 @@ import pytest
 from typer.testing import CliRunner
 
 from etl.cli import app
-from tests.conftest import FIXTURES, REPO, SAMPLES, scalar
+from tests.conftest import FIXTURES, REPO, HAND_MADE, scalar
 
 runner = CliRunner()
 
 
 def test_load_exits_0_when_everything_loaded(db_path):
-    result = runner.invoke(app, ["load", str(SAMPLES), "--db", str(db_path)])
+    result = runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
 
     assert result.exit_code == 0, result.output
     assert result.output.count("│ loaded │") == 3
@@ -26,9 +26,9 @@ def test_load_exits_1_and_names_the_line_when_records_are_quarantined(db_path):
 
 
 def test_second_load_of_same_files_exits_0_and_reports_skipped(db_path):
-    runner.invoke(app, ["load", str(SAMPLES), "--db", str(db_path)])
+    runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
 
-    result = runner.invoke(app, ["load", str(SAMPLES), "--db", str(db_path)])
+    result = runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
 
     assert result.exit_code == 0
     assert result.output.count("skipped") == 3
@@ -37,7 +37,7 @@ def test_second_load_of_same_files_exits_0_and_reports_skipped(db_path):
 def test_db_defaults_to_claimscope_db_environment_variable(db_path, monkeypatch):
     monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
 
-    result = runner.invoke(app, ["load", str(SAMPLES / "audits.csv")])
+    result = runner.invoke(app, ["load", str(HAND_MADE / "audits.csv")])
 
     assert result.exit_code == 0
     assert scalar(db_path, "select count(*) from coding_audits") == 5
@@ -56,23 +56,23 @@ def test_unreadable_mapping_is_one_error_line_and_exit_1(db_path, tmp_path):
     mapping = tmp_path / "bad.yaml"
     mapping.write_text("just a string")
 
-    result = runner.invoke(app, ["load", str(SAMPLES), "--mapping", str(mapping), "--db", str(db_path)])
+    result = runner.invoke(app, ["load", str(HAND_MADE), "--mapping", str(mapping), "--db", str(db_path)])
 
     assert result.exit_code == 1
     assert "Error: " in result.output and "a mapping needs a `columns:` section" in result.output
 
 
 def test_tables_lists_row_counts(db_path):
-    runner.invoke(app, ["load", str(SAMPLES), "--db", str(db_path)])
+    runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
 
     result = runner.invoke(app, ["tables", "--db", str(db_path)])
 
     assert re.search(r"claim_lines\s*│\s*9", result.output)
 
 
-@pytest.mark.parametrize("command", [name for name in ("load", "tables")])
+@pytest.mark.parametrize("command", [command.callback.__name__.replace("_", "-") for command in app.registered_commands])
 def test_every_command_has_help_with_an_example_shown_in_the_readme(command):
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "250"})
 
     example = re.search(r"Example: (claimscope .+)", result.output).group(1).strip()
     assert example in (REPO / "README.md").read_text()

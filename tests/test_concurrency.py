@@ -3,11 +3,11 @@ import sys
 import textwrap
 
 from etl.load import load_files
-from tests.conftest import REPO, scalar
+from tests.conftest import HAND_MADE, REPO, scalar
 
 CLAIMS_PER_FILE = 50
 FILES = 40
-HEADER = (REPO / "data_samples" / "claims.csv").read_text().splitlines()[0]
+HEADER = (HAND_MADE / "claims.csv").read_text().splitlines()[0]
 
 READER = textwrap.dedent(
     """

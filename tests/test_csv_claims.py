@@ -5,7 +5,7 @@ import polars as pl
 from etl.csv_claims import parse_claims_csv
 from etl.mapping import ColumnMapping, read_mapping
 from etl.patients import PatientHasher
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, HAND_MADE, REPO
 
 HASHER = PatientHasher(b"test-key")
 
@@ -70,14 +70,14 @@ def test_ragged_line_is_quarantined_with_field_counts():
 
 
 def test_diagnoses_keep_their_order_without_dots():
-    parsed = parse((REPO / "data_samples" / "claims.csv").read_text())
+    parsed = parse((HAND_MADE / "claims.csv").read_text())
 
     c1003 = parsed.tables["claim_diagnoses"].filter(pl.col("claim_id") == "C1003")
     assert c1003.select("position", "code").rows() == [(1, "R079"), (2, "Z0000")]
 
 
 def test_patients_are_keyed_by_hash_and_facts_carry_no_names():
-    parsed = parse((REPO / "data_samples" / "claims.csv").read_text())
+    parsed = parse((HAND_MADE / "claims.csv").read_text())
 
     claims = parsed.tables["claims"]
     assert "patient_last_name" not in claims.columns and "member_id" not in claims.columns

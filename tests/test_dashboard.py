@@ -1,13 +1,13 @@
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_files
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import REPO, HAND_MADE
 
 APP = str(REPO / "dashboard" / "app.py")
 
 
 def test_data_loaded_page_shows_row_counts_from_the_database(db_path, monkeypatch):
-    load_files([SAMPLES], db_path)
+    load_files([HAND_MADE], db_path)
     monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
 
     page = AppTest.from_file(APP, default_timeout=30).run()

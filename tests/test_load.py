@@ -5,11 +5,11 @@ import pytest
 
 import etl.load
 from etl.load import load_files
-from tests.conftest import FIXTURES, SAMPLES, scalar, snapshot
+from tests.conftest import FIXTURES, HAND_MADE, scalar, snapshot
 
 
 def test_samples_load_with_hand_computed_counts_and_totals(db_path):
-    results = load_files([SAMPLES], db_path)
+    results = load_files([HAND_MADE], db_path)
 
     assert [(Path(r.path).name, r.status, r.records_loaded) for r in results] == [
         ("audits.csv", "loaded", 5),
@@ -34,7 +34,7 @@ def test_samples_load_with_hand_computed_counts_and_totals(db_path):
 
 
 def test_money_is_decimal_and_dates_are_dates(db_path):
-    load_files([SAMPLES], db_path)
+    load_files([HAND_MADE], db_path)
 
     types = dict(
         (name, kind)
@@ -47,17 +47,17 @@ def test_money_is_decimal_and_dates_are_dates(db_path):
 
 
 def test_reloading_the_same_files_changes_nothing(db_path):
-    load_files([SAMPLES], db_path)
+    load_files([HAND_MADE], db_path)
     before = snapshot(db_path)
 
-    results = load_files([SAMPLES], db_path)
+    results = load_files([HAND_MADE], db_path)
 
     assert {r.status for r in results} == {"skipped"}
     assert snapshot(db_path) == before
 
 
 def test_remit_lines_and_adjustments_link_to_their_claims(db_path):
-    load_files([SAMPLES / "remits.csv"], db_path)
+    load_files([HAND_MADE / "remits.csv"], db_path)
 
     # C1004: line 2 (20610) denied with CO-97 180.00 and remark M15
     row = scalar(
@@ -71,7 +71,7 @@ def test_remit_lines_and_adjustments_link_to_their_claims(db_path):
 
 
 def test_crash_mid_file_leaves_every_table_unchanged(db_path, monkeypatch):
-    load_files([SAMPLES / "audits.csv"], db_path)
+    load_files([HAND_MADE / "audits.csv"], db_path)
     before = snapshot(db_path)
     real_insert = etl.load._insert_frame
     calls = []
@@ -85,7 +85,7 @@ def test_crash_mid_file_leaves_every_table_unchanged(db_path, monkeypatch):
     monkeypatch.setattr(etl.load, "_insert_frame", insert_then_crash)
 
     with pytest.raises(RuntimeError):
-        load_files([SAMPLES / "claims.csv"], db_path)
+        load_files([HAND_MADE / "claims.csv"], db_path)
 
     assert calls[:2] == ["patients", "claims"]
     assert snapshot(db_path) == before
@@ -120,7 +120,7 @@ def test_unreadable_file_is_rejected_with_one_clear_line_and_the_batch_goes_on(d
     odd = tmp_path / "odd.dat"
     odd.write_bytes(content)
 
-    results = load_files([odd, SAMPLES / "audits.csv"], db_path)
+    results = load_files([odd, HAND_MADE / "audits.csv"], db_path)
 
     assert [r.status for r in results] == ["rejected", "loaded"]
     assert scalar(db_path, "select reason from quarantine") == f"{odd}: {reason}"

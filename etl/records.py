@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 import polars as pl
 
 
+# ISA06/ISA08 of every file `claimscope synth` writes: how generated data is told apart from real data.
+SYNTHETIC_SENDER_ID = "CLAIMSCOPESYNTH"
+
+
 class LoadError(Exception):
     """A file that cannot be read at all; the message names the file and where it failed."""
 

@@ -7,7 +7,7 @@ import polars as pl
 from etl import x12_835, x12_837
 from etl.balancing import balancing_issues
 from etl.patients import PatientHasher
-from etl.records import ParsedFile, Quarantined
+from etl.records import SYNTHETIC_SENDER_ID, ParsedFile, Quarantined
 from etl.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
 from etl.x12_rows import SEGMENT, SET_INDEX
 from etl.x12_segments import Interchange, read_interchange
@@ -42,7 +42,17 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedF
         tables["claims"] = _claim_dates_from_lines(tables["claims"], tables["claim_lines"])
         records = tables["claims"].height
     warnings = list(interchange.warnings) + sorted(parse_warnings)
-    return ParsedFile(kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, records_loaded=records)
+    return ParsedFile(
+        kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, records_loaded=records,
+        is_synthetic=_is_synthetic(interchange),
+    )
+
+
+def _is_synthetic(interchange: Interchange) -> bool:
+    """Every ISA names claimscope's generator as sender (837) or receiver (835)."""
+    isa = interchange.segments.filter(pl.col("tag") == "ISA")["raw"].str.split(interchange.delimiters.element)
+    parties = isa.list.get(6, null_on_oob=True).str.strip_chars() + "|" + isa.list.get(8, null_on_oob=True).str.strip_chars()
+    return len(isa) > 0 and bool(parties.str.contains(SYNTHETIC_SENDER_ID, literal=True).all())
 
 
 def _reject_other_transaction_types(interchange: Interchange, kind: str) -> None:

@@ -40,3 +40,13 @@ def snapshot(db: Path) -> dict[str, list]:
 
     with duckdb.connect(str(db), read_only=True) as con:
         return {name: sorted(map(repr, con.execute(f"select * from {name}").fetchall())) for name in table_names(con)}
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """data_samples/ loaded once into a database file; tests read it, never write."""
+    from etl.load import load_files
+
+    db = tmp_path_factory.mktemp("samples") / "samples.duckdb"
+    load_files([SAMPLES], db)
+    return db

@@ -9,11 +9,9 @@ from pathlib import Path
 from etl.csv_audits import LAYOUT as AUDIT_LAYOUT
 from etl.csv_claims import LAYOUT as CLAIM_LAYOUT
 from etl.csv_remits import LAYOUT as REMIT_LAYOUT
+from etl.records import SYNTHETIC_SENDER_ID as SYNTHETIC_SENDER
 from etl.synth.model import AuditRow, Claim, ClaimPayment, PaymentRun, dollars
 from etl.synth.profile import Profile
-
-# ISA06/GS02 of every generated file: how the loader (and demo mode) tells synthetic data apart.
-SYNTHETIC_SENDER = "CLAIMSCOPESYNTH"
 
 
 def _interchange(sender: str, receiver: str, day: date, control: int, functional_code: str, version: str, body: list[str]) -> str:

@@ -69,6 +69,7 @@ def parse_remits_csv(text: str, mapping: ColumnMapping) -> ParsedFile:
     good = good.sort(LINE)
     payments = _numbered(good, PAYMENT_KEY, "payment_id")
     claims = _numbered(good, CLAIM_KEY, "remit_claim_id").join(payments.select(PAYMENT_KEY + ["payment_id"]), on=PAYMENT_KEY, nulls_equal=True)
+    claims = claims.join(good.group_by(CLAIM_KEY).len("_line_count"), on=CLAIM_KEY, nulls_equal=True)
     lines = _numbered(good.filter(pl.col("line_number").is_not_null()), LINE_KEY, "remit_line_id")
     lines = lines.join(claims.select(CLAIM_KEY + ["remit_claim_id"]), on=CLAIM_KEY, nulls_equal=True)
     detail = good.join(claims.select(CLAIM_KEY + ["remit_claim_id"]), on=CLAIM_KEY, nulls_equal=True).join(
@@ -124,6 +125,7 @@ def _claims(claims: pl.DataFrame) -> pl.DataFrame:
         "patient_responsibility", "filing_indicator", "payer_claim_id",
         "received_date", "service_date_from", "service_date_to",
         locator(),
+        "_line_count",  # CSV lines behind this remit claim, so a quarantined claim is counted in lines
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -24,6 +24,7 @@ from etl.detect import decode, detect_kind
 from etl.mapping import ColumnMapping
 from etl.patients import PatientHasher, key_for_database
 from etl.records import LoadError, ParsedFile, Quarantined
+from etl.validate import SuiteRunner, validate_files
 
 # Surrogate id column -> the table that owns it; parsers number from 0 and the loader shifts.
 ID_OWNERS = {
@@ -35,6 +36,9 @@ ID_OWNERS = {
 # The write lock is given up after this long, and readers get this window before it is taken again.
 LOCK_HOLD_SECONDS = 0.5
 READER_WINDOW_SECONDS = 0.02
+# The suites run over this many files (or rows) at a time.
+VALIDATION_CHUNK_FILES = 64
+VALIDATION_CHUNK_ROWS = 500_000
 # Batches of at least this many files are parsed in worker processes.
 PARALLEL_FILES = 16
 # Files bigger than this are parsed without holding the write lock.
@@ -82,22 +86,43 @@ def load_files(
     db: Path | str,
     mapping: ColumnMapping | None = None,
     on_file_done: Callable[[FileResult], None] | None = None,
+    validate: bool = True,
 ) -> list[FileResult]:
-    """Load each file in its own transaction; a bad file never stops the batch."""
+    """Load each file in its own transaction, after the expectation suites; a bad file never stops the batch."""
     mapping = mapping or ColumnMapping()
     key = key_for_database(db)
     with database.write_connection(db) as con:
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
     files = expand_paths(paths)
     results = []
+    runner = None
     with _WriteSession(db) as session, _parser_pool(len(files), known, key, mapping) as pool:
         parsed_files = pool.map(_read_and_parse, files, chunksize=4) if pool else map(_read_and_parse, files)
-        for item in _released_before_large(files, session, iter(parsed_files)):
-            result = item.result if item.result else _write(item, session, known)
-            results.append(result)
-            if on_file_done:
-                on_file_done(result)
+        for chunk in _chunks(_released_before_large(files, session, iter(parsed_files))):
+            to_check = [item for item in chunk if item.parsed and item.parsed.tables]
+            if validate and to_check:
+                session.release()  # validation is slow; readers may have the file meanwhile
+                runner = runner or SuiteRunner(date.today())
+                validate_files(runner, [item.parsed for item in to_check], [item.path for item in to_check])
+            for item in chunk:
+                result = item.result if item.result else _write(item, session, known)
+                results.append(result)
+                if on_file_done:
+                    on_file_done(result)
     return results
+
+
+def _chunks(items: Iterator[_ParsedItem]) -> Iterator[list[_ParsedItem]]:
+    """Group parsed files so the suites run once per group, not once per small file."""
+    chunk, rows = [], 0
+    for item in items:
+        chunk.append(item)
+        rows += sum(frame.height for frame in item.parsed.tables.values()) if item.parsed else 0
+        if len(chunk) >= VALIDATION_CHUNK_FILES or rows >= VALIDATION_CHUNK_ROWS:
+            yield chunk
+            chunk, rows = [], 0
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -237,6 +262,9 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
                 _insert_frame(con, table, _with_load_ids(table in with_file_id, frame, file_id, offsets))
         result = _file_result(path, file_id, parsed)
         _insert_quarantine(con, file_id, parsed.quarantine)
+        if parsed.validation:
+            runs = pl.DataFrame(parsed.validation).with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
+            _insert_frame(con, "validation_runs", runs)
         _insert_source_file(con, result, sha256, size, parsed)
         con.execute("commit")
         return result
@@ -247,7 +275,8 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
 
 def _with_load_ids(has_file_id: bool, frame: pl.DataFrame, file_id: int, offsets: dict[str, int]) -> pl.DataFrame:
     shifted = [pl.col(column) + offsets[column] for column in ID_OWNERS if column in frame.columns]
-    frame = frame.with_columns(shifted)
+    # Columns starting with `_` are the parser's own bookkeeping, not part of the contract.
+    frame = frame.with_columns(shifted).select(pl.exclude("^_.*$"))
     return frame.with_columns(pl.lit(file_id, pl.Int32).alias("file_id")) if has_file_id else frame
 
 

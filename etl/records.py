@@ -34,3 +34,4 @@ class ParsedFile:
     warnings: list[str] = field(default_factory=list)
     records_loaded: int = 0
     is_synthetic: bool = False
+    validation: list[dict] = field(default_factory=list)

@@ -63,3 +63,14 @@ def to_date(column: str, formats: tuple[str, ...]) -> pl.Expr:
 
 def blank_to_null(column: str) -> pl.Expr:
     return pl.when(present(column)).then(pl.col(column).str.strip_chars()).alias(column)
+
+
+def passes_luhn(column: str) -> pl.Expr:
+    """`<column>_passes_luhn`: the NPI check digit (Luhn over the 80840 prefix and the number); null when blank."""
+    value = pl.col(column).str.strip_chars()
+    digits = [value.str.slice(position, 1).cast(pl.Int32, strict=False) for position in range(10)]
+    # From the right, every second digit of the nine-digit base is doubled; the 80840 prefix adds 24.
+    doubled = [pl.when(d * 2 > 9).then(d * 2 - 9).otherwise(d * 2) if position % 2 == 0 else d for position, d in enumerate(digits[:9])]
+    total = pl.sum_horizontal(doubled) + digits[9] + 24
+    is_ten_digits = value.str.contains(r"^\d{10}$")
+    return pl.when(present(column)).then(is_ten_digits & (total % 10 == 0).fill_null(False)).alias(f"{column}_passes_luhn")

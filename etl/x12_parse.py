@@ -7,7 +7,7 @@ import polars as pl
 from etl import x12_835, x12_837
 from etl.balancing import balancing_issues
 from etl.patients import PatientHasher
-from etl.records import SYNTHETIC_SENDER_ID, ParsedFile, Quarantined
+from etl.records import SYNTHETIC_SENDER_ID, LoadError, ParsedFile, Quarantined
 from etl.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
 from etl.x12_rows import SEGMENT, SET_INDEX
 from etl.x12_segments import Interchange, read_interchange
@@ -23,6 +23,9 @@ _MESSAGE_SAFE_SEGMENTS = {
 def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedFile:
     """Parse an 835 or 837 file; a set with a structural error is quarantined, the others load."""
     interchange = read_interchange(text, name)
+    if not interchange.transaction_sets:
+        separators = f"element {interchange.delimiters.element!r}, segment {interchange.delimiters.segment!r}"
+        raise LoadError(f"{name}: no ST transaction set could be read with the delimiters the ISA declares ({separators})")
     _reject_other_transaction_types(interchange, kind)
     spec = x12_835 if kind == "835" else x12_837
     if kind == "835":

@@ -131,7 +131,7 @@ def test_one_payer_has_an_authorization_denial_spike(practice_20k):
         """
         select (date_diff('month', date_trunc('month', ?::date), submitted_date) between ? and ?) as in_spike,
                avg(case when exists (
-                   select 1 from remit_adjustments a where a.remit_claim_id = f.remit_claim_id and a.reason_code in ('197', '15')
+                   select 1 from remit_adjustments a where a.remit_claim_id = f.remit_claim_id and a.reason_code in ('197', '198')
                ) then 1.0 else 0.0 end)
         from first_remits f
         where payer_id = ? and status_code is not null

@@ -116,6 +116,8 @@ DOCUMENTED_ERRORS = [
     ("albmarin__badX12/error_validation.edi", "rejected", "segment 29", "SE01 says 30 segments but the set has 27"),
     ("keironstoddart__edi-835-parser/blue_cross_nc_sample.txt", "rejected", "segment 32", "SE01 says 33 segments but the set has 32"),
     ("albmarin__badX12/segment_terminator.edi", "rejected", "file", "X12 interchange with no ST transaction set header"),
+    # de-identified: every line bills X9999, which is neither CPT nor HCPCS (expectations/claim_lines.json)
+    ("Inteligenz__X12Parser/MedicaidExample.txt", "rejected", "segment 22", "expect_column_values_to_match_regex(procedure_code) failed on 'X9999'"),
 ]
 
 
@@ -131,6 +133,8 @@ def test_faulty_public_samples_give_their_documented_error(db_path, name, status
 def test_every_shared_fixture_loads_or_gives_a_documented_error(db_path):
     files = sorted(path for path in SHARED_X12.rglob("*") if path.is_file() and path.name != "SOURCES.md")
     documented = {SHARED_X12 / row[0] for row in DOCUMENTED_ERRORS} | {
+        SHARED_X12 / "affect-therapeutics__edi-835-parser" / "exhaustive_sample.txt",
+    } | {
         SHARED_X12 / "imsweb__x12-parser" / name
         for name in ("x12_bad_segment_identifier.txt", "x12_multiple_isa.txt", "x12_no_isa_line.txt", "x12_valid_different_separators.txt")
     }
@@ -142,13 +146,16 @@ def test_every_shared_fixture_loads_or_gives_a_documented_error(db_path):
         assert result.status in expected, (path.name, result.status, result.message)
 
 
-def test_835_without_isa_loads_with_a_warning(db_path):
+def test_835_without_isa_is_read_with_a_warning_and_masked_codes_are_quarantined(db_path):
     [result] = load_files([SHARED_X12 / "affect-therapeutics__edi-835-parser" / "exhaustive_sample.txt"], db_path)
 
-    assert result.status == "loaded"
     assert "no ISA envelope" in result.message
-    # six PLB pairs, one CAS of six triplets plus one of six more
+    # The payment and its six PLB pairs load; the one claim, whose CARCs are masked as X, does not.
     assert scalar(db_path, "select count(*) from provider_adjustments") == 6
+    assert scalar(db_path, "select count(*) from remit_claims") == 0
+    locator, reason = scalar(db_path, "select [locator, reason] from quarantine")
+    assert locator == "segment 23"
+    assert reason.startswith("expect_column_values_to_be_in_set(reason_code) failed on 'XXX'")
 
 
 def test_4010_file_with_reversals_keeps_negative_amounts(db_path):

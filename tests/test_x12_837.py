@@ -53,8 +53,11 @@ def test_837p_patient_is_the_2000c_patient_with_the_subscribers_member_id(db_pat
     ]
 
 
-def test_837_with_repetition_separator_and_bom_loads_every_claim(db_path):
+def test_837_with_repetition_separator_and_bom_is_read_and_its_placeholder_codes_quarantined(db_path):
     [result] = load_files([SHARED_X12 / "Inteligenz__X12Parser" / "MedicaidExample.txt"], db_path)
 
-    assert (result.status, result.records_loaded) == ("loaded", 5)
-    assert scalar(db_path, "select count(*) from claim_lines") == 10
+    # All five claims are read (BOM, CRLF, repetition '|'); each bills the placeholder X9999 and is quarantined.
+    assert (result.status, result.records_loaded, result.records_quarantined) == ("rejected", 0, 5)
+    reasons = scalar(db_path, "select list(distinct reason) from quarantine")
+    assert reasons == ["expect_column_values_to_match_regex(procedure_code) failed on 'X9999'"]
+    assert scalar(db_path, "select count(*) from claim_lines") == 0

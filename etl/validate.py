@@ -1,0 +1,260 @@
+"""Run the Great Expectations suites (expectations/*.json) over parsed rows before they are written.
+
+A row failing a critical expectation takes its record (the claim, remit claim, payment or audit row it
+belongs to) to quarantine, naming the expectation and the value; a warning loads and is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+from etl.records import ParsedFile, Quarantined
+from etl.values import passes_luhn
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+# Values of these columns never leave the patients table: not in a reason, not in a sample.
+PHI_COLUMNS = {"member_id", "last_name", "first_name", "birth_date"}
+# The record a failing row takes to quarantine: claims, remit claims and payments go whole, with their children.
+RECORD_KEYS = {
+    "claims": "claim_record_id",
+    "claim_lines": "claim_record_id",
+    "claim_diagnoses": "claim_record_id",
+    "remit_payments": "payment_id",
+    "provider_adjustments": "payment_id",
+    "remit_claims": "remit_claim_id",
+    "remit_service_lines": "remit_claim_id",
+    "remit_adjustments": "remit_claim_id",
+    "remit_remarks": "remit_claim_id",
+    "coding_audits": "_row",
+}
+# Where each record's locator is read, to point the quarantine row at the file.
+RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
+FILE, ROW = "_file", "_row"
+SAMPLE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One row that failed one expectation."""
+
+    suite: str
+    expectation: str
+    column: str | None
+    severity: str
+    file_index: int
+    row: int
+    value: object
+
+
+@dataclass
+class Outcome:
+    """One expectation over one table's rows: per-file counts and the failing rows."""
+
+    suite: str
+    expectation: str
+    column: str | None
+    severity: str
+    failures: list[Failure]
+
+
+def reference_parameters(today: date) -> dict:
+    """Values the suites take as $PARAMETER: today's date and the shipped code lists."""
+    carc = pl.read_csv(REFERENCE_DIR / "carc.csv", infer_schema=False)
+    rarc = pl.read_csv(REFERENCE_DIR / "rarc.csv", infer_schema=False)
+    statuses = pl.read_csv(REFERENCE_DIR / "claim_status_codes.csv", infer_schema=False)
+    return {
+        "today": pd.Timestamp(today),
+        "three_years_ago": pd.Timestamp(today.replace(year=today.year - 3, day=min(today.day, 28))),
+        "earliest_birth_date": pd.Timestamp(1900, 1, 1),
+        "carc_codes": carc["code"].to_list(),
+        "current_carc_codes": carc.filter(pl.col("status") == "current")["code"].to_list(),
+        "rarc_codes": rarc["code"].to_list(),
+        "claim_status_codes": statuses["code"].to_list(),
+    }
+
+
+class SuiteRunner:
+    """The suites, loaded once into an ephemeral GX context; GX is imported only here."""
+
+    def __init__(self, today: date) -> None:
+        import great_expectations as gx
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+        source = context.data_sources.add_pandas("claimscope")
+        self.definitions = {}
+        for path in sorted(SUITES_DIR.glob("*.json")):
+            document = json.loads(path.read_text())
+            expectations = [ExpectationConfiguration(**item).to_domain_obj() for item in document["expectations"]]
+            suite = context.suites.add(gx.ExpectationSuite(name=document["name"], expectations=expectations, meta=document.get("meta", {})))
+            batch = source.add_dataframe_asset(document["name"]).add_batch_definition_whole_dataframe("rows")
+            definition = gx.ValidationDefinition(name=document["name"], data=batch, suite=suite)
+            self.definitions[document["name"]] = context.validation_definitions.add(definition)
+        self.parameters = reference_parameters(today)
+
+    def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
+        """Validate one table's rows (with _file and _row columns); one Outcome per expectation."""
+        if table not in self.definitions or frame.is_empty():
+            return []
+        result = self.definitions[table].run(
+            batch_parameters={"dataframe": _as_pandas(frame)},
+            expectation_parameters=self.parameters,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW]},
+        )
+        outcomes = []
+        for item in result.results:
+            config = item.expectation_config
+            column = config.kwargs.get("column") or config.kwargs.get("column_A")
+            name = config.type + (f"({column})" if column else "")
+            severity = "error" if str(config.severity.value) == "critical" else "warning"
+            failing = item.result.get("unexpected_index_list") or []
+            failures = [Failure(table, name, column, severity, int(row[FILE]), int(row[ROW]), row.get(column)) for row in failing]
+            outcomes.append(Outcome(table, name, column, severity, failures))
+        return outcomes
+
+
+def _as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    # GX compares dates with pandas timestamps; lists (modifiers) are not validated and would not convert cleanly.
+    lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
+    dates = [pl.col(name).cast(pl.Datetime("ms")) for name, dtype in frame.schema.items() if dtype == pl.Date]
+    return frame.drop(lists).with_columns(dates).to_pandas()
+
+
+def prepared(parsed: ParsedFile, table: str) -> pl.DataFrame:
+    """A table's rows plus the derived columns its suite checks (Luhn results, the parent's dates and status)."""
+    frame = parsed.tables[table].with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+    if table == "claims":
+        frame = frame.with_columns(passes_luhn("billing_npi"), passes_luhn("rendering_npi"))
+    elif table == "remit_claims":
+        frame = frame.join(parsed.tables["remit_payments"].select("payment_id", "payment_date"), on="payment_id", how="left")
+    elif table == "remit_service_lines":
+        statuses = parsed.tables["remit_claims"].select("remit_claim_id", pl.col("status_code").alias("claim_status_code"))
+        frame = frame.join(statuses, on="remit_claim_id", how="left")
+    return frame
+
+
+def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Path]) -> None:
+    """Validate a batch of parsed files together, then quarantine each file's failing records."""
+    tables = sorted({table for parsed in files for table in parsed.tables if table in runner.definitions})
+    outcomes = []
+    for table in tables:
+        frames = [prepared(parsed, table).with_columns(pl.lit(index, pl.Int64).alias(FILE)) for index, parsed in enumerate(files) if table in parsed.tables]
+        outcomes += runner.run(table, pl.concat(frames, how="diagonal_relaxed"))
+    for index, (parsed, path) in enumerate(zip(files, paths)):
+        parsed.validation = _runs_for_file(outcomes, index, parsed)
+        errors = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index and failure.severity == "error"]
+        if errors:
+            _quarantine_records(parsed, path, errors)
+
+
+def _runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> list[dict]:
+    runs = []
+    for outcome in outcomes:
+        evaluated = parsed.tables[outcome.suite].height if outcome.suite in parsed.tables else 0
+        if not evaluated:
+            continue
+        failing = [failure for failure in outcome.failures if failure.file_index == index]
+        samples = ["(masked)" if outcome.column in PHI_COLUMNS else str(failure.value) for failure in failing[:SAMPLE_SIZE]]
+        runs.append({
+            "suite": outcome.suite,
+            "expectation": outcome.expectation,
+            "severity": outcome.severity,
+            "success": not failing,
+            "evaluated_count": evaluated,
+            "unexpected_count": len(failing),
+            "sample_values": json.dumps(samples) if samples else None,
+            "validated_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        })
+    return runs
+
+
+def _quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -> None:
+    """Drop every record holding a failing row, with its children, and quarantine it once with all its reasons."""
+    reasons: dict[tuple[str, str, int], list[str]] = {}
+    for failure in errors:
+        shown = "(masked)" if failure.column in PHI_COLUMNS else repr(_plain(failure.value))
+        reasons.setdefault(_record_key(parsed, failure), []).append(f"{failure.expectation} failed on {shown}")
+    dropped = {key_column: {value for (_, column, value) in reasons if column == key_column} for key_column in RECORD_TABLES}
+    dropped["remit_claim_id"] |= _children_of_payments(parsed, dropped["payment_id"])
+    records = [
+        Quarantined(_locator(parsed, table, key_column, value), "; ".join(dict.fromkeys(messages)), None)
+        for (table, key_column, value), messages in reasons.items()
+    ]
+    before = records_in(parsed)
+    for table, frame in parsed.tables.items():
+        keep = pl.lit(True)
+        for key_column, values in dropped.items():
+            if key_column != ROW and values and key_column in frame.columns:
+                keep &= ~pl.col(key_column).is_in(list(values))
+        own_rows = {value for (record_table, column, value) in reasons if column == ROW and record_table == table}
+        if own_rows:
+            keep &= ~pl.int_range(pl.len()).is_in(list(own_rows))
+        parsed.tables[table] = frame.filter(keep)
+    parsed.records_loaded -= before - records_in(parsed)
+    parsed.quarantine += _with_raw(records, path)
+
+
+def _record_key(parsed: ParsedFile, failure: Failure) -> tuple[str, str, int]:
+    """(table, key column, value) of the record the failing row belongs to."""
+    key_column = RECORD_KEYS[failure.suite]
+    if key_column == ROW:
+        return failure.suite, ROW, failure.row
+    return RECORD_TABLES[key_column], key_column, parsed.tables[failure.suite][key_column][failure.row]
+
+
+def _children_of_payments(parsed: ParsedFile, payment_ids: set[int]) -> set[int]:
+    if not payment_ids or "remit_claims" not in parsed.tables:
+        return set()
+    claims = parsed.tables["remit_claims"]
+    return set(claims.filter(pl.col("payment_id").is_in(list(payment_ids)))["remit_claim_id"].to_list())
+
+
+def _locator(parsed: ParsedFile, table: str, key_column: str, value: int) -> str:
+    frame = parsed.tables[table]
+    if key_column == ROW:
+        return frame["locator"][value]
+    return frame.filter(pl.col(key_column) == value)["locator"][0]
+
+
+def records_in(parsed: ParsedFile) -> int:
+    """How many input records (CSV lines, or X12 claims) the parsed tables hold."""
+    if parsed.kind in ("835",):
+        return parsed.tables["remit_claims"].height
+    if parsed.kind in ("837P", "837I"):
+        return parsed.tables["claims"].height
+    if parsed.kind == "claims_csv":
+        return parsed.tables["claim_lines"].height
+    if parsed.kind == "remits_csv":
+        return int(parsed.tables["remit_claims"]["_line_count"].sum() or 0)
+    return parsed.tables["coding_audits"].height
+
+
+def _with_raw(records: list[Quarantined], path: Path) -> list[Quarantined]:
+    """Attach each record's text as the file has it (the CSV line, or the X12 segment)."""
+    wanted = {int(record.locator.split()[-1]) for record in records}
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    if records and records[0].locator.startswith("line"):
+        lines = text.splitlines()
+        raw = {number: lines[number - 1] for number in wanted if number <= len(lines)}
+    else:
+        from etl.x12_segments import split_segments
+
+        _, segments, _ = split_segments(text, str(path))
+        raw = dict(segments.filter(pl.col("segment").is_in(list(wanted))).select("segment", "raw").rows())
+    return [Quarantined(record.locator, record.reason, raw.get(int(record.locator.split()[-1]))) for record in records]
+
+
+def _plain(value: object) -> object:
+    """Numpy and pandas scalars as plain Python, so reasons read `'J9999'` not `np.str_('J9999')`."""
+    return value.item() if hasattr(value, "item") else value

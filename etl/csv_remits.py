@@ -11,7 +11,6 @@ from etl.csv_common import (
 from etl.mapping import ColumnMapping
 from etl.records import ParsedFile
 
-GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
 LAYOUT = [
     Column("trace_number", required=True),
     Column("payer_id"),
@@ -38,7 +37,7 @@ LAYOUT = [
     Column("allowed", AMOUNT),
     Column("units", QUANTITY),
     Column("line_service_date", DATE),
-    Column("group_code", allowed=GROUP_CODES),
+    Column("group_code"),
     Column("reason_code"),
     Column("adjustment_amount", AMOUNT),
     Column("adjustment_quantity", QUANTITY),

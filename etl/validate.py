@@ -40,6 +40,8 @@ RECORD_KEYS = {
 # Where each record's locator is read, to point the quarantine row at the file.
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
 FILE, ROW = "_file", "_row"
+# Derived columns a suite checks, and the column a person should be shown when one fails.
+DERIVED_FROM = {"billing_npi_passes_luhn": "billing_npi", "rendering_npi_passes_luhn": "rendering_npi"}
 SAMPLE_SIZE = 5
 
 
@@ -107,10 +109,11 @@ class SuiteRunner:
         """Validate one table's rows (with _file and _row columns); one Outcome per expectation."""
         if table not in self.definitions or frame.is_empty():
             return []
+        shown_columns = [source for derived, source in DERIVED_FROM.items() if derived in frame.columns]
         result = self.definitions[table].run(
             batch_parameters={"dataframe": _as_pandas(frame)},
             expectation_parameters=self.parameters,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW]},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW, *shown_columns]},
         )
         outcomes = []
         for item in result.results:
@@ -119,7 +122,8 @@ class SuiteRunner:
             name = config.type + (f"({column})" if column else "")
             severity = "error" if str(config.severity.value) == "critical" else "warning"
             failing = item.result.get("unexpected_index_list") or []
-            failures = [Failure(table, name, column, severity, int(row[FILE]), int(row[ROW]), row.get(column)) for row in failing]
+            shown = DERIVED_FROM.get(column, column)
+            failures = [Failure(table, name, column, severity, int(row[FILE]), int(row[ROW]), row.get(shown)) for row in failing]
             outcomes.append(Outcome(table, name, column, severity, failures))
         return outcomes
 
@@ -165,7 +169,7 @@ def _runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> l
         if not evaluated:
             continue
         failing = [failure for failure in outcome.failures if failure.file_index == index]
-        samples = ["(masked)" if outcome.column in PHI_COLUMNS else str(failure.value) for failure in failing[:SAMPLE_SIZE]]
+        samples = ["(masked)" if outcome.column in PHI_COLUMNS else _shown(failure.value) for failure in failing[:SAMPLE_SIZE]]
         runs.append({
             "suite": outcome.suite,
             "expectation": outcome.expectation,
@@ -183,7 +187,7 @@ def _quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -
     """Drop every record holding a failing row, with its children, and quarantine it once with all its reasons."""
     reasons: dict[tuple[str, str, int], list[str]] = {}
     for failure in errors:
-        shown = "(masked)" if failure.column in PHI_COLUMNS else repr(_plain(failure.value))
+        shown = "(masked)" if failure.column in PHI_COLUMNS else _shown(failure.value)
         reasons.setdefault(_record_key(parsed, failure), []).append(f"{failure.expectation} failed on {shown}")
     dropped = {key_column: {value for (_, column, value) in reasons if column == key_column} for key_column in RECORD_TABLES}
     dropped["remit_claim_id"] |= _children_of_payments(parsed, dropped["payment_id"])
@@ -255,6 +259,10 @@ def _with_raw(records: list[Quarantined], path: Path) -> list[Quarantined]:
     return [Quarantined(record.locator, record.reason, raw.get(int(record.locator.split()[-1]))) for record in records]
 
 
-def _plain(value: object) -> object:
-    """Numpy and pandas scalars as plain Python, so reasons read `'J9999'` not `np.str_('J9999')`."""
-    return value.item() if hasattr(value, "item") else value
+def _shown(value: object) -> str:
+    """A failing value as a biller reads it: 'J9999' quoted, -230.00 and 2031-10-20 bare."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, str):
+        return repr(str(value))
+    return str(value.item() if hasattr(value, "item") else value)

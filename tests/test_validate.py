@@ -1,0 +1,124 @@
+"""The expectation suites run on every load: each catches its kind of bad value, names itself, and spares good rows."""
+
+import json
+
+import pytest
+
+from etl.load import load_files
+from tests.conftest import FIXTURES, HAND_MADE, scalar
+
+CLAIMS = (HAND_MADE / "claims.csv").read_text()
+REMITS = (HAND_MADE / "remits.csv").read_text()
+AUDITS = (HAND_MADE / "audits.csv").read_text()
+
+
+def with_change(text: str, line: int, old: str, new: str) -> str:
+    """The CSV with one substitution on one line (1 is the header)."""
+    lines = text.splitlines()
+    assert old in lines[line - 1], (old, lines[line - 1])
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    return "\n".join(lines) + "\n"
+
+
+# (name, file text, quarantined locator, the expectation the reason names)
+SEEDED = [
+    ("procedure code shape", with_change(CLAIMS, 4, ",99213,", ",9921X3,"), "line 4", "expect_column_values_to_match_regex(procedure_code) failed on '9921X3'"),
+    ("icd-10 shape", with_change(CLAIMS, 4, "J06.9", "6J0.9"), "line 4", "expect_column_values_to_match_regex(code) failed on '6J09'"),
+    ("service date in the future", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2031-10-20,2031-10-20,2031-10-22"), "line 10", "expect_column_values_to_be_between(service_date_from) failed on 2031-10-20"),
+    ("submitted before service", with_change(CLAIMS, 4, "2026-09-10,2026-09-10,2026-09-11", "2026-09-10,2026-09-10,2026-09-01"), "line 4", "expect_column_pair_values_a_to_be_greater_than_b(submitted_date) failed"),
+    ("claim status code", with_change(REMITS, 9, ",C1002,1,", ",C1002,9,").replace(",C1002,1,", ",C1002,9,"), "line 9", "expect_column_values_to_be_in_set(status_code) failed on '9'"),
+    ("negative paid outside a reversal", with_change(REMITS, 11, ",0.00,0.00,BC-9001", ",-5.00,0.00,BC-9001"), "line 11", "expect_column_values_to_be_between(paid) failed on"),
+    ("group code", with_change(REMITS, 11, ",CO,197,", ",ZZ,197,"), "line 11", "expect_column_values_to_be_in_set(group_code) failed on 'ZZ'"),
+    ("carc not in the reference list", with_change(REMITS, 11, ",CO,197,", ",CO,Q99,"), "line 11", "expect_column_values_to_be_in_set(reason_code) failed on 'Q99'"),
+    ("audited code shape", with_change(AUDITS, 4, ",99215,99214,", ",99215,9921,"), "line 4", "expect_column_values_to_match_regex(audited_code) failed on '9921'"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "locator", "reason"), SEEDED, ids=[row[0] for row in SEEDED])
+def test_each_suite_catches_its_seeded_bad_value_names_itself_and_loads_the_rest(db_path, tmp_path, name, text, locator, reason):
+    seeded = tmp_path / "seeded.csv"
+    seeded.write_text(text)
+
+    [result] = load_files([seeded], db_path)
+
+    assert result.status == "partial", result.message
+    quarantined = scalar(db_path, "select list([locator, reason]) from quarantine")
+    assert len(quarantined) == 1 and quarantined[0][0] == locator and reason in quarantined[0][1]
+    assert result.records_loaded > 0
+
+
+def test_a_claims_line_failing_takes_its_whole_claim_and_the_others_load(db_path, tmp_path):
+    seeded = tmp_path / "claims.csv"
+    # C1003 has three lines; its second line's code is malformed
+    seeded.write_text(with_change(CLAIMS, 6, ",81002,", ",8100,"))
+
+    [result] = load_files([seeded], db_path)
+
+    assert scalar(db_path, "select list(claim_id order by claim_id) from claims") == ["C1001", "C1002", "C1004", "C1005"]
+    assert scalar(db_path, "select count(*) from claim_lines") == 6
+    # 9 lines in the file: 6 loaded, C1003's 3 quarantined as one record
+    assert (result.records_loaded, result.records_quarantined) == (6, 1)
+    assert scalar(db_path, "select raw from quarantine").startswith("C1003,BCBS1,Blue Cross")
+
+
+def test_a_remit_claim_failing_takes_its_lines_adjustments_and_remarks(db_path, tmp_path):
+    seeded = tmp_path / "remits.csv"
+    # C1004's line 2 denial uses a CARC that does not exist
+    seeded.write_text(with_change(REMITS, 8, ",CO,97,", ",CO,X97,"))
+
+    [result] = load_files([seeded], db_path)
+
+    assert scalar(db_path, "select count(*) from remit_claims where claim_id = 'C1004'") == 0
+    assert scalar(db_path, "select count(*) from remit_adjustments") == 7  # 10 less C1004's three
+    assert scalar(db_path, "select count(*) from remit_remarks") == 1  # M15 went with C1004
+    # 10 CSV lines: C1004's 3 lines quarantined as one record
+    assert (result.records_loaded, result.records_quarantined) == (7, 1)
+
+
+def test_a_file_whose_records_all_fail_is_rejected(db_path, tmp_path):
+    seeded = tmp_path / "audits.csv"
+    lines = AUDITS.splitlines()
+    seeded.write_text("\n".join([lines[0]] + [line.replace("2026-10-", "2031-10-") for line in lines[1:]]) + "\n")
+
+    [result] = load_files([seeded], db_path)
+
+    assert (result.status, result.records_loaded, result.records_quarantined) == ("rejected", 0, 5)
+
+
+def test_a_warning_loads_the_row_and_is_recorded_with_a_sample(db_path, tmp_path):
+    seeded = tmp_path / "claims.csv"
+    # 1987654320 fails the NPI Luhn check (1987654328 passes)
+    seeded.write_text(with_change(with_change(CLAIMS, 2, ",1987654328,", ",1987654320,"), 3, ",1987654328,", ",1987654320,"))
+
+    [result] = load_files([seeded], db_path)
+
+    assert result.status == "loaded"
+    run = scalar(
+        db_path,
+        "select [severity, success::varchar, unexpected_count::varchar, sample_values] from validation_runs"
+        " where expectation = 'expect_column_values_to_be_in_set(rendering_npi_passes_luhn)'",
+    )
+    assert run[:3] == ["warning", "false", "1"]
+    assert json.loads(run[3]) == ["'1987654320'"]
+
+
+def test_every_load_records_each_suite_it_ran(db_path):
+    load_files([HAND_MADE], db_path)
+
+    suites = scalar(db_path, "select list(distinct suite order by suite) from validation_runs")
+    assert suites == [
+        "claim_diagnoses", "claim_lines", "claims", "coding_audits", "patients",
+        "remit_adjustments", "remit_claims", "remit_payments", "remit_remarks", "remit_service_lines",
+    ]
+    assert scalar(db_path, "select count(*) from validation_runs where not success") == 0
+
+
+def test_an_835_payment_failing_takes_every_claim_in_it(db_path, tmp_path):
+    negative = tmp_path / "negative.835"
+    negative.write_text((FIXTURES / "x12" / "cas_triplets_and_plb.835").read_text().replace("BPR*I*230.00", "BPR*I*-230.00"))
+
+    [result] = load_files([negative], db_path)
+
+    assert result.status == "rejected"
+    assert scalar(db_path, "select [locator, reason] from quarantine") == ["segment 3", "expect_column_values_to_be_between(amount) failed on -230.00"]
+    assert scalar(db_path, "select count(*) from remit_claims") == 0

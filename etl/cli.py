@@ -97,6 +97,34 @@ def synth(
 
 
 @app.command()
+def validate(
+    db: DbOption,
+    docs: Annotated[Path | None, typer.Option(help="Also write Great Expectations Data Docs (static HTML) to this folder.")] = None,
+) -> None:
+    """Re-run every expectation suite over the whole database and record the results.
+
+    Exits 1 when any critical expectation fails.
+
+    Example: claimscope validate --db demo.duckdb --docs /tmp/claimscope-docs
+    """
+    from etl.validate import validate_database
+
+    with database.write_connection(db) as con:
+        runs = validate_database(con, date.today(), docs)
+    failed = [run for run in runs if not run["success"]]
+    table = Table(title=f"{len(runs) - len(failed)} of {len(runs)} expectations met")
+    for heading in ("suite", "expectation", "severity", "failing rows", "sample"):
+        table.add_column(heading, overflow="fold")
+    for run in failed:
+        table.add_row(run["suite"], run["expectation"], run["severity"], f"{run['unexpected_count']:,}", run["sample_values"] or "")
+    console.print(table)
+    if docs:
+        console.print(f"Data Docs: {docs / 'index.html'}")
+    if any(run["severity"] == "error" for run in failed):
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def tables(db: DbOption) -> None:
     """Show the row count of every contract table.
 

@@ -69,9 +69,26 @@ def model_files(layer: str) -> list[Path]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the contract tables (sql/schema) if they are missing."""
+    """Create the contract tables (sql/schema) if they are missing, then (re)create the model views."""
     for path in model_files("schema"):
         con.execute(path.read_text())
+    apply_models(con)
+
+
+def apply_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every staging and mart view; the file name is the view name."""
+    pending = model_files("staging") + model_files("marts")
+    # A model may read one defined later in name order: keep passing until no view is left to create.
+    while pending:
+        failed = []
+        for path in pending:
+            try:
+                con.execute(f"create or replace view {path.stem} as {path.read_text()}")
+            except duckdb.CatalogException:
+                failed.append(path)
+        if len(failed) == len(pending):
+            raise duckdb.CatalogException(f"models reading unknown tables or views: {[path.name for path in failed]}")
+        pending = failed
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -66,6 +66,7 @@ class Outcome:
     expectation: str
     column: str | None
     severity: str
+    success: bool
     failures: list[Failure]
 
 
@@ -88,12 +89,15 @@ def reference_parameters(today: date) -> dict:
 class SuiteRunner:
     """The suites, loaded once into an ephemeral GX context; GX is imported only here."""
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, docs_dir: Path | None = None) -> None:
         import great_expectations as gx
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+        if docs_dir:
+            store = {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(Path(docs_dir).resolve())}
+            context.add_data_docs_site("claimscope", {"class_name": "SiteBuilder", "store_backend": store, "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
         source = context.data_sources.add_pandas("claimscope")
         self.definitions = {}
         for path in sorted(SUITES_DIR.glob("*.json")):
@@ -101,20 +105,25 @@ class SuiteRunner:
             expectations = [ExpectationConfiguration(**item).to_domain_obj() for item in document["expectations"]]
             suite = context.suites.add(gx.ExpectationSuite(name=document["name"], expectations=expectations, meta=document.get("meta", {})))
             batch = source.add_dataframe_asset(document["name"]).add_batch_definition_whole_dataframe("rows")
-            definition = gx.ValidationDefinition(name=document["name"], data=batch, suite=suite)
-            self.definitions[document["name"]] = context.validation_definitions.add(definition)
+            definition = context.validation_definitions.add(gx.ValidationDefinition(name=document["name"], data=batch, suite=suite))
+            # With docs, each suite runs through a checkpoint whose action writes GX Data Docs HTML.
+            actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else []
+            checked = {item["kwargs"].get("column") for item in document["expectations"]}
+            shown = [source for derived, source in DERIVED_FROM.items() if derived in checked]
+            result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW, *shown]}
+            self.definitions[document["name"]] = context.checkpoints.add(
+                gx.Checkpoint(name=document["name"], validation_definitions=[definition], actions=actions, result_format=result_format)
+            )
         self.parameters = reference_parameters(today)
 
     def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
         """Validate one table's rows (with _file and _row columns); one Outcome per expectation."""
-        if table not in self.definitions or frame.is_empty():
+        if table not in self.definitions:
             return []
-        shown_columns = [source for derived, source in DERIVED_FROM.items() if derived in frame.columns]
-        result = self.definitions[table].run(
-            batch_parameters={"dataframe": _as_pandas(frame)},
-            expectation_parameters=self.parameters,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW, *shown_columns]},
+        checkpoint_result = self.definitions[table].run(
+            batch_parameters={"dataframe": _as_pandas(frame)}, expectation_parameters=self.parameters
         )
+        [result] = checkpoint_result.run_results.values()
         outcomes = []
         for item in result.results:
             config = item.expectation_config
@@ -124,7 +133,7 @@ class SuiteRunner:
             failing = item.result.get("unexpected_index_list") or []
             shown = DERIVED_FROM.get(column, column)
             failures = [Failure(table, name, column, severity, int(row[FILE]), int(row[ROW]), row.get(shown)) for row in failing]
-            outcomes.append(Outcome(table, name, column, severity, failures))
+            outcomes.append(Outcome(table, name, column, severity, item.success, failures))
         return outcomes
 
 
@@ -169,12 +178,13 @@ def _runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> l
         if not evaluated:
             continue
         failing = [failure for failure in outcome.failures if failure.file_index == index]
+        success = outcome.success if not outcome.failures else not failing
         samples = ["(masked)" if outcome.column in PHI_COLUMNS else _shown(failure.value) for failure in failing[:SAMPLE_SIZE]]
         runs.append({
             "suite": outcome.suite,
             "expectation": outcome.expectation,
             "severity": outcome.severity,
-            "success": not failing,
+            "success": success,
             "evaluated_count": evaluated,
             "unexpected_count": len(failing),
             "sample_values": json.dumps(samples) if samples else None,
@@ -266,3 +276,26 @@ def _shown(value: object) -> str:
     if isinstance(value, str):
         return repr(str(value))
     return str(value.item() if hasattr(value, "item") else value)
+
+
+def validate_database(con, today: date, docs_dir: Path | None = None) -> list[dict]:
+    """Run every suite over every loaded row; store and return one validation_runs row per expectation."""
+    runner = SuiteRunner(today, docs_dir)
+    everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.definitions})
+    outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(everything, table).with_columns(pl.lit(0, pl.Int64).alias(FILE)))]
+    runs = _runs_for_file(outcomes, 0, everything) + [
+        # An empty table is reported too: that is exactly what the row-count expectations are for.
+        run for outcome in outcomes if not everything.tables[outcome.suite].height for run in _empty_table_runs(outcome)
+    ]
+    if runs:
+        frame = pl.DataFrame(runs).with_columns(pl.lit(None, pl.Int32).alias("file_id"))
+        con.execute("insert into validation_runs by name select * from frame")
+    return runs
+
+
+def _empty_table_runs(outcome: Outcome) -> list[dict]:
+    return [{
+        "suite": outcome.suite, "expectation": outcome.expectation, "severity": outcome.severity, "success": outcome.success,
+        "evaluated_count": 0, "unexpected_count": 0, "sample_values": None,
+        "validated_at": datetime.now(timezone.utc).replace(tzinfo=None),
+    }]

@@ -76,3 +76,27 @@ def test_every_command_has_help_with_an_example_shown_in_the_readme(command):
 
     example = re.search(r"Example: (claimscope .+)", result.output).group(1).strip()
     assert example in (REPO / "README.md").read_text()
+
+
+def test_validate_reruns_every_suite_and_writes_data_docs(db_path, tmp_path):
+    runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
+
+    result = runner.invoke(app, ["validate", "--db", str(db_path), "--docs", str(tmp_path / "docs")])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "docs" / "index.html").exists()
+    # provider_adjustments is empty in the hand-made set: its row-count expectation is the one warning
+    assert scalar(db_path, "select list(suite) from validation_runs where file_id is null and not success") == ["provider_adjustments"]
+
+
+def test_validate_exits_1_when_a_critical_expectation_fails_over_the_database(db_path):
+    runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
+    import duckdb
+
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("update claim_lines set procedure_code = 'BAD' where line_number = 1 and claim_id = 'C1001'")
+
+    result = runner.invoke(app, ["validate", "--db", str(db_path)])
+
+    assert result.exit_code == 1
+    assert "expect_column_values_to_match_regex(procedure_code)" in result.output

@@ -6,5 +6,6 @@ st.set_page_config(page_title="claimscope", page_icon="📊", layout="wide")
 
 pages = [
     st.Page("views/data_loaded.py", title="Data loaded", icon="🗂️", default=True),
+    st.Page("views/data_quality.py", title="Data quality", icon="🩺"),
 ]
 st.navigation(pages).run()

@@ -28,7 +28,67 @@ def table_row_counts() -> pl.DataFrame:
 @st.cache_data(ttl=CACHE_SECONDS)
 def load_history() -> pl.DataFrame:
     """Every file the loader has seen, newest first."""
+    return _frame("select * from load_history order by file_id desc")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def load_status_counts() -> pl.DataFrame:
+    """Files, records loaded and records quarantined per load status."""
     return _frame(
-        "select file_id, path, kind, status, records_loaded, records_quarantined, loaded_at, message "
-        "from source_files order by file_id desc"
+        "select status, count(*) as file_count, sum(records_loaded) as records_loaded,"
+        " sum(records_quarantined) as records_quarantined from load_history group by status order by status"
     )
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def quarantine_problems() -> pl.DataFrame:
+    """Each kind of problem in quarantine, with how many records it holds."""
+    return _frame("select problem, count(*) as record_count from quarantine_records group by problem order by record_count desc")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Quarantined records, filtered by file and by problem (an empty filter keeps all)."""
+    return _frame(
+        "select source_file, locator, problem, reason, raw, quarantined_at from quarantine_records"
+        " where (len($files) = 0 or list_contains($files, source_file))"
+        " and (len($problems) = 0 or list_contains($problems, problem))"
+        " order by source_file, locator",
+        {"files": list(source_files), "problems": list(problems)},
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def table_health() -> pl.DataFrame:
+    """One badge per checked table."""
+    return _frame("select * from table_health order by table_name")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def validation_results() -> pl.DataFrame:
+    """The latest result of every expectation, failing ones first."""
+    return _frame("select * from validation_results order by latest_success, unexpected_count desc, suite, expectation")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def balancing_failures() -> pl.DataFrame:
+    """835 balancing identities that failed, biggest difference first."""
+    return _frame("select * from balancing_failures order by abs(difference_amount) desc")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def unmatched_remits() -> pl.DataFrame:
+    """Claim payments that could not be tied to a claim on file, with the reason."""
+    return _frame("select * from unmatched_remits order by payment_date desc")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def unmatched_claims() -> pl.DataFrame:
+    """Claims no remittance has answered, oldest first."""
+    return _frame("select * from unmatched_claims order by submitted_date")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def duplicate_eras() -> pl.DataFrame:
+    """The same ERA loaded from more than one file."""
+    return _frame("select payer_id, trace_number, payment_amount, file_count, array_to_string(source_files, ', ') as source_files from duplicate_eras")

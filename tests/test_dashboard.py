@@ -17,3 +17,63 @@ def test_data_loaded_page_shows_row_counts_from_the_database(db_path, monkeypatc
     as_dict = dict(zip(counts["table_name"], counts["row_count"]))
     assert as_dict["claims"] == 5 and as_dict["remit_adjustments"] == 10
     assert len(page.dataframe[1].value) == 3
+
+
+def data_quality_page(db_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
+    page = AppTest.from_file(APP, default_timeout=30)
+    page.run()
+    page.switch_page("views/data_quality.py").run()
+    return page
+
+
+def loaded_with_problems(db_path, tmp_path):
+    """The reconciliation fixture, an unbalanced 835, and a claims CSV with two bad lines."""
+    from tests.conftest import FIXTURES
+
+    unbalanced = tmp_path / "unbalanced.835"
+    unbalanced.write_text((FIXTURES / "x12" / "cas_triplets_and_plb.835").read_text().replace("BPR*I*230.00", "BPR*I*235.50"))
+    bad_code = tmp_path / "bad_code.csv"
+    bad_code.write_text((HAND_MADE / "claims.csv").read_text().replace(",81002,", ",8100,"))
+    folder = FIXTURES / "reconciliation"
+    load_files([folder / "claims.csv", folder / "remits.csv", FIXTURES / "csv" / "claims_with_bad_rows.csv", unbalanced, bad_code], db_path)
+
+
+def test_data_quality_page_lists_balancing_failures_and_unmatched_remits(db_path, tmp_path, monkeypatch):
+    loaded_with_problems(db_path, tmp_path)
+
+    page = data_quality_page(db_path, monkeypatch)
+
+    assert not page.exception
+    headers = [header.value for header in page.subheader]
+    assert headers == ["Tables", "Load history", "Quarantine", "Latest validation results", "835 balancing failures",
+                       "Unmatched remittances", "Claims without a remittance", "Duplicate ERAs"]
+    balancing = next(frame.value for frame in page.dataframe if "difference_amount" in frame.value.columns)
+    assert [str(value) for value in balancing["difference_amount"]] == ["5.50"]
+    unmatched = next(frame.value for frame in page.dataframe if "reason" in frame.value.columns and "trace_number" in frame.value.columns)
+    assert sorted(unmatched["claim_id"]) == ["M2", "R1", "T099", "T100", "X9"]
+
+
+def test_quarantine_browser_filters_by_problem_and_hides_raw_records_until_asked(db_path, tmp_path, monkeypatch):
+    loaded_with_problems(db_path, tmp_path)
+    page = data_quality_page(db_path, monkeypatch)
+    quarantine = next(frame.value for frame in page.dataframe if "locator" in frame.value.columns and "problem" in frame.value.columns)
+    assert len(quarantine) == 4 and "raw" not in quarantine.columns
+
+    page.multiselect[1].select("missing claim_id").run()
+    page.toggle[0].set_value(True).run()
+
+    quarantine = next(frame.value for frame in page.dataframe if "locator" in frame.value.columns and "problem" in frame.value.columns)
+    assert list(quarantine["locator"]) == ["line 5"]
+    assert quarantine["raw"][0].startswith(",AET01,Aetna")
+
+
+def test_table_badges_show_where_records_were_quarantined(db_path, tmp_path, monkeypatch):
+    loaded_with_problems(db_path, tmp_path)
+
+    page = data_quality_page(db_path, monkeypatch)
+
+    badges = {metric.label: metric.value for metric in page.metric}
+    assert badges["claim_lines"] == "🔴 errors quarantined"  # 8100 is not a CPT code
+    assert badges["claims"] == "🟢 clean"
+    assert badges["remit_claims"] == "🟢 clean"

@@ -1,0 +1,82 @@
+"""Data quality: what was loaded, what was set aside and why, and what does not reconcile."""
+
+import streamlit as st
+
+from dashboard import queries
+
+BADGES = {"clean": "🟢 clean", "warnings": "🟡 warnings", "errors": "🔴 errors quarantined"}
+
+st.title("Data quality")
+st.caption("Every file loaded, every record set aside with its reason, and what does not reconcile.")
+
+st.subheader("Tables")
+health = queries.table_health()
+if health.is_empty():
+    st.info("No validation has run yet. Load files with `claimscope load`.")
+else:
+    columns = st.columns(min(len(health), 6))
+    for index, row in enumerate(health.iter_rows(named=True)):
+        columns[index % len(columns)].metric(
+            row["table_name"], BADGES[row["badge"]], f"{row['failing_row_count']:,} failing rows", delta_color="off",
+            help=f"{row['failing_expectation_count']} of {row['expectation_count']} expectations have failed at least once",
+        )
+
+st.subheader("Load history")
+status_counts = queries.load_status_counts()
+if status_counts.is_empty():
+    st.info("No files loaded yet.")
+else:
+    columns = st.columns(len(status_counts))
+    for column, row in zip(columns, status_counts.iter_rows(named=True)):
+        column.metric(f"Files {row['status']}", f"{row['file_count']:,}", f"{row['records_quarantined']:,} records quarantined", delta_color="off")
+    st.dataframe(queries.load_history(), hide_index=True)
+
+st.subheader("Quarantine")
+problems = queries.quarantine_problems()
+if problems.is_empty():
+    st.success("Nothing is in quarantine.")
+else:
+    history = queries.load_history()
+    chosen_files = st.multiselect("File", history.filter(history["records_quarantined"] > 0)["source_file"].to_list())
+    chosen_problems = st.multiselect("Problem", problems["problem"].to_list())
+    show_raw = st.toggle("Show raw records (may contain patient data)", value=False)
+    records = queries.quarantined_records(tuple(chosen_files), tuple(chosen_problems))
+    st.caption(f"{len(records):,} quarantined records")
+    shown = records if show_raw else records.drop("raw")
+    st.dataframe(shown, hide_index=True)
+    st.download_button("Export CSV", shown.write_csv(), file_name="quarantine.csv", mime="text/csv")
+
+st.subheader("Latest validation results")
+results = queries.validation_results()
+if results.is_empty():
+    st.info("No validation has run yet.")
+else:
+    st.dataframe(results, hide_index=True)
+
+st.subheader("835 balancing failures")
+failures = queries.balancing_failures()
+if failures.is_empty():
+    st.success("Every loaded 835 balances.")
+else:
+    st.dataframe(failures, hide_index=True)
+
+st.subheader("Unmatched remittances")
+remits = queries.unmatched_remits()
+if remits.is_empty():
+    st.success("Every claim payment matches a claim on file.")
+else:
+    st.dataframe(remits, hide_index=True)
+
+st.subheader("Claims without a remittance")
+claims = queries.unmatched_claims()
+if claims.is_empty():
+    st.success("Every claim has been answered by its payer.")
+else:
+    st.dataframe(claims, hide_index=True)
+
+st.subheader("Duplicate ERAs")
+duplicates = queries.duplicate_eras()
+if duplicates.is_empty():
+    st.success("No ERA was loaded twice.")
+else:
+    st.dataframe(duplicates, hide_index=True)

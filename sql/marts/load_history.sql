@@ -1,0 +1,22 @@
+-- One row per file the loader has seen, newest first. Read by the data-quality page.
+with
+
+files as (
+    select * from source_files
+),
+
+final as (
+    select
+        file_id,
+        path as source_file,
+        kind,
+        status,
+        records_loaded,
+        records_quarantined,
+        is_synthetic,
+        loaded_at,
+        message
+    from files
+)
+
+select * from final

@@ -122,3 +122,55 @@ def test_an_835_payment_failing_takes_every_claim_in_it(db_path, tmp_path):
     assert result.status == "rejected"
     assert scalar(db_path, "select [locator, reason] from quarantine") == ["segment 3", "expect_column_values_to_be_between(amount) failed on -230.00"]
     assert scalar(db_path, "select count(*) from remit_claims") == 0
+
+
+def test_an_835_line_with_a_malformed_hcpcs_code_takes_its_claim_payment(db_path, tmp_path):
+    bad_line = tmp_path / "bad_line.835"
+    bad_line.write_text((FIXTURES / "x12" / "cas_triplets_and_plb.835").read_text().replace("SVC*HC:20610*", "SVC*HC:2061*"))
+
+    [result] = load_files([bad_line], db_path)
+
+    assert scalar(db_path, "select [locator, reason] from quarantine") == [
+        "segment 10", "expect_column_values_to_match_regex(procedure_code) failed on '2061'"
+    ]
+    assert scalar(db_path, "select list(claim_id) from remit_claims") == ["T099"]
+    assert (result.status, result.records_loaded) == ("partial", 1)
+
+
+def test_an_unknown_rarc_is_a_warning_that_loads_and_is_recorded(db_path, tmp_path):
+    seeded = tmp_path / "seeded.835"
+    seeded.write_text((FIXTURES / "x12" / "cas_triplets_and_plb.835").read_text().replace("LQ*HE*N130", "LQ*HE*ZZ999"))
+
+    [result] = load_files([seeded], db_path)
+
+    assert result.status == "loaded"
+    failing = scalar(db_path, "select list([expectation, sample_values]) from validation_runs where suite = 'remit_remarks' and not success")
+    assert failing == [["expect_column_values_to_be_in_set(code)", json.dumps(["'ZZ999'"])]]
+    assert scalar(db_path, "select list(code order by code) from remit_remarks") == ["MA01", "N4", "ZZ999"]
+
+
+def test_patient_birth_dates_out_of_range_are_warnings_with_masked_samples(db_path, tmp_path):
+    seeded = tmp_path / "claims.csv"
+    seeded.write_text(CLAIMS.replace("1950-03-14", "1850-03-14"))
+
+    [result] = load_files([seeded], db_path)
+
+    assert result.status == "loaded"
+    run = scalar(db_path, "select [severity, sample_values] from validation_runs where suite = 'patients' and not success")
+    assert run == ["warning", json.dumps(["(masked)"])]
+
+
+def test_provider_adjustment_suite_catches_a_missing_reason(tmp_path):
+    import polars as pl
+
+    from etl.validate import FILE, ROW, SuiteRunner
+
+    rows = pl.DataFrame({"payment_id": [0, 0], "reason_code": ["L6", None], "amount": ["-5.00", "25.00"], "fiscal_date": [None, None]})
+    frame = rows.with_columns(pl.col("amount").cast(pl.Decimal(18, 2)), pl.col("fiscal_date").cast(pl.Date)).with_row_index(ROW).with_columns(
+        pl.col(ROW).cast(pl.Int64), pl.lit(0, pl.Int64).alias(FILE)
+    )
+
+    outcomes = SuiteRunner(__import__("datetime").date(2026, 11, 26)).run("provider_adjustments", frame)
+
+    failed = {outcome.expectation: [failure.row for failure in outcome.failures] for outcome in outcomes if outcome.failures}
+    assert failed == {"expect_column_values_to_not_be_null(reason_code)": [1]}

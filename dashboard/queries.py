@@ -89,6 +89,12 @@ def unmatched_claims() -> pl.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_SECONDS)
+def payments_before_submission() -> pl.DataFrame:
+    """Claim payments dated before their claim was sent."""
+    return _frame("select * from payments_before_submission order by days_early desc")
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
 def duplicate_eras() -> pl.DataFrame:
     """The same ERA loaded from more than one file."""
     return _frame("select payer_id, trace_number, payment_amount, file_count, array_to_string(source_files, ', ') as source_files from duplicate_eras")

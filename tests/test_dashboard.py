@@ -47,7 +47,8 @@ def test_data_quality_page_lists_balancing_failures_and_unmatched_remits(db_path
     assert not page.exception
     headers = [header.value for header in page.subheader]
     assert headers == ["Tables", "Load history", "Quarantine", "Latest validation results", "835 balancing failures",
-                       "Unmatched remittances", "Claims without a remittance", "Duplicate ERAs"]
+                       "Unmatched remittances", "Claims without a remittance", "Payments dated before their claim was sent",
+                       "Duplicate ERAs"]
     balancing = next(frame.value for frame in page.dataframe if "difference_amount" in frame.value.columns)
     assert [str(value) for value in balancing["difference_amount"]] == ["5.50"]
     unmatched = next(frame.value for frame in page.dataframe if "reason" in frame.value.columns and "trace_number" in frame.value.columns)

@@ -29,6 +29,7 @@ def test_each_claim_payment_is_matched_or_given_its_reason(reconciled):
     statuses = rows(reconciled, "select claim_id, payer_id, claim_status_code, match_status from int_claim_payments__matched_to_claims where payer_id like 'P%'")
 
     assert statuses == [
+        ("D1", "P1", "4", "matched"),
         ("M1", "P1", "1", "matched"),
         ("M2", "P2", "1", "payer mismatch"),        # M2 was sent to P1 only
         ("R1", "P1", "1", "claim id reused"),       # two original R1 claims went to P1
@@ -46,7 +47,7 @@ def test_a_matched_payment_points_at_the_claim_it_pays(reconciled):
         " join claims c using (claim_record_id) where m.payer_id like 'P%'",
     )
 
-    assert matched == [("M1", "M1", "P1"), ("S1", "S1", "P1"), ("S1", "S1", "P1")]
+    assert matched == [("D1", "D1", "P1"), ("M1", "M1", "P1"), ("S1", "S1", "P1"), ("S1", "S1", "P1")]
 
 
 def test_unmatched_remits_and_claims_list_exactly_the_strays(reconciled):
@@ -68,3 +69,10 @@ def test_the_same_era_loaded_from_two_files_is_listed_once(reconciled):
     duplicates = rows(reconciled, "select payer_id, trace_number, payment_amount, file_count from duplicate_eras")
 
     assert duplicates == [("P1", "T4", Decimal("25.00"), 2)]
+
+
+def test_a_payment_dated_before_its_claim_was_sent_is_listed(reconciled):
+    # D1 was submitted 2026-09-10 but its denial is in the 2026-09-01 payment run
+    early = rows(reconciled, "select claim_id, submitted_date::varchar, payment_date::varchar, days_early from payments_before_submission")
+
+    assert early == [("D1", "2026-09-10", "2026-09-01", 9)]

@@ -74,6 +74,13 @@ if claims.is_empty():
 else:
     st.dataframe(claims, hide_index=True)
 
+st.subheader("Payments dated before their claim was sent")
+early = queries.payments_before_submission()
+if early.is_empty():
+    st.success("Every payment is dated after its claim was submitted.")
+else:
+    st.dataframe(early, hide_index=True)
+
 st.subheader("Duplicate ERAs")
 duplicates = queries.duplicate_eras()
 if duplicates.is_empty():

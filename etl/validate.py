@@ -271,6 +271,8 @@ def _with_raw(records: list[Quarantined], path: Path) -> list[Quarantined]:
 
 def _shown(value: object) -> str:
     """A failing value as a biller reads it: 'J9999' quoted, -230.00 and 2031-10-20 bare."""
+    if value is None:
+        return "(the row as a whole)"  # a uniqueness or table-level expectation names no single value
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     if isinstance(value, str):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import queries
 
-BADGES = {"clean": "🟢 clean", "warnings": "🟡 warnings", "errors": "🔴 errors quarantined"}
+BADGES = {"clean": "clean", "warnings": "warnings", "errors": "errors quarantined"}
 
 st.title("Data quality")
 st.caption("Every file loaded, every record set aside with its reason, and what does not reconcile.")
@@ -17,7 +17,7 @@ else:
     columns = st.columns(min(len(health), 6))
     for index, row in enumerate(health.iter_rows(named=True)):
         columns[index % len(columns)].metric(
-            row["table_name"], BADGES[row["badge"]], f"{row['failing_row_count']:,} failing rows", delta_color="off",
+            row["table_name"], BADGES[row["badge"]], f"{row['failing_row_count']:,} failing rows", delta_color="off", delta_arrow="off",
             help=f"{row['failing_expectation_count']} of {row['expectation_count']} expectations have failed at least once",
         )
 
@@ -28,7 +28,10 @@ if status_counts.is_empty():
 else:
     columns = st.columns(len(status_counts))
     for column, row in zip(columns, status_counts.iter_rows(named=True)):
-        column.metric(f"Files {row['status']}", f"{row['file_count']:,}", f"{row['records_quarantined']:,} records quarantined", delta_color="off")
+        column.metric(
+            f"Files {row['status']}", f"{row['file_count']:,}", f"{row['records_quarantined']:,} records quarantined",
+            delta_color="off", delta_arrow="off",
+        )
     st.dataframe(queries.load_history(), hide_index=True)
 
 st.subheader("Quarantine")

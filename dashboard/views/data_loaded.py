@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import queries
+from dashboard.widgets import table_or_note
 
 st.title("Data loaded")
 st.caption("Rows per table and every file the loader has seen.")
@@ -12,8 +13,4 @@ counts = queries.table_row_counts()
 st.dataframe(counts, hide_index=True, column_config={"table_name": "Table", "row_count": "Rows"})
 
 st.subheader("Load history")
-history = queries.load_history()
-if history.is_empty():
-    st.info("No files loaded yet. Run `claimscope load data_samples/`.")
-else:
-    st.dataframe(history, hide_index=True)
+table_or_note(queries.load_history(), "No files loaded yet. Run `claimscope load data_samples/`.", empty_is_good=False)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import queries
+from dashboard.widgets import table_or_note
 
 BADGES = {"clean": "clean", "warnings": "warnings", "errors": "errors quarantined"}
 
@@ -50,43 +51,19 @@ else:
     st.download_button("Export CSV", shown.write_csv(), file_name="quarantine.csv", mime="text/csv")
 
 st.subheader("Latest validation results")
-results = queries.validation_results()
-if results.is_empty():
-    st.info("No validation has run yet.")
-else:
-    st.dataframe(results, hide_index=True)
+table_or_note(queries.validation_results(), "No validation has run yet.", empty_is_good=False)
 
 st.subheader("835 balancing failures")
-failures = queries.balancing_failures()
-if failures.is_empty():
-    st.success("Every loaded 835 balances.")
-else:
-    st.dataframe(failures, hide_index=True)
+table_or_note(queries.balancing_failures(), "Every loaded 835 balances.")
 
 st.subheader("Unmatched remittances")
-remits = queries.unmatched_remits()
-if remits.is_empty():
-    st.success("Every claim payment matches a claim on file.")
-else:
-    st.dataframe(remits, hide_index=True)
+table_or_note(queries.unmatched_remits(), "Every claim payment matches a claim on file.")
 
 st.subheader("Claims without a remittance")
-claims = queries.unmatched_claims()
-if claims.is_empty():
-    st.success("Every claim has been answered by its payer.")
-else:
-    st.dataframe(claims, hide_index=True)
+table_or_note(queries.unmatched_claims(), "Every claim has been answered by its payer.")
 
 st.subheader("Payments dated before their claim was sent")
-early = queries.payments_before_submission()
-if early.is_empty():
-    st.success("Every payment is dated after its claim was submitted.")
-else:
-    st.dataframe(early, hide_index=True)
+table_or_note(queries.payments_before_submission(), "Every payment is dated after its claim was submitted.")
 
 st.subheader("Duplicate ERAs")
-duplicates = queries.duplicate_eras()
-if duplicates.is_empty():
-    st.success("No ERA was loaded twice.")
-else:
-    st.dataframe(duplicates, hide_index=True)
+table_or_note(queries.duplicate_eras(), "No ERA was loaded twice.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,14 @@ class AuditRow:
     dollar_impact: int
 
 
+@lru_cache(maxsize=1 << 16)
 def dollars(cents: int) -> str:
-    """Cents as an X12/CSV dollar amount: 1234 -> 12.34, -5 -> -0.05."""
+    """Cents as an X12/CSV dollar amount: 1234 -> 12.34, -5 -> -0.05 (cached: charges repeat)."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+@lru_cache(maxsize=4096)
+def ccyymmdd(day: date) -> str:
+    """A date as X12 writes it (CCYYMMDD); cached, since a run writes the same few hundred dates."""
+    return day.strftime("%Y%m%d")

@@ -10,7 +10,7 @@ from etl.csv_audits import LAYOUT as AUDIT_LAYOUT
 from etl.csv_claims import LAYOUT as CLAIM_LAYOUT
 from etl.csv_remits import LAYOUT as REMIT_LAYOUT
 from etl.records import SYNTHETIC_SENDER_ID as SYNTHETIC_SENDER
-from etl.synth.model import AuditRow, Claim, ClaimPayment, PaymentRun, dollars
+from etl.synth.model import AuditRow, Claim, ClaimPayment, PaymentRun, ccyymmdd, dollars
 from etl.synth.profile import Profile
 
 
@@ -61,14 +61,14 @@ class X12Writer:
                 f"HL*{number}*1*22*0",
                 f"SBR*P*18*******{payer.filing_indicator}",
                 f"NM1*IL*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}",
-                f"DMG*D8*{patient.birth_date:%Y%m%d}*U",
+                f"DMG*D8*{ccyymmdd(patient.birth_date)}*U",
                 f"NM1*PR*2*{payer.name.upper()}*****PI*{payer.payer_id}",
                 f"CLM*{claim.claim_id}*{dollars(claim.charge)}***11:B:{claim.frequency_code}*Y*A*Y*Y",
                 "HI*" + "*".join(("ABK:" if position == 0 else "ABF:") + code for position, code in enumerate(claim.diagnoses)),
                 f"NM1*82*1*PROVIDER*{claim.rendering_npi[-4:]}****XX*{claim.rendering_npi}",
             ]
             for line in claim.lines:
-                body += [f"LX*{line.number}", f"SV1*{_procedure(line)}*{dollars(line.charge)}*UN*1***1", f"DTP*472*D8*{line.service_date:%Y%m%d}"]
+                body += [f"LX*{line.number}", f"SV1*{_procedure(line)}*{dollars(line.charge)}*UN*1***1", f"DTP*472*D8*{ccyymmdd(line.service_date)}"]
         text = _interchange(SYNTHETIC_SENDER, "CLEARINGHOUSE", day, next(self.controls), "HC", "005010X222A1", body)
         (self.folder / f"837P_{day:%Y%m%d}.837").write_text(text)
 
@@ -102,10 +102,10 @@ class X12Writer:
             f"*{dollars(payment.patient_responsibility)}*{filing_indicator}*{payment.payer_claim_id}*11*{claim.frequency_code}",
             f"NM1*QC*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}",
             f"NM1*82*1*PROVIDER*{claim.rendering_npi[-4:]}****XX*{claim.rendering_npi}",
-            f"DTM*050*{claim.submitted_date + timedelta(days=1):%Y%m%d}",
+            f"DTM*050*{ccyymmdd(claim.submitted_date + timedelta(days=1))}",
         ]
         for line in payment.lines:
-            segments += [f"SVC*{_procedure(line.line)}*{dollars(line.line.charge)}*{dollars(line.paid)}**1", f"DTM*472*{line.line.service_date:%Y%m%d}"]
+            segments += [f"SVC*{_procedure(line.line)}*{dollars(line.line.charge)}*{dollars(line.paid)}**1", f"DTM*472*{ccyymmdd(line.line.service_date)}"]
             for group in dict.fromkeys(adjustment.group for adjustment in line.adjustments):
                 # One CAS per group, its triplets as reason*amount with the quantity left empty.
                 triplets = [f"{a.reason}*{dollars(a.amount)}" for a in line.adjustments if a.group == group]

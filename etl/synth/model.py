@@ -7,7 +7,8 @@ from datetime import date
 from functools import lru_cache
 
 
-@dataclass(frozen=True)
+# Plain slotted dataclasses: a million-claim run makes tens of millions of these, and frozen ones cost twice as much to build.
+@dataclass(slots=True)
 class Patient:
     member_id: str
     last_name: str
@@ -15,7 +16,7 @@ class Patient:
     birth_date: date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     number: int
     code: str
@@ -53,14 +54,14 @@ class Claim:
         return sum(line.charge for line in self.lines)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Adjustment:
     group: str
     reason: str
     amount: int
 
 
-@dataclass
+@dataclass(slots=True)
 class LinePayment:
     line: Line
     paid: int
@@ -101,7 +102,7 @@ class ClaimPayment:
         return sum(a.amount for line in self.lines for a in line.adjustments if a.group == "PR")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProviderAdjustment:
     reason: str
     reference: str

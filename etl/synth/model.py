@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 
-# Plain slotted dataclasses: a million-claim run makes tens of millions of these, and frozen ones cost twice as much to build.
+# Slotted dataclasses: a million-claim run makes tens of millions of these, and frozen ones cost twice as much to build.
 @dataclass(slots=True)
 class Patient:
     member_id: str

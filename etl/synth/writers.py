@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from etl.csv_audits import LAYOUT as AUDIT_LAYOUT
 from etl.csv_claims import LAYOUT as CLAIM_LAYOUT
 from etl.csv_remits import LAYOUT as REMIT_LAYOUT
 from etl.records import SYNTHETIC_SENDER_ID as SYNTHETIC_SENDER
-from etl.synth.model import AuditRow, Claim, ClaimPayment, PaymentRun, ccyymmdd, dollars
+from etl.synth.model import AuditRow, Claim, ClaimPayment, Patient, PaymentRun, ccyymmdd, dollars
 from etl.synth.profile import Profile
 
 
@@ -28,6 +29,16 @@ def _interchange(sender: str, receiver: str, day: date, control: int, functional
 
 def _procedure(line) -> str:
     return ":".join(["HC", line.code, *line.modifiers])
+
+
+def _patient_name(patient: Patient, entity: str) -> str:
+    """NM1 for the subscriber (IL, 837) or the patient (QC, 835)."""
+    return f"NM1*{entity}*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}"
+
+
+@lru_cache(maxsize=64)
+def _rendering_provider(npi: str) -> str:
+    return f"NM1*82*1*PROVIDER*{npi[-4:]}****XX*{npi}"
 
 
 class X12Writer:
@@ -60,12 +71,12 @@ class X12Writer:
             body += [
                 f"HL*{number}*1*22*0",
                 f"SBR*P*18*******{payer.filing_indicator}",
-                f"NM1*IL*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}",
+                _patient_name(patient, "IL"),
                 f"DMG*D8*{ccyymmdd(patient.birth_date)}*U",
                 f"NM1*PR*2*{payer.name.upper()}*****PI*{payer.payer_id}",
                 f"CLM*{claim.claim_id}*{dollars(claim.charge)}***11:B:{claim.frequency_code}*Y*A*Y*Y",
                 "HI*" + "*".join(("ABK:" if position == 0 else "ABF:") + code for position, code in enumerate(claim.diagnoses)),
-                f"NM1*82*1*PROVIDER*{claim.rendering_npi[-4:]}****XX*{claim.rendering_npi}",
+                _rendering_provider(claim.rendering_npi),
             ]
             for line in claim.lines:
                 body += [f"LX*{line.number}", f"SV1*{_procedure(line)}*{dollars(line.charge)}*UN*1***1", f"DTP*472*D8*{ccyymmdd(line.service_date)}"]
@@ -96,25 +107,32 @@ class X12Writer:
 
     @staticmethod
     def _claim_payment(payment: ClaimPayment, filing_indicator: str) -> list[str]:
-        claim, patient = payment.claim, payment.claim.patient
-        segments = [
-            f"CLP*{claim.claim_id}*{payment.status_code}*{dollars(payment.charge)}*{dollars(payment.paid)}"
-            f"*{dollars(payment.patient_responsibility)}*{filing_indicator}*{payment.payer_claim_id}*11*{claim.frequency_code}",
-            f"NM1*QC*1*{patient.last_name}*{patient.first_name}****MI*{patient.member_id}",
-            f"NM1*82*1*PROVIDER*{claim.rendering_npi[-4:]}****XX*{claim.rendering_npi}",
-            f"DTM*050*{ccyymmdd(claim.submitted_date + timedelta(days=1))}",
-        ]
+        claim = payment.claim
+        charge = paid = patient_share = 0
+        line_segments = []
         for line in payment.lines:
-            segments += [f"SVC*{_procedure(line.line)}*{dollars(line.line.charge)}*{dollars(line.paid)}**1", f"DTM*472*{ccyymmdd(line.line.service_date)}"]
-            for group in dict.fromkeys(adjustment.group for adjustment in line.adjustments):
-                # One CAS per group, its triplets as reason*amount with the quantity left empty.
-                triplets = [f"{a.reason}*{dollars(a.amount)}" for a in line.adjustments if a.group == group]
-                segments.append(f"CAS*{group}*" + "**".join(triplets))
+            charge += line.line.charge
+            paid += line.paid
+            line_segments += [f"SVC*{_procedure(line.line)}*{dollars(line.line.charge)}*{dollars(line.paid)}**1", f"DTM*472*{ccyymmdd(line.line.service_date)}"]
+            by_group: dict[str, list[str]] = {}
+            for adjustment in line.adjustments:
+                by_group.setdefault(adjustment.group, []).append(f"{adjustment.reason}*{dollars(adjustment.amount)}")
+                if adjustment.group == "PR":
+                    patient_share += adjustment.amount
+            # One CAS per group, its triplets as reason*amount with the quantity left empty.
+            line_segments += [f"CAS*{group}*" + "**".join(triplets) for group, triplets in by_group.items()]
             if line.allowed is not None and payment.status_code != "4":
-                segments.append(f"AMT*B6*{dollars(line.allowed)}")
+                line_segments.append(f"AMT*B6*{dollars(line.allowed)}")
             if line.remark:
-                segments.append(f"LQ*HE*{line.remark}")
-        return segments
+                line_segments.append(f"LQ*HE*{line.remark}")
+        return [
+            f"CLP*{claim.claim_id}*{payment.status_code}*{dollars(charge)}*{dollars(paid)}"
+            f"*{dollars(patient_share)}*{filing_indicator}*{payment.payer_claim_id}*11*{claim.frequency_code}",
+            _patient_name(claim.patient, "QC"),
+            _rendering_provider(claim.rendering_npi),
+            f"DTM*050*{ccyymmdd(claim.submitted_date + timedelta(days=1))}",
+            *line_segments,
+        ]
 
     def audits(self, rows: list[AuditRow]) -> None:
         self.side_files.audits(rows)

@@ -294,7 +294,9 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, incoming: pl.DataF
 
 def _file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:
     quarantined = len(parsed.quarantine)
-    if quarantined and not parsed.records_loaded:
+    # "rejected" means nothing of the file reached the tables (a payment whose only claim failed still loaded).
+    wrote_rows = any(frame.height for table, frame in parsed.tables.items() if table not in ("patients", "balancing_issues"))
+    if quarantined and not parsed.records_loaded and not wrote_rows:
         status = "rejected"
     elif quarantined:
         status = "partial"

@@ -150,6 +150,7 @@ def test_835_without_isa_is_read_with_a_warning_and_masked_codes_are_quarantined
     [result] = load_files([SHARED_X12 / "affect-therapeutics__edi-835-parser" / "exhaustive_sample.txt"], db_path)
 
     assert "no ISA envelope" in result.message
+    assert result.status == "partial"
     # The payment and its six PLB pairs load; the one claim, whose CARCs are masked as X, does not.
     assert scalar(db_path, "select count(*) from provider_adjustments") == 6
     assert scalar(db_path, "select count(*) from remit_claims") == 0

@@ -124,6 +124,53 @@ def validate(
         raise typer.Exit(code=1)
 
 
+class WorklistFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    table = "table"
+
+
+@app.command()
+def worklist(
+    db: DbOption,
+    as_of: Annotated[datetime | None, typer.Option(help="Date to age claims and count deadlines from; defaults to today.", formats=["%Y-%m-%d"])] = None,
+    format: Annotated[WorklistFormat, typer.Option(help="csv, xlsx or a table on screen.")] = WorklistFormat.table,
+    out: Annotated[Path | None, typer.Option(help="File to write (csv or xlsx); standard output when omitted for csv.")] = None,
+) -> None:
+    """List the insurance claims to work, highest priority first.
+
+    Open claims with no answer, unresolved denials and partial payments, each with its balance, aging bucket
+    (by date of service), days left before the timely-filing or appeal deadline, next action and priority score.
+    Patients appear only as patient_key.
+
+    Example: claimscope worklist --db demo.duckdb --as-of 2026-11-26 --format csv --out worklist.csv
+    """
+    from etl.reports import worklist_rows
+
+    day = as_of.date() if as_of else date.today()
+    with database.read_connection(db) as con:
+        rows = worklist_rows(con, day)
+    if format is WorklistFormat.table:
+        table = Table(title=f"Worklist as of {day}: {len(rows):,} claims")
+        shown = ["claim_id", "payer_name", "balance", "aging_bucket", "deadline_days_left", "priority_score", "next_action"]
+        for name in shown:
+            table.add_column(name, overflow="fold", justify="right" if name in ("balance", "deadline_days_left", "priority_score") else "left")
+        for row in rows.head(50).select(shown).iter_rows():
+            table.add_row(*[str(value) for value in row])
+        console.print(table)
+    elif format is WorklistFormat.csv:
+        text = rows.write_csv()
+        if out:
+            out.write_text(text)
+        else:
+            typer.echo(text, nl=False)
+    else:
+        if out is None:
+            typer.echo("Error: --out is required for xlsx", err=True)
+            raise typer.Exit(code=1)
+        rows.write_excel(out, worksheet="worklist")
+
+
 @app.command()
 def tables(db: DbOption) -> None:
     """Show the row count of every contract table.

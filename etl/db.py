@@ -68,10 +68,18 @@ def model_files(layer: str) -> list[Path]:
     return sorted((SQL_DIR / layer).glob("*.sql"))
 
 
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+# Reference files the SQL models read, loaded as text tables `ref_<name>`; staging models type them.
+REFERENCE_TABLES = ("payer_rules", "recovery_likelihood", "carc_categories", "carc", "rarc")
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the contract tables (sql/schema) if they are missing, then (re)create the model views."""
+    """Create the contract tables (sql/schema) if missing, refresh the reference tables, (re)create the models."""
     for path in model_files("schema"):
         con.execute(path.read_text())
+    for name in REFERENCE_TABLES:
+        path = REFERENCE_DIR / f"{name}.csv"
+        con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
     apply_models(con)
 
 
@@ -82,8 +90,11 @@ def apply_models(con: duckdb.DuckDBPyConnection) -> None:
     while pending:
         failed = []
         for path in pending:
+            text = path.read_text()
+            # A model that takes parameters (as_of) is a table macro and carries its own `create` statement.
+            statement = text if _first_statement_word(text) == "create" else f"create or replace view {path.stem} as {text}"
             try:
-                con.execute(f"create or replace view {path.stem} as {path.read_text()}")
+                con.execute(statement)
             except duckdb.CatalogException:
                 failed.append(path)
         if len(failed) == len(pending):
@@ -100,3 +111,8 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     """The first value of a query, or None; reads the result to the end as DuckDB 2 requires."""
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def _first_statement_word(sql: str) -> str:
+    code = [line for line in sql.splitlines() if line.strip() and not line.strip().startswith("--")]
+    return code[0].split()[0].lower() if code else ""

@@ -1,0 +1,102 @@
+-- One row per insurance claim a biller should work as of a date, ranked by priority_score.
+-- A table macro: select * from worklist(date '2026-11-26') order by priority_score desc.
+-- On it: claims with no answer yet, denials not yet resolved, and partial payments with a balance left.
+-- priority_score = balance x recovery likelihood (etl/reference/recovery_likelihood.csv, by category and age)
+--                  x deadline boost (2 within 30 days of the deadline, 1.5 within 60, else 1); 0 once past it.
+create or replace macro worklist(as_of) as table
+
+with
+
+balances as (
+    select * from claim_balances(as_of)
+),
+
+payer_rules as (
+    select * from stg_reference__payer_rules
+),
+
+carc as (
+    select * from stg_reference__carc_categories
+),
+
+likelihood as (
+    select * from stg_reference__recovery_likelihood
+),
+
+with_rules as (
+    select
+        balances.*,
+        coalesce(listed.timely_filing_days, fallback.timely_filing_days) as timely_filing_days,
+        coalesce(listed.appeal_window_days, fallback.appeal_window_days) as appeal_window_days,
+        coalesce(listed.is_self_pay, false) as is_self_pay
+    from balances
+    left join payer_rules as listed on listed.payer_id = balances.payer_id
+    cross join (select * from payer_rules where payer_id = '*') as fallback
+),
+
+open_claims as (
+    select
+        *,
+        case
+            when adjudication_count = 0 then 'no_response'
+            when last_status_code = '4' then coalesce(last_denial_category, 'other_denial')
+            else 'partial_payment'
+        end as work_category,
+        case
+            when adjudication_count = 0 then 'no response'
+            when last_status_code = '4' then 'denied'
+            else 'partially paid'
+        end as work_status,
+        -- no answer yet: the filing limit runs from the date of service; after a remit, the appeal window runs from it
+        case
+            when adjudication_count = 0 then service_date_from + timely_filing_days - as_of
+            else last_remit_date + appeal_window_days - as_of
+        end as deadline_days_left
+    from with_rules
+    where balance_amount > 0 and not is_self_pay
+),
+
+final as (
+    select
+        open_claims.claim_record_id,
+        open_claims.claim_id,
+        open_claims.payer_id,
+        open_claims.payer_name,
+        open_claims.patient_key,
+        open_claims.service_date_from,
+        open_claims.submitted_date,
+        open_claims.last_remit_date,
+        open_claims.work_status,
+        open_claims.last_status_code,
+        open_claims.last_denial_carc_code,
+        open_claims.work_category,
+        open_claims.balance_amount as balance,
+        as_of - open_claims.submitted_date as days_outstanding,
+        open_claims.aging_bucket,
+        open_claims.deadline_days_left,
+        open_claims.deadline_days_left < 0 as is_past_deadline,
+        case
+            when open_claims.deadline_days_left < 0 then 'Write-off review: past the timely-filing or appeal deadline'
+            when open_claims.work_status = 'no response' then 'Check claim status with the payer (276/277); resubmit if it is not on file'
+            when open_claims.work_status = 'partially paid' then 'Compare the payment with the contract; appeal an underpayment'
+            else coalesce(carc.next_action, 'Read the remark codes and correct or appeal')
+        end as next_action,
+        coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) as recovery_likelihood,
+        round(
+            open_claims.balance_amount * coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) * case
+                when open_claims.deadline_days_left < 0 then 0
+                when open_claims.deadline_days_left <= 30 then 2
+                when open_claims.deadline_days_left <= 60 then 1.5
+                else 1
+            end,
+            2
+        )::decimal(18, 2) as priority_score
+    from open_claims
+    left join carc on carc.carc_code = open_claims.last_denial_carc_code
+    left join likelihood as by_category
+        on by_category.work_category = open_claims.work_category and by_category.aging_bucket = open_claims.aging_bucket
+    left join likelihood as any_category
+        on any_category.work_category = '*' and any_category.aging_bucket = open_claims.aging_bucket
+)
+
+select * from final

@@ -1,0 +1,19 @@
+-- One row per payer rule (etl/reference/payer_rules.csv); payer_id '*' is the rule for any payer not listed.
+with
+
+source as (
+    select * from ref_payer_rules
+),
+
+renamed as (
+    select
+        payer_id,
+        payer_name,
+        expected_days_to_pay::integer as expected_days_to_pay,
+        timely_filing_days::integer as timely_filing_days,
+        appeal_window_days::integer as appeal_window_days,
+        is_self_pay::boolean as is_self_pay
+    from source
+)
+
+select * from renamed

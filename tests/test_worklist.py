@@ -1,0 +1,113 @@
+"""The biller's worklist and claim balances on a hand-built practice, every figure worked out by hand."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from etl.cli import app
+from etl.load import load_files
+from etl.reports import worklist_rows
+from tests.conftest import FIXTURES
+
+AS_OF = date(2026, 11, 26)
+AUTH_ACTION = "Obtain/attach valid prior auth or referral (retro-auth if allowed); otherwise appeal or write off per policy"
+
+
+@pytest.fixture
+def practice(db_path):
+    load_files([FIXTURES / "worklist"], db_path)
+    return db_path
+
+
+def test_worklist_rows_and_priorities_match_the_hand_computation(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        rows = worklist_rows(con, AS_OF).select(
+            "claim_id", "work_status", "balance", "days_outstanding", "aging_bucket", "deadline_days_left", "priority_score"
+        ).rows()
+
+    assert rows == [
+        # no answer from Aetna: 56 days since service (31-60); filing limit 120 days -> 2027-01-29, 64 days left;
+        # 200.00 x 0.90 (no_response, 31-60) x 1 = 180.00
+        ("W1", "no response", Decimal("200.00"), 54, "31-60", 64, Decimal("180.00")),
+        # Cigna denied CO-197 on 2026-09-01: appeal window 180 days -> 2027-02-28, 94 days left; 117 days since service;
+        # 300.00 x 0.30 (authorization_referral, 91-120) x 1 = 90.00
+        ("W2", "denied", Decimal("300.00"), 113, "91-120", 94, Decimal("90.00")),
+        # Aetna paid 100.00 and wrote off 50.00 of 250.00: 100.00 left; appeal window from 2026-11-05 -> 159 days;
+        # 100.00 x 0.55 (partial_payment, 31-60) x 1 = 55.00
+        ("W6", "partially paid", Decimal("100.00"), 41, "31-60", 159, Decimal("55.00")),
+        # Cigna never answered and its 90-day filing limit passed on 2026-08-30: 88 days ago, priority 0
+        ("W4", "no response", Decimal("150.00"), 176, "120+", -88, Decimal("0.00")),
+    ]
+
+
+def test_denials_carry_their_carc_category_and_next_action(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        w2 = worklist_rows(con, AS_OF).filter(claim_id="W2").row(0, named=True)
+
+    assert (w2["last_denial_carc_code"], w2["work_category"], w2["next_action"]) == ("197", "authorization_referral", AUTH_ACTION)
+
+
+def test_claims_past_their_deadline_are_flagged_for_write_off_review(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        w4 = worklist_rows(con, AS_OF).filter(claim_id="W4").row(0, named=True)
+
+    assert w4["is_past_deadline"] is True
+    assert w4["next_action"] == "Write-off review: past the timely-filing or appeal deadline"
+
+
+def test_paid_claims_self_pay_and_reversal_pairs_are_not_worked(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        on_list = set(worklist_rows(con, AS_OF)["claim_id"])
+        w5 = con.execute(
+            "select paid_to_date_amount, paid_amount, contractual_amount, patient_responsibility_amount, balance_amount, last_status_code"
+            " from claim_balances(?) where claim_id = 'W5'",
+            [AS_OF],
+        ).fetchall()[0]
+
+    # W3: Medicare paid 60.00, CO-45 30.00, PR-2 10.00 of 100.00; W7 is self-pay; W8 was paid in full.
+    assert on_list.isdisjoint({"W3", "W5", "W7", "W8"})
+    # W5: paid 80.00, reversed (-80.00), paid again 70.00 with CO-45 40.00 and PR-3 10.00: 120 - 70 - 40 - 10 = 0
+    assert w5 == (Decimal("70.00"), Decimal("70.00"), Decimal("40.00"), Decimal("10.00"), Decimal("0.00"), "1")
+
+
+def test_the_as_of_date_moves_claims_between_buckets_and_hides_later_events(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        early = {row[0]: row[1:] for row in worklist_rows(con, date(2026, 10, 25)).select("claim_id", "aging_bucket", "work_status").rows()}
+
+    # 2026-10-25: W1 is 24 days from service; W6 was sent but not yet paid; W5's reversal and correction have happened.
+    assert early["W1"] == ("0-30", "no response")
+    assert early["W6"] == ("0-30", "no response")
+    assert "W5" not in early
+
+
+def test_worklist_cli_writes_csv_with_the_documented_columns(practice, tmp_path):
+    out = tmp_path / "worklist.csv"
+
+    result = CliRunner().invoke(app, ["worklist", "--db", str(practice), "--as-of", "2026-11-26", "--format", "csv", "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    for column in ("claim_id", "payer_name", "balance", "days_outstanding", "aging_bucket", "deadline_days_left", "next_action", "priority_score"):
+        assert column in rows[0]
+    assert [(row["claim_id"], row["aging_bucket"], row["priority_score"]) for row in rows] == [
+        ("W1", "31-60", "180.00"), ("W2", "91-120", "90.00"), ("W6", "31-60", "55.00"), ("W4", "120+", "0.00"),
+    ]
+    assert "last_name" not in rows[0] and "member_id" not in rows[0]
+
+
+def test_worklist_cli_writes_an_excel_workbook(practice, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "worklist.xlsx"
+
+    result = CliRunner().invoke(app, ["worklist", "--db", str(practice), "--as-of", "2026-11-26", "--format", "xlsx", "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["worklist"]
+    header = [cell.value for cell in sheet[1]]
+    assert [row[header.index("claim_id")] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["W1", "W2", "W6", "W4"]

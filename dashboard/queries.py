@@ -1,37 +1,44 @@
-"""Named, cached queries the pages call; every one opens a short-lived read-only connection."""
+"""Named queries the pages call. Results are cached by database, SQL and parameters; each miss opens a short-lived
+read-only connection."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import polars as pl
 import streamlit as st
 
 from etl import db as database
+from etl.reports import WORKLIST_SQL
 
 CACHE_SECONDS = 60
 
 
 def _frame(sql: str, params: dict | None = None) -> pl.DataFrame:
-    # Short-lived: a connection held open would block the loader's write lock.
-    with database.read_connection(database.default_db_path()) as con:
-        return con.sql(sql, params=params or {}).pl()
+    return _cached_frame(str(database.default_db_path()), sql, tuple(sorted((params or {}).items())))
 
 
 @st.cache_data(ttl=CACHE_SECONDS)
+def _cached_frame(db: str, sql: str, params: tuple) -> pl.DataFrame:
+    # Keyed by database too, so a different CLAIMSCOPE_DB never sees another file's figures.
+    # Short-lived: a connection held open would block the loader's write lock.
+    with database.read_connection(db) as con:
+        return con.sql(sql, params=dict(params)).pl()
+
+
 def table_row_counts() -> pl.DataFrame:
     """Row count of every contract table."""
-    with database.read_connection(database.default_db_path()) as con:
-        names = database.table_names(con)
-    union = " union all ".join(f"select '{name}' as table_name, count(*) as row_count from {name}" for name in names)
+    union = " union all ".join(
+        f"select '{name}' as table_name, count(*) as row_count from {name}" for name in database.table_names()
+    )
     return _frame(union)
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def load_history() -> pl.DataFrame:
     """Every file the loader has seen, newest first."""
     return _frame("select * from load_history order by file_id desc")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def load_status_counts() -> pl.DataFrame:
     """Files, records loaded and records quarantined per load status."""
     return _frame(
@@ -40,13 +47,11 @@ def load_status_counts() -> pl.DataFrame:
     )
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def quarantine_problems() -> pl.DataFrame:
     """Each kind of problem in quarantine, with how many records it holds."""
     return _frame("select problem, count(*) as record_count from quarantine_records group by problem order by record_count desc")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str, ...] = ()) -> pl.DataFrame:
     """Quarantined records, filtered by file and by problem (an empty filter keeps all)."""
     return _frame(
@@ -58,43 +63,53 @@ def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str,
     )
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def table_health() -> pl.DataFrame:
     """One badge per checked table."""
     return _frame("select * from table_health order by table_name")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def validation_results() -> pl.DataFrame:
     """The latest result of every expectation, failing ones first."""
     return _frame("select * from validation_results order by latest_success, unexpected_count desc, suite, expectation")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def balancing_failures() -> pl.DataFrame:
     """835 balancing identities that failed, biggest difference first."""
     return _frame("select * from balancing_failures order by abs(difference_amount) desc")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def unmatched_remits() -> pl.DataFrame:
     """Claim payments that could not be tied to a claim on file, with the reason."""
     return _frame("select * from unmatched_remits order by payment_date desc")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def unmatched_claims() -> pl.DataFrame:
     """Claims no remittance has answered, oldest first."""
     return _frame("select * from unmatched_claims order by submitted_date")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def payments_before_submission() -> pl.DataFrame:
     """Claim payments dated before their claim was sent."""
     return _frame("select * from payments_before_submission order by days_early desc")
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
 def duplicate_eras() -> pl.DataFrame:
     """The same ERA loaded from more than one file."""
     return _frame("select payer_id, trace_number, payment_amount, file_count, array_to_string(source_files, ', ') as source_files from duplicate_eras")
+
+
+AGING_BUCKETS = ["0-30", "31-60", "61-90", "91-120", "120+"]
+
+
+def ar_aging_by_payer(as_of: date, basis: str) -> pl.DataFrame:
+    """Open insurance A/R by payer and aging bucket; basis is 'service' or 'submission'."""
+    return _frame(
+        "select payer_name, aging_bucket, claim_count, balance_amount from ar_aging($as_of, $basis)"
+        " order by payer_name, aging_bucket",
+        {"as_of": as_of, "basis": basis},
+    )
+
+
+def worklist(as_of: date) -> pl.DataFrame:
+    """The insurance worklist as of a date, highest priority first."""
+    return _frame(WORKLIST_SQL, {"as_of": as_of})

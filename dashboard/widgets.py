@@ -1,5 +1,8 @@
 """Small page helpers that draw something and return nothing surprising."""
 
+import io
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -10,3 +13,28 @@ def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = Tr
         (st.success if empty_is_good else st.info)(when_empty)
     else:
         st.dataframe(frame, hide_index=True)
+
+
+def as_of_date() -> date:
+    """The sidebar's report date: aging and deadlines count from it."""
+    return st.sidebar.date_input("As of", value=date.today(), help="Aging and deadlines are counted from this date.")
+
+
+def masked_patients(frame: pl.DataFrame) -> pl.DataFrame:
+    """Replace patient_key with a short masked tag: enough to tell rows apart, nothing that identifies anyone."""
+    if "patient_key" not in frame.columns:
+        return frame
+    tag = pl.lit("patient ••") + pl.col("patient_key").str.slice(-4)
+    return frame.with_columns(pl.when(pl.col("patient_key").is_not_null()).then(tag).alias("patient_key")).rename({"patient_key": "patient"})
+
+
+def export_buttons(frame: pl.DataFrame, name: str) -> None:
+    """CSV and Excel downloads of exactly what the table shows."""
+    excel = io.BytesIO()
+    frame.write_excel(excel, worksheet=name)
+    left, right = st.columns(2)
+    left.download_button("Export CSV", frame.write_csv(), file_name=f"{name}.csv", mime="text/csv")
+    right.download_button(
+        "Export Excel", excel.getvalue(), file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

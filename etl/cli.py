@@ -178,7 +178,7 @@ def tables(db: DbOption) -> None:
     Example: claimscope tables --db demo.duckdb
     """
     with database.read_connection(db) as con:
-        counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.table_names(con)]
+        counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.table_names()]
     table = Table(title=str(db))
     table.add_column("table")
     table.add_column("rows", justify="right")

@@ -102,7 +102,7 @@ def apply_models(con: duckdb.DuckDBPyConnection) -> None:
         pending = failed
 
 
-def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+def table_names() -> list[str]:
     """The contract tables, in the order the schema folder defines them."""
     return [path.stem for path in model_files("schema")]
 

@@ -14,10 +14,10 @@ WORKLIST_COLUMNS = [
 ]
 
 
+# Highest priority first; ties go to the larger balance, then the claim id, so the order is stable.
+WORKLIST_SQL = f"select {', '.join(WORKLIST_COLUMNS)} from worklist($as_of) order by priority_score desc, balance desc, claim_id"
+
+
 def worklist_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
-    """The insurance worklist as of a date, highest priority first (ties: larger balance, then claim id)."""
-    columns = ", ".join(WORKLIST_COLUMNS)
-    return con.sql(
-        f"select {columns} from worklist($as_of) order by priority_score desc, balance desc, claim_id",
-        params={"as_of": as_of},
-    ).pl()
+    """The insurance worklist as of a date, highest priority first."""
+    return con.sql(WORKLIST_SQL, params={"as_of": as_of}).pl()

@@ -40,7 +40,7 @@ def snapshot(db: Path) -> dict[str, list]:
     from etl.db import table_names
 
     with duckdb.connect(str(db), read_only=True) as con:
-        return {name: sorted(map(repr, con.execute(f"select * from {name}").fetchall())) for name in table_names(con)}
+        return {name: sorted(map(repr, con.execute(f"select * from {name}").fetchall())) for name in table_names()}
 
 
 @pytest.fixture(scope="session")

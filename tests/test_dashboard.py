@@ -11,6 +11,7 @@ def test_data_loaded_page_shows_row_counts_from_the_database(db_path, monkeypatc
     monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
 
     page = AppTest.from_file(APP, default_timeout=30).run()
+    page.switch_page("views/data_loaded.py").run()
 
     assert not page.exception
     counts = page.dataframe[0].value
@@ -78,3 +79,42 @@ def test_table_badges_show_where_records_were_quarantined(db_path, tmp_path, mon
     assert badges["claim_lines"] == "errors quarantined"  # 8100 is not a CPT code
     assert badges["claims"] == "clean"
     assert badges["remit_claims"] == "clean"
+
+
+def late_payments_page(db_path, monkeypatch, as_of: str) -> AppTest:
+    from datetime import date
+
+    from tests.conftest import FIXTURES
+
+    load_files([FIXTURES / "worklist"], db_path)
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
+    page = AppTest.from_file(APP, default_timeout=30).run()
+    page.date_input[0].set_value(date.fromisoformat(as_of)).run()
+    return page
+
+
+def test_late_payments_page_shows_the_ranked_worklist_with_patients_masked(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+
+    assert not page.exception
+    work = next(frame.value for frame in page.dataframe if "priority_score" in frame.value.columns)
+    assert list(work["claim_id"]) == ["W1", "W2", "W6", "W4"]
+    assert all(value.startswith("patient ••") for value in work["patient"])
+    assert "patient_key" not in work.columns
+
+
+def test_aging_basis_toggle_moves_a_claim_between_buckets(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-12-02")
+
+    def buckets():
+        aging = next(frame.value for frame in page.dataframe if "aging_bucket" in frame.value.columns and "claim_count" in frame.value.columns)
+        return dict(zip(aging["aging_bucket"], aging["balance_amount"].astype(str)))
+
+    # 2026-12-02: W1 is 62 days from service (61-90) but 60 days from submission (31-60); W6 is 48 / 47 days.
+    by_service = buckets()
+    page.sidebar.radio[0].set_value("Submission date").run()
+    by_submission = buckets()
+
+    assert not page.exception
+    assert by_service["61-90"] == "200.00" and by_service["31-60"] == "100.00"
+    assert "61-90" not in by_submission and by_submission["31-60"] == "300.00"

@@ -130,13 +130,8 @@ final as (
         paid_by_claim.first_remit_date,
         paid_by_claim.last_remit_date,
         as_of - latest_submissions.service_date_from as days_since_service,
-        case
-            when as_of - latest_submissions.service_date_from <= 30 then '0-30'
-            when as_of - latest_submissions.service_date_from <= 60 then '31-60'
-            when as_of - latest_submissions.service_date_from <= 90 then '61-90'
-            when as_of - latest_submissions.service_date_from <= 120 then '91-120'
-            else '120+'
-        end as aging_bucket
+        aging_bucket(as_of - latest_submissions.service_date_from) as aging_bucket,
+        aging_bucket(as_of - first_submissions.first_submitted_date) as submission_aging_bucket
     from latest_submissions
     inner join first_submissions
         on first_submissions.claim_id = latest_submissions.claim_id and first_submissions.payer_id = latest_submissions.payer_id

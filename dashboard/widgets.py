@@ -8,11 +8,12 @@ import streamlit as st
 
 
 def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = True) -> None:
-    """Show the frame, or say in words why there is nothing to show."""
+    """Show the frame (dates as dates), or say in words why there is nothing to show."""
     if frame.is_empty():
         (st.success if empty_is_good else st.info)(when_empty)
     else:
-        st.dataframe(frame, hide_index=True)
+        dates = {name: st.column_config.DateColumn(format="YYYY-MM-DD") for name, dtype in frame.schema.items() if dtype == pl.Date}
+        st.dataframe(frame, hide_index=True, column_config=dates)
 
 
 def as_of_date() -> date:

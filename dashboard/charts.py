@@ -9,3 +9,34 @@ def stacked_bars(frame: pl.DataFrame, x: str, y: str, stack: str, order: list[st
     figure = px.bar(frame.to_pandas(), x=x, y=y, color=stack, category_orders={x: order})
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
     return figure
+
+
+def pareto(frame: pl.DataFrame, label: str, value: str, cumulative: str, y_title: str):
+    """Bars largest first, with the cumulative share as a line on a second axis."""
+    from plotly.subplots import make_subplots
+    import plotly.graph_objects as go
+
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(go.Bar(x=frame[label].to_list(), y=[float(v) for v in frame[value]], name=y_title))
+    figure.add_trace(go.Scatter(x=frame[label].to_list(), y=frame[cumulative].to_list(), name="Cumulative share", mode="lines+markers"), secondary_y=True)
+    figure.update_yaxes(title_text=y_title, secondary_y=False)
+    figure.update_yaxes(title_text="Cumulative share", tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    figure.update_layout(margin={"t": 10}, xaxis_type="category")
+    return figure
+
+
+def heatmap(frame: pl.DataFrame, x: str, y: str, value: str, title: str):
+    """A value per (x, y) cell."""
+    wide = frame.pivot(on=x, index=y, values=value).fill_null(0)
+    columns = [name for name in wide.columns if name != y]
+    figure = px.imshow([[float(v) for v in row] for row in wide.select(columns).rows()], x=columns, y=wide[y].to_list(),
+                       labels={"color": title}, aspect="auto", color_continuous_scale="Reds")
+    figure.update_layout(margin={"t": 10})
+    return figure
+
+
+def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
+    """One line per series."""
+    figure = px.line(frame.to_pandas(), x=x, y=y, color=series, markers=True)
+    figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
+    return figure

@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 import streamlit as st
+from scipy.stats import binomtest
 
 from etl import db as database
 from etl.reports import WORKLIST_SQL
@@ -113,3 +114,63 @@ def ar_aging_by_payer(as_of: date, basis: str) -> pl.DataFrame:
 def worklist(as_of: date) -> pl.DataFrame:
     """The insurance worklist as of a date, highest priority first."""
     return _frame(WORKLIST_SQL, {"as_of": as_of})
+
+
+MIN_CLAIMS_FOR_A_RATE = 30
+
+
+def initial_denial_rate(start: date, end: date) -> dict:
+    """Claims adjudicated in the period and the share first denied, by count and by dollars, with 95% Wilson intervals."""
+    counts = _frame(
+        "select count(*) as adjudicated, count(*) filter (where is_denied) as denied,"
+        " coalesce(sum(charge_amount), 0) as charged, coalesce(sum(denied_charge_amount), 0) as denied_charges"
+        " from initial_adjudications where adjudicated_date between $start and $end",
+        {"start": start, "end": end},
+    ).row(0, named=True)
+    adjudicated, denied = counts["adjudicated"], counts["denied"]
+    return {
+        **counts,
+        "rate": denied / adjudicated if adjudicated else None,
+        "interval": wilson_interval(denied, adjudicated) if adjudicated else None,
+        "dollar_rate": float(counts["denied_charges"] / counts["charged"]) if counts["charged"] else None,
+        "too_few": adjudicated < MIN_CLAIMS_FOR_A_RATE,
+    }
+
+
+def denials_by_carc(start: date, end: date) -> pl.DataFrame:
+    """A Pareto of first-denial CARCs: denied dollars and claims, largest first, with the cumulative share of dollars."""
+    return _frame(
+        "select carc_code, any_value(carc.description) as description, any_value(carc_category) as carc_category,"
+        " count(*) as claim_count, sum(denied_charge_amount) as denied_amount,"
+        " sum(sum(denied_charge_amount)) over (order by sum(denied_charge_amount) desc, carc_code) / sum(sum(denied_charge_amount)) over ()"
+        " as cumulative_share"
+        " from initial_adjudications left join ref_carc as carc on carc.code = carc_code"
+        " where is_denied and adjudicated_date between $start and $end group by carc_code order by denied_amount desc, carc_code",
+        {"start": start, "end": end},
+    )
+
+
+def denials_by_payer_and_category(start: date, end: date) -> pl.DataFrame:
+    """Denied dollars per payer and CARC category."""
+    return _frame(
+        "select payer_name, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count,"
+        " sum(denied_charge_amount) as denied_amount from initial_adjudications"
+        " where is_denied and adjudicated_date between $start and $end group by all order by payer_name, carc_category",
+        {"start": start, "end": end},
+    )
+
+
+def denial_trend(start: date, end: date) -> pl.DataFrame:
+    """Denied claims per month and CARC category, to see a spike."""
+    return _frame(
+        "select adjudicated_month, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count"
+        " from initial_adjudications where is_denied and adjudicated_date between $start and $end"
+        " group by all order by adjudicated_month, carc_category",
+        {"start": start, "end": end},
+    )
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval for a proportion (scipy's binomtest)."""
+    interval = binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="wilson")
+    return interval.low, interval.high

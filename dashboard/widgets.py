@@ -39,3 +39,21 @@ def export_buttons(frame: pl.DataFrame, name: str) -> None:
         "Export Excel", excel.getvalue(), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def period() -> tuple[date, date]:
+    """The sidebar's reporting period (by adjudication date): the last twelve months by default."""
+    today = date.today()
+    chosen = st.sidebar.date_input("Period", value=(today.replace(year=today.year - 1), today), help="Claims adjudicated in this period.")
+    return (chosen[0], chosen[-1]) if isinstance(chosen, tuple) else (chosen, chosen)
+
+
+def rate_metric(column, label: str, rate: float | None, interval: tuple[float, float] | None, too_few: bool, help_text: str) -> None:
+    """A rate as a percentage with its 95% interval, or 'too few claims' under the minimum denominator."""
+    if rate is None:
+        column.metric(label, "no claims", help=help_text)
+    elif too_few:
+        column.metric(label, f"{rate:.1%}", "too few claims", delta_color="off", delta_arrow="off", help=help_text)
+    else:
+        low, high = interval
+        column.metric(label, f"{rate:.1%}", f"95% CI {low:.1%}–{high:.1%}", delta_color="off", delta_arrow="off", help=help_text)

@@ -171,6 +171,39 @@ def worklist(
         rows.write_excel(out, worksheet="worklist")
 
 
+class KpiFormat(str, Enum):
+    json = "json"
+    table = "table"
+
+
+@app.command()
+def kpis(
+    db: DbOption,
+    as_of: Annotated[datetime | None, typer.Option(help="Date the figures are as of; defaults to today.", formats=["%Y-%m-%d"])] = None,
+    format: Annotated[KpiFormat, typer.Option(help="json or a table on screen.")] = KpiFormat.table,
+) -> None:
+    """Print the headline figures: denial, first-pass and net collection rates, days in A/R, A/R over 90 and 120 days.
+
+    Example: claimscope kpis --db demo.duckdb --as-of 2026-11-26 --format json
+    """
+    import json
+
+    from etl.reports import kpis as headline_figures
+
+    day = as_of.date() if as_of else date.today()
+    with database.read_connection(db) as con:
+        figures = headline_figures(con, day)
+    if format is KpiFormat.json:
+        typer.echo(json.dumps(figures, default=str, indent=2))
+        return
+    table = Table(title=f"Key figures as of {day}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, str(value))
+    console.print(table)
+
+
 @app.command()
 def tables(db: DbOption) -> None:
     """Show the row count of every contract table.

@@ -21,3 +21,60 @@ WORKLIST_SQL = f"select {', '.join(WORKLIST_COLUMNS)} from worklist($as_of) orde
 def worklist_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
     """The insurance worklist as of a date, highest priority first."""
     return con.sql(WORKLIST_SQL, params={"as_of": as_of}).pl()
+
+
+# Claims whose date of service is at least this old have had time to settle (net collection rate).
+SETTLED_AFTER_DAYS = 90
+# Days in A/R divides open A/R by the average daily charges of this many days.
+CHARGE_WINDOW_DAYS = 90
+
+
+def kpis(con: duckdb.DuckDBPyConnection, as_of: date) -> dict:
+    """The practice's headline revenue-cycle figures as of a date (insurance claims; self-pay left out)."""
+    row = con.sql(
+        """
+        with
+        balances as (
+            select balances.*
+            from claim_balances($as_of) as balances
+            left join stg_reference__payer_rules as rules on rules.payer_id = balances.payer_id
+            where not coalesce(rules.is_self_pay, false)
+        ),
+        firsts as (
+            select * from initial_adjudications where adjudicated_date <= $as_of
+        )
+        select
+            (select count(*) from firsts) as adjudicated_claims,
+            (select count(*) filter (where is_denied) from firsts) as first_denied_claims,
+            (select count(*) from balances
+                where adjudication_count = 1 and last_status_code in ('1', '2', '3', '19') and paid_to_date_amount > 0
+                and paid_to_date_amount = paid_amount) as first_pass_resolved_claims,
+            (select coalesce(sum(paid_to_date_amount), 0) from balances where service_date_from <= $as_of - $settled) as settled_payments,
+            (select coalesce(sum(charge_amount - contractual_amount), 0) from balances where service_date_from <= $as_of - $settled)
+                as settled_collectible,
+            (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0) as open_ar,
+            (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 90) as ar_over_90,
+            (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 120) as ar_over_120,
+            (select coalesce(sum(charge_amount), 0) from balances
+                where service_date_from > $as_of - $window and service_date_from <= $as_of) as recent_charges
+        """,
+        params={"as_of": as_of, "settled": SETTLED_AFTER_DAYS, "window": CHARGE_WINDOW_DAYS},
+    ).fetchall()[0]
+    names = ["adjudicated_claims", "first_denied_claims", "first_pass_resolved_claims", "settled_payments",
+             "settled_collectible", "open_ar", "ar_over_90", "ar_over_120", "recent_charges"]
+    figures = dict(zip(names, row))
+    daily_charges = figures["recent_charges"] / CHARGE_WINDOW_DAYS
+    return {
+        **figures,
+        "as_of": as_of.isoformat(),
+        "initial_denial_rate": _share(figures["first_denied_claims"], figures["adjudicated_claims"]),
+        "first_pass_resolution_rate": _share(figures["first_pass_resolved_claims"], figures["adjudicated_claims"]),
+        "net_collection_rate": _share(figures["settled_payments"], figures["settled_collectible"]),
+        "days_in_ar": round(float(figures["open_ar"] / daily_charges), 1) if daily_charges else None,
+        "ar_over_90_share": _share(figures["ar_over_90"], figures["open_ar"]),
+        "ar_over_120_share": _share(figures["ar_over_120"], figures["open_ar"]),
+    }
+
+
+def _share(part, whole) -> float | None:
+    return round(float(part) / float(whole), 4) if whole else None

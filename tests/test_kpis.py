@@ -1,0 +1,50 @@
+"""Headline figures on the hand-built practice (tests/fixtures/worklist), each worked out by hand."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from etl.cli import app
+from etl.load import load_files
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def practice(db_path):
+    load_files([FIXTURES / "worklist"], db_path)
+    return db_path
+
+
+def kpis(db, as_of):
+    result = CliRunner().invoke(app, ["kpis", "--db", str(db), "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_rates_and_ar_figures_as_of_the_fixture_date(practice):
+    figures = kpis(practice, "2026-11-26")
+
+    # First adjudications: W2 denied; W3, W5, W6, W8 paid -> 1 / 5 denied.
+    assert figures["initial_denial_rate"] == 0.2
+    # Paid on the first remittance with nothing after: W3, W6, W8 (W5 was reversed and paid again) -> 3 / 5.
+    assert figures["first_pass_resolution_rate"] == 0.6
+    # Open insurance A/R: W1 200 + W2 300 + W4 150 + W6 100 = 750.00 (W7 is self-pay).
+    assert Decimal(figures["open_ar"]) == Decimal("750.00")
+    # Over 90 days from service: W2 (117 days) 300 + W4 (178) 150 = 450 -> 60%; over 120: W4 150 -> 20%.
+    assert (figures["ar_over_90_share"], figures["ar_over_120_share"]) == (0.6, 0.2)
+    # Charges with service in the last 90 days: W1 200 + W3 100 + W5 120 + W6 250 + W8 50 = 720 -> 8.00 a day;
+    # 750 / 8 = 93.75 days in A/R.
+    assert figures["days_in_ar"] == 93.8
+
+
+def test_net_collection_rate_counts_only_claims_old_enough_to_settle(practice):
+    figures = kpis(practice, "2027-02-20")
+
+    # Every claim has a service date at least 90 days before 2027-02-20. Payments: W3 60 + W5 70 (80 paid, reversed,
+    # 70 paid again) + W6 100 + W8 50 = 280. Charges less contractual: W1 200 + W2 300 + W3 (100 - 30) + W4 150
+    # + W5 (120 - 40) + W6 (250 - 50) + W8 50 = 1,050. 280 / 1,050 = 0.2667.
+    assert Decimal(figures["settled_payments"]) == Decimal("280.00")
+    assert Decimal(figures["settled_collectible"]) == Decimal("1050.00")
+    assert figures["net_collection_rate"] == 0.2667

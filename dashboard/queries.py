@@ -10,7 +10,7 @@ import streamlit as st
 from scipy.stats import binomtest
 
 from etl import db as database
-from etl.reports import WORKLIST_SQL
+from etl.reports import WORKLIST_SQL, kpis
 
 CACHE_SECONDS = 60
 
@@ -174,3 +174,14 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     """The Wilson score interval for a proportion (scipy's binomtest)."""
     interval = binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="wilson")
     return interval.low, interval.high
+
+
+def headline_figures(as_of: date) -> dict:
+    """The KPI figures of etl.reports.kpis as of a date."""
+    return _cached_kpis(str(database.default_db_path()), as_of)
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def _cached_kpis(db: str, as_of: date) -> dict:
+    with database.read_connection(db) as con:
+        return kpis(con, as_of)

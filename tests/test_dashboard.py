@@ -89,6 +89,7 @@ def late_payments_page(db_path, monkeypatch, as_of: str) -> AppTest:
     load_files([FIXTURES / "worklist"], db_path)
     monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
     page = AppTest.from_file(APP, default_timeout=30).run()
+    page.switch_page("views/late_payments.py").run()
     page.date_input[0].set_value(date.fromisoformat(as_of)).run()
     return page
 
@@ -118,3 +119,23 @@ def test_aging_basis_toggle_moves_a_claim_between_buckets(db_path, monkeypatch):
     assert not page.exception
     assert by_service["61-90"] == "200.00" and by_service["31-60"] == "100.00"
     assert "61-90" not in by_submission and by_submission["31-60"] == "300.00"
+
+
+def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_path, monkeypatch):
+    from datetime import date
+
+    from tests.conftest import FIXTURES
+
+    load_files([FIXTURES / "worklist"], db_path)
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
+    page = AppTest.from_file(APP, default_timeout=30).run()
+    page.date_input[0].set_value(date(2026, 11, 26)).run()
+
+    assert not page.exception
+    tiles = {metric.label: metric.value for metric in page.metric}
+    # The same figures tests/test_kpis.py works out by hand.
+    assert tiles["Initial denial rate"] == "20.0%"
+    assert tiles["First-pass resolution"] == "60.0%"
+    assert tiles["Days in A/R"] == "93.8"
+    assert tiles["A/R over 120 days"] == "20.0%"
+    assert all(metric.help for metric in page.metric)

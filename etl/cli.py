@@ -59,11 +59,17 @@ def load(
 
 
 def _summary_table(results: list[FileResult]) -> Table:
-    table = Table(title="Load summary")
-    for heading in ("file", "kind", "status", "loaded", "quarantined"):
-        table.add_column(heading, justify="right" if heading in ("loaded", "quarantined") else "left", overflow="fold")
-    for result in results:
-        table.add_row(result.path, result.kind, result.status, str(result.records_loaded), str(result.records_quarantined))
+    rows = [(r.path, r.kind, r.status, r.records_loaded, r.records_quarantined) for r in results]
+    return _table("Load summary", ["file", "kind", "status", "loaded", "quarantined"], rows, numeric={"loaded", "quarantined"})
+
+
+def _table(title: str, headings: list[str], rows, numeric: set[str] = frozenset()) -> Table:
+    """A rich table; numeric columns are right-aligned, long values fold rather than vanish."""
+    table = Table(title=title)
+    for heading in headings:
+        table.add_column(heading, justify="right" if heading in numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*[f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value) for value in row])
     return table
 
 
@@ -112,12 +118,9 @@ def validate(
     with database.write_connection(db) as con:
         runs = validate_database(con, date.today(), docs)
     failed = [run for run in runs if not run["success"]]
-    table = Table(title=f"{len(runs) - len(failed)} of {len(runs)} expectations met")
-    for heading in ("suite", "expectation", "severity", "failing rows", "sample"):
-        table.add_column(heading, overflow="fold")
-    for run in failed:
-        table.add_row(run["suite"], run["expectation"], run["severity"], f"{run['unexpected_count']:,}", run["sample_values"] or "")
-    console.print(table)
+    rows = [(run["suite"], run["expectation"], run["severity"], run["unexpected_count"], run["sample_values"] or "") for run in failed]
+    headings = ["suite", "expectation", "severity", "failing rows", "sample"]
+    console.print(_table(f"{len(runs) - len(failed)} of {len(runs)} expectations met", headings, rows, numeric={"failing rows"}))
     if docs:
         console.print(f"Data Docs: {docs / 'index.html'}")
     if any(run["severity"] == "error" for run in failed):
@@ -151,13 +154,9 @@ def worklist(
     with database.read_connection(db) as con:
         rows = worklist_rows(con, day)
     if format is WorklistFormat.table:
-        table = Table(title=f"Worklist as of {day}: {len(rows):,} claims")
         shown = ["claim_id", "payer_name", "balance", "aging_bucket", "deadline_days_left", "priority_score", "next_action"]
-        for name in shown:
-            table.add_column(name, overflow="fold", justify="right" if name in ("balance", "deadline_days_left", "priority_score") else "left")
-        for row in rows.head(50).select(shown).iter_rows():
-            table.add_row(*[str(value) for value in row])
-        console.print(table)
+        numeric = {"balance", "deadline_days_left", "priority_score"}
+        console.print(_table(f"Worklist as of {day}: {len(rows):,} claims", shown, rows.head(50).select(shown).iter_rows(), numeric))
     elif format is WorklistFormat.csv:
         text = rows.write_csv()
         if out:
@@ -196,12 +195,7 @@ def kpis(
     if format is KpiFormat.json:
         typer.echo(json.dumps(figures, default=str, indent=2))
         return
-    table = Table(title=f"Key figures as of {day}")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for name, value in figures.items():
-        table.add_row(name, str(value))
-    console.print(table)
+    console.print(_table(f"Key figures as of {day}", ["figure", "value"], figures.items(), numeric={"value"}))
 
 
 @app.command()
@@ -212,12 +206,7 @@ def tables(db: DbOption) -> None:
     """
     with database.read_connection(db) as con:
         counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.table_names()]
-    table = Table(title=str(db))
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, count in counts:
-        table.add_row(name, f"{count:,}")
-    console.print(table)
+    console.print(_table(str(db), ["table", "rows"], counts, numeric={"rows"}))
 
 
 if __name__ == "__main__":

@@ -180,18 +180,28 @@ def kpis(
     db: DbOption,
     as_of: Annotated[datetime | None, typer.Option(help="Date the figures are as of; defaults to today.", formats=["%Y-%m-%d"])] = None,
     format: Annotated[KpiFormat, typer.Option(help="json or a table on screen.")] = KpiFormat.table,
+    from_date: Annotated[datetime | None, typer.Option("--from", help="First date of service counted.", formats=["%Y-%m-%d"])] = None,
+    to_date: Annotated[datetime | None, typer.Option("--to", help="Last date of service counted.", formats=["%Y-%m-%d"])] = None,
+    payer: Annotated[list[str] | None, typer.Option(help="Payer id to count; repeat for several. All when omitted.")] = None,
+    provider: Annotated[list[str] | None, typer.Option(help="Rendering NPI to count; repeat for several.")] = None,
 ) -> None:
-    """Print the headline figures: denial, first-pass and net collection rates, days in A/R, A/R over 90 and 120 days.
+    """Print the headline figures: denial, first-pass and net collection rates, days in A/R, A/R over 90 and 120 days,
+    and gross charges, payments and adjustments, for claims with a date of service in --from..--to.
 
-    Example: claimscope kpis --db demo.duckdb --as-of 2026-11-26 --format json
+    Example: claimscope kpis --db demo.duckdb --as-of 2026-11-26 --from 2026-01-01 --to 2026-06-30 --format json
     """
     import json
 
     from etl.reports import kpis as headline_figures
+    from etl.scope import Scope
 
     day = as_of.date() if as_of else date.today()
+    scope = Scope(
+        payers=tuple(payer or ()), providers=tuple(provider or ()),
+        start=from_date.date() if from_date else None, end=to_date.date() if to_date else None,
+    )
     with database.read_connection(db) as con:
-        figures = headline_figures(con, day)
+        figures = headline_figures(con, day, scope)
     if format is KpiFormat.json:
         typer.echo(json.dumps(figures, default=str, indent=2))
         return

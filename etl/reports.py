@@ -7,6 +7,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from etl.scope import SCOPE_PREDICATE, Scope
+
 WORKLIST_COLUMNS = [
     "claim_id", "payer_name", "patient_key", "service_date_from", "submitted_date", "work_status", "last_status_code",
     "last_denial_carc_code", "work_category", "balance", "days_outstanding", "aging_bucket", "deadline_days_left",
@@ -15,12 +17,15 @@ WORKLIST_COLUMNS = [
 
 
 # Highest priority first; ties go to the larger balance, then the claim id, so the order is stable.
-WORKLIST_SQL = f"select {', '.join(WORKLIST_COLUMNS)} from worklist($as_of) order by priority_score desc, balance desc, claim_id"
+WORKLIST_SQL = (
+    f"select {', '.join(WORKLIST_COLUMNS)} from worklist($as_of) where {SCOPE_PREDICATE}"
+    " order by priority_score desc, balance desc, claim_id"
+)
 
 
-def worklist_rows(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
-    """The insurance worklist as of a date, highest priority first."""
-    return con.sql(WORKLIST_SQL, params={"as_of": as_of}).pl()
+def worklist_rows(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
+    """The insurance worklist as of a date for the claims in scope, highest priority first."""
+    return con.sql(WORKLIST_SQL, params={"as_of": as_of, **scope.params()}).pl()
 
 
 # Claims whose date of service is at least this old have had time to settle (net collection rate).
@@ -29,19 +34,19 @@ SETTLED_AFTER_DAYS = 90
 CHARGE_WINDOW_DAYS = 90
 
 
-def kpis(con: duckdb.DuckDBPyConnection, as_of: date) -> dict:
-    """The practice's headline revenue-cycle figures as of a date (insurance claims; self-pay left out)."""
+def kpis(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> dict:
+    """The practice's headline revenue-cycle figures as of a date for the claims in scope (self-pay left out)."""
     row = con.sql(
         """
         with
         balances as (
             select balances.*
-            from claim_balances($as_of) as balances
+            from (select * from claim_balances($as_of) where SCOPE) as balances
             left join stg_reference__payer_rules as rules on rules.payer_id = balances.payer_id
             where not coalesce(rules.is_self_pay, false)
         ),
         firsts as (
-            select * from initial_adjudications where adjudicated_date <= $as_of
+            select * from initial_adjudications where adjudicated_date <= $as_of and SCOPE
         )
         select
             (select count(*) from firsts) as adjudicated_claims,
@@ -56,12 +61,17 @@ def kpis(con: duckdb.DuckDBPyConnection, as_of: date) -> dict:
             (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 90) as ar_over_90,
             (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 120) as ar_over_120,
             (select coalesce(sum(charge_amount), 0) from balances
-                where service_date_from > $as_of - $window and service_date_from <= $as_of) as recent_charges
-        """,
-        params={"as_of": as_of, "settled": SETTLED_AFTER_DAYS, "window": CHARGE_WINDOW_DAYS},
+                where service_date_from > $as_of - $window and service_date_from <= $as_of) as recent_charges,
+            (select coalesce(sum(charge_amount), 0) from balances) as gross_charges,
+            (select coalesce(sum(paid_to_date_amount), 0) from balances) as payments,
+            (select coalesce(sum(contractual_amount), 0) from balances) as contractual_adjustments,
+            (select coalesce(sum(patient_responsibility_amount), 0) from balances) as patient_responsibility
+        """.replace("SCOPE", SCOPE_PREDICATE),
+        params={"as_of": as_of, "settled": SETTLED_AFTER_DAYS, "window": CHARGE_WINDOW_DAYS, **scope.params()},
     ).fetchall()[0]
     names = ["adjudicated_claims", "first_denied_claims", "first_pass_resolved_claims", "settled_payments",
-             "settled_collectible", "open_ar", "ar_over_90", "ar_over_120", "recent_charges"]
+             "settled_collectible", "open_ar", "ar_over_90", "ar_over_120", "recent_charges", "gross_charges", "payments",
+             "contractual_adjustments", "patient_responsibility"]
     figures = dict(zip(names, row))
     daily_charges = figures["recent_charges"] / CHARGE_WINDOW_DAYS
     return {

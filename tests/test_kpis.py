@@ -48,3 +48,31 @@ def test_net_collection_rate_counts_only_claims_old_enough_to_settle(practice):
     assert Decimal(figures["settled_payments"]) == Decimal("280.00")
     assert Decimal(figures["settled_collectible"]) == Decimal("1050.00")
     assert figures["net_collection_rate"] == 0.2667
+
+
+def test_figures_narrow_to_one_payer(practice):
+    result = CliRunner().invoke(app, ["kpis", "--db", str(practice), "--as-of", "2026-11-26", "--payer", "60054", "--format", "json"])
+    figures = json.loads(result.output)
+
+    # Aetna's claims: W1 200 (no answer), W5 120 (paid 70 after the reversal, CO 40, PR 10), W6 250 (paid 100, CO 50),
+    # W8 50 (paid 50).
+    assert Decimal(figures["gross_charges"]) == Decimal("620.00")
+    assert Decimal(figures["payments"]) == Decimal("220.00")
+    assert Decimal(figures["contractual_adjustments"]) == Decimal("90.00")
+    assert Decimal(figures["patient_responsibility"]) == Decimal("10.00")
+    assert Decimal(figures["open_ar"]) == Decimal("300.00")  # W1 200 + W6 100
+    # First adjudications W5, W6, W8, none denied; W6 and W8 paid first time with nothing after -> 2 / 3.
+    assert (figures["adjudicated_claims"], figures["initial_denial_rate"], figures["first_pass_resolution_rate"]) == (3, 0.0, 0.6667)
+
+
+def test_figures_narrow_to_a_range_of_service_dates(practice):
+    result = CliRunner().invoke(
+        app, ["kpis", "--db", str(practice), "--as-of", "2026-11-26", "--from", "2026-10-01", "--to", "2026-10-31", "--format", "json"]
+    )
+    figures = json.loads(result.output)
+
+    # Served in October: W1 200, W6 250, W8 50; paid W6 100 + W8 50; open W1 200 + W6 100.
+    assert Decimal(figures["gross_charges"]) == Decimal("500.00")
+    assert Decimal(figures["payments"]) == Decimal("150.00")
+    assert Decimal(figures["open_ar"]) == Decimal("300.00")
+    assert figures["adjudicated_claims"] == 2

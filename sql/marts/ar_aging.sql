@@ -1,5 +1,6 @@
--- One row per payer and aging bucket: open insurance A/R as of a date, aged by date of service or by first submission.
+-- One row per open insurance claim as of a date, with its aging bucket by date of service or by first submission.
 -- A table macro: select * from ar_aging(date '2026-11-26', 'service') (or 'submission'). Self-pay is left out.
+-- Pages group it by payer and bucket after narrowing it to their scope (etl/scope.py).
 create or replace macro ar_aging(as_of, basis) as table
 
 with
@@ -21,13 +22,16 @@ open_insurance as (
 
 final as (
     select
+        claim_record_id,
+        claim_id,
         payer_id,
-        any_value(payer_name) as payer_name,
+        payer_name,
+        rendering_npi,
+        service_date_from,
+        submitted_date,
         case when basis = 'submission' then submission_aging_bucket else aging_bucket end as aging_bucket,
-        count(*) as claim_count,
-        sum(balance_amount) as balance_amount
+        balance_amount
     from open_insurance
-    group by payer_id, case when basis = 'submission' then submission_aging_bucket else aging_bucket end
 )
 
 select * from final

@@ -63,6 +63,7 @@ final as (
         open_claims.payer_id,
         open_claims.payer_name,
         open_claims.patient_key,
+        open_claims.rendering_npi,
         open_claims.service_date_from,
         open_claims.submitted_date,
         open_claims.last_remit_date,

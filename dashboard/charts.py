@@ -40,3 +40,21 @@ def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
     figure = px.line(frame.to_pandas(), x=x, y=y, color=series, markers=True)
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
     return figure
+
+
+def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float | None, benchmark_label: str, percent: bool):
+    """One figure over time with its benchmark as a dashed line."""
+    figure = px.line(frame.to_pandas(), x=x, y=y, markers=True)
+    if benchmark is not None:
+        figure.add_hline(y=benchmark, line_dash="dash", line_color="gray", annotation_text=f"benchmark: {benchmark_label}")
+    figure.update_layout(xaxis_title=None, yaxis_title=None, margin={"t": 10, "b": 0}, height=220)
+    if percent:
+        figure.update_yaxes(tickformat=".0%")
+    return figure
+
+
+def bars(frame: pl.DataFrame, x: str, y: str, y_title: str):
+    """Plain bars, in the frame's order."""
+    figure = px.bar(frame.to_pandas(), x=x, y=y)
+    figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")
+    return figure

@@ -3,7 +3,7 @@ read-only connection."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import streamlit as st
@@ -11,6 +11,7 @@ from scipy.stats import binomtest
 
 from etl import db as database
 from etl.reports import WORKLIST_SQL, kpis
+from etl.scope import SCOPE_PREDICATE, Scope
 
 CACHE_SECONDS = 60
 
@@ -102,72 +103,168 @@ def duplicate_eras() -> pl.DataFrame:
 AGING_BUCKETS = ["0-30", "31-60", "61-90", "91-120", "120+"]
 
 
-def ar_aging_by_payer(as_of: date, basis: str) -> pl.DataFrame:
+def _scoped(sql: str, scope: Scope, params: dict | None = None) -> pl.DataFrame:
+    """Run SQL whose `SCOPE` placeholder stands for the scope's predicate, every filter value bound as a parameter."""
+    return _frame(sql.replace("SCOPE", SCOPE_PREDICATE), {**scope.params(), **(params or {})})
+
+
+def payer_choices() -> pl.DataFrame:
+    """Every payer a claim was sent to: id and name, for the sidebar."""
+    return _frame("select payer_id, any_value(payer_name) as payer_name from stg_837__claims group by payer_id order by payer_name")
+
+
+def provider_choices() -> pl.DataFrame:
+    """Every rendering provider NPI on a claim, for the sidebar."""
+    return _frame("select distinct rendering_npi from stg_837__claims where rendering_npi is not null order by rendering_npi")
+
+
+def service_date_span() -> tuple[date, date] | None:
+    """The first and last dates of service and submission on file."""
+    row = _frame("select least(min(service_date_from), min(submitted_date)) as first, greatest(max(service_date_from), max(submitted_date)) as last from stg_837__claims").row(0)
+    return None if row[0] is None else (row[0], row[1])
+
+
+def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
     """Open insurance A/R by payer and aging bucket; basis is 'service' or 'submission'."""
-    return _frame(
-        "select payer_name, aging_bucket, claim_count, balance_amount from ar_aging($as_of, $basis)"
-        " order by payer_name, aging_bucket",
-        {"as_of": as_of, "basis": basis},
+    return _scoped(
+        "select payer_name, aging_bucket, count(*) as claim_count, sum(balance_amount) as balance_amount"
+        " from ar_aging($as_of, $aging_basis) where SCOPE group by all order by payer_name, aging_bucket",
+        scope, {"as_of": as_of, "aging_basis": basis},
     )
 
 
-def worklist(as_of: date) -> pl.DataFrame:
+def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Open claims with no answer after their payer's expected days to pay (payer_rules.csv), by payer."""
+    return _scoped(
+        "select payer_name, count(*) as claim_count, sum(balance) as balance_amount, max(days_outstanding) as oldest_days"
+        " from worklist($as_of) where is_past_expected_pay_date and SCOPE group by payer_name order by balance_amount desc",
+        scope, {"as_of": as_of},
+    )
+
+
+def worklist(as_of: date, scope: Scope) -> pl.DataFrame:
     """The insurance worklist as of a date, highest priority first."""
-    return _frame(WORKLIST_SQL, {"as_of": as_of})
+    return _frame(WORKLIST_SQL, {"as_of": as_of, **scope.params()})
 
 
 MIN_CLAIMS_FOR_A_RATE = 30
 
+# First adjudications known by the as-of date, of claims in scope.
+ADJUDICATED = "from initial_adjudications where adjudicated_date <= $as_of and SCOPE"
 
-def initial_denial_rate(start: date, end: date) -> dict:
-    """Claims adjudicated in the period and the share first denied, by count and by dollars, with 95% Wilson intervals."""
-    counts = _frame(
+
+def initial_denial_rate(as_of: date, scope: Scope) -> dict:
+    """Claims adjudicated and the share first denied, by count and by dollars, with 95% Wilson intervals."""
+    counts = _scoped(
         "select count(*) as adjudicated, count(*) filter (where is_denied) as denied,"
-        " coalesce(sum(charge_amount), 0) as charged, coalesce(sum(denied_charge_amount), 0) as denied_charges"
-        " from initial_adjudications where adjudicated_date between $start and $end",
-        {"start": start, "end": end},
+        " coalesce(sum(charge_amount), 0) as charged, coalesce(sum(denied_charge_amount), 0) as denied_charges,"
+        f" coalesce(sum(denied_charge_amount) filter (where is_preventable), 0) as preventable_charges {ADJUDICATED}",
+        scope, {"as_of": as_of},
     ).row(0, named=True)
-    adjudicated, denied = counts["adjudicated"], counts["denied"]
     return {
         **counts,
-        "rate": denied / adjudicated if adjudicated else None,
-        "interval": wilson_interval(denied, adjudicated) if adjudicated else None,
+        **rate(counts["denied"], counts["adjudicated"]),
         "dollar_rate": float(counts["denied_charges"] / counts["charged"]) if counts["charged"] else None,
-        "too_few": adjudicated < MIN_CLAIMS_FOR_A_RATE,
+        "preventable_share": float(counts["preventable_charges"] / counts["denied_charges"]) if counts["denied_charges"] else None,
     }
 
 
-def denials_by_carc(start: date, end: date) -> pl.DataFrame:
+def rate(successes: int, trials: int) -> dict:
+    """A proportion with its 95% Wilson interval, flagged when the denominator is too small to trust."""
+    return {
+        "rate": successes / trials if trials else None,
+        "interval": wilson_interval(successes, trials) if trials else None,
+        "too_few": trials < MIN_CLAIMS_FOR_A_RATE,
+    }
+
+
+def denials_by_carc(as_of: date, scope: Scope) -> pl.DataFrame:
     """A Pareto of first-denial CARCs: denied dollars and claims, largest first, with the cumulative share of dollars."""
-    return _frame(
+    return _scoped(
         "select carc_code, any_value(carc.description) as description, any_value(carc_category) as carc_category,"
         " count(*) as claim_count, sum(denied_charge_amount) as denied_amount,"
         " sum(sum(denied_charge_amount)) over (order by sum(denied_charge_amount) desc, carc_code) / sum(sum(denied_charge_amount)) over ()"
         " as cumulative_share"
         " from initial_adjudications left join ref_carc as carc on carc.code = carc_code"
-        " where is_denied and adjudicated_date between $start and $end group by carc_code order by denied_amount desc, carc_code",
-        {"start": start, "end": end},
+        " where is_denied and adjudicated_date <= $as_of and SCOPE group by carc_code order by denied_amount desc, carc_code",
+        scope, {"as_of": as_of},
     )
 
 
-def denials_by_payer_and_category(start: date, end: date) -> pl.DataFrame:
+def denials_by_payer_and_category(as_of: date, scope: Scope) -> pl.DataFrame:
     """Denied dollars per payer and CARC category."""
-    return _frame(
+    return _scoped(
         "select payer_name, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count,"
-        " sum(denied_charge_amount) as denied_amount from initial_adjudications"
-        " where is_denied and adjudicated_date between $start and $end group by all order by payer_name, carc_category",
-        {"start": start, "end": end},
+        f" sum(denied_charge_amount) as denied_amount {ADJUDICATED} and is_denied group by all order by payer_name, carc_category",
+        scope, {"as_of": as_of},
     )
 
 
-def denial_trend(start: date, end: date) -> pl.DataFrame:
+def denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     """Denied claims per month and CARC category, to see a spike."""
-    return _frame(
+    return _scoped(
         "select adjudicated_month, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count"
-        " from initial_adjudications where is_denied and adjudicated_date between $start and $end"
-        " group by all order by adjudicated_month, carc_category",
-        {"start": start, "end": end},
+        f" {ADJUDICATED} and is_denied group by all order by adjudicated_month, carc_category",
+        scope, {"as_of": as_of},
     )
+
+
+def denials_by_procedure(as_of: date, scope: Scope, limit: int = 15) -> pl.DataFrame:
+    """The procedure codes on first-denied claims that carry the most denied charges."""
+    return _scoped(
+        "select lines.procedure_code, count(distinct firsts.claim_record_id) as claim_count, sum(lines.charge) as denied_line_charges"
+        " from (select * from initial_adjudications where is_denied and adjudicated_date <= $as_of and SCOPE) as firsts"
+        " inner join claim_lines as lines on lines.claim_record_id = firsts.claim_record_id"
+        " group by lines.procedure_code order by denied_line_charges desc, lines.procedure_code limit $limit",
+        scope, {"as_of": as_of, "limit": limit},
+    )
+
+
+def denials_by_provider(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Each rendering provider's claims adjudicated, first denied and denied charges."""
+    return _scoped(
+        "select coalesce(rendering_npi, 'not on claim') as rendering_npi, count(*) as adjudicated,"
+        " count(*) filter (where is_denied) as denied, sum(denied_charge_amount) as denied_amount"
+        f" {ADJUDICATED} group by all order by denied_amount desc, rendering_npi",
+        scope, {"as_of": as_of},
+    )
+
+
+def denial_remarks(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The remark codes (RARC) sent with first denials: what the payer said, on how many claims and dollars."""
+    return _scoped(
+        "select remarks.code as rarc_code, any_value(rarc.description) as description, count(distinct firsts.remit_claim_id) as claim_count,"
+        " sum(firsts.denied_charge_amount) as denied_amount"
+        " from (select * from initial_adjudications where is_denied and adjudicated_date <= $as_of and SCOPE) as firsts"
+        " inner join (select distinct remit_claim_id, code from remit_remarks) as remarks on remarks.remit_claim_id = firsts.remit_claim_id"
+        " left join ref_rarc as rarc on rarc.code = remarks.code"
+        " group by remarks.code order by claim_count desc, rarc_code",
+        scope, {"as_of": as_of},
+    )
+
+
+def denied_claims(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The first-denied claims behind the figures, largest first."""
+    return _scoped(
+        "select claim_id, payer_id, payer_name, rendering_npi, carc_code, carc_category, is_preventable, denied_charge_amount,"
+        f" adjudicated_date, service_date_from {ADJUDICATED} and is_denied order by denied_charge_amount desc, claim_id",
+        scope, {"as_of": as_of},
+    )
+
+
+def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Median days from first submission to first payment, over claims paid by the as-of date, by payer."""
+    return _scoped(
+        "select payer_name, count(*) as paid_claims, median(days_to_first_payment) as median_days_to_payment"
+        " from claim_timelines where first_payment_date <= $as_of and SCOPE group by payer_name order by median_days_to_payment desc",
+        scope, {"as_of": as_of},
+    )
+
+
+def kpi_benchmarks() -> dict[str, dict]:
+    """Each headline figure's benchmark, better direction, label and source (etl/reference/kpi_benchmarks.csv)."""
+    frame = _frame("select kpi, benchmark::double as benchmark, direction, label, source from ref_kpi_benchmarks")
+    return {row["kpi"]: row for row in frame.iter_rows(named=True)}
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -176,12 +273,112 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     return interval.low, interval.high
 
 
-def headline_figures(as_of: date) -> dict:
-    """The KPI figures of etl.reports.kpis as of a date."""
-    return _cached_kpis(str(database.default_db_path()), as_of)
+def headline_figures(as_of: date, scope: Scope) -> dict:
+    """The KPI figures of etl.reports.kpis as of a date for the claims in scope."""
+    return _cached_kpis(str(database.default_db_path()), as_of, scope)
+
+
+def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
+    """The headline figures at each of the last month ends up to the as-of date, oldest first."""
+    ends = [as_of]
+    for _ in range(months - 1):
+        ends.append(ends[-1].replace(day=1) - timedelta(days=1))
+    rows = [headline_figures(end, scope) for end in reversed(ends)]
+    return pl.DataFrame([{"as_of": date.fromisoformat(row["as_of"]), **{name: row[name] for name in TREND_FIGURES}} for row in rows])
+
+
+TREND_FIGURES = ["initial_denial_rate", "first_pass_resolution_rate", "net_collection_rate", "days_in_ar", "ar_over_90_share", "ar_over_120_share"]
 
 
 @st.cache_data(ttl=CACHE_SECONDS)
-def _cached_kpis(db: str, as_of: date) -> dict:
+def _cached_kpis(db: str, as_of: date, scope: Scope) -> dict:
     with database.read_connection(db) as con:
-        return kpis(con, as_of)
+        return kpis(con, as_of, scope)
+
+
+# Claim drill-down: everything on file about one claim id, each row with the file and segment (or line) it came from.
+
+def claim_submissions(claim_id: str) -> pl.DataFrame:
+    """Every 837 or CSV submission of the claim id."""
+    return _frame(
+        "select claims.claim_record_id, claims.payer_id, claims.payer_name, claims.patient_key, claims.rendering_npi,"
+        " claims.coder_id, claims.frequency_code, claims.service_date_from, claims.submitted_date, claims.charge_amount,"
+        " files.path as source_file, claims.locator"
+        " from stg_837__claims as claims inner join source_files as files using (file_id)"
+        " where claims.claim_id = $claim_id order by claims.submitted_date, claims.claim_record_id",
+        {"claim_id": claim_id},
+    )
+
+
+def claim_lines(claim_id: str) -> pl.DataFrame:
+    """The service lines of each submission."""
+    return _frame(
+        "select claim_record_id, line_number, procedure_code, array_to_string(modifiers, ':') as modifiers, revenue_code, units,"
+        " charge, service_date, locator from claim_lines where claim_id = $claim_id order by claim_record_id, line_number",
+        {"claim_id": claim_id},
+    )
+
+
+def claim_diagnoses(claim_id: str) -> pl.DataFrame:
+    """The diagnoses of each submission, in position."""
+    return _frame(
+        "select claim_record_id, position, code, qualifier, locator from claim_diagnoses where claim_id = $claim_id"
+        " order by claim_record_id, position",
+        {"claim_id": claim_id},
+    )
+
+
+def claim_remittances(claim_id: str) -> pl.DataFrame:
+    """Every 835 or CSV claim payment for the claim id, oldest first, with how it was matched."""
+    return _frame(
+        "select payments.remit_claim_id, payments.payment_date, payments.payer_id, payments.claim_status_code,"
+        " status.description as status, payments.charge_amount, payments.paid_amount, payments.patient_responsibility_amount,"
+        " payments.match_status, payments.trace_number, files.path as source_file, payments.locator"
+        " from int_claim_payments__matched_to_claims as payments inner join source_files as files using (file_id)"
+        " left join ref_claim_status_codes as status on status.code = payments.claim_status_code"
+        " where payments.claim_id = $claim_id order by payments.payment_date, payments.remit_claim_id",
+        {"claim_id": claim_id},
+    )
+
+
+def claim_adjustments(claim_id: str) -> pl.DataFrame:
+    """Every CAS adjustment on the claim's remittances, with the CARC's description and category."""
+    return _frame(
+        "select adjustments.remit_claim_id, case when adjustments.remit_line_id is null then 'claim' else 'line' end as level,"
+        " adjustments.group_code, adjustments.reason_code, carc.description, categories.carc_category, adjustments.amount,"
+        " adjustments.quantity, files.path as source_file, adjustments.locator"
+        " from remit_adjustments as adjustments"
+        " inner join remit_claims as remits on remits.remit_claim_id = adjustments.remit_claim_id"
+        " inner join source_files as files on files.file_id = adjustments.file_id"
+        " left join ref_carc as carc on carc.code = adjustments.reason_code"
+        " left join stg_reference__carc_categories as categories on categories.carc_code = adjustments.reason_code"
+        " where remits.claim_id = $claim_id order by adjustments.remit_claim_id, adjustments.locator",
+        {"claim_id": claim_id},
+    )
+
+
+def claim_remarks(claim_id: str) -> pl.DataFrame:
+    """Every remark code (RARC) on the claim's remittances, with its description."""
+    return _frame(
+        "select remarks.remit_claim_id, remarks.code, rarc.description, remarks.source, files.path as source_file, remarks.locator"
+        " from remit_remarks as remarks"
+        " inner join remit_claims as remits on remits.remit_claim_id = remarks.remit_claim_id"
+        " inner join source_files as files on files.file_id = remarks.file_id"
+        " left join ref_rarc as rarc on rarc.code = remarks.code"
+        " where remits.claim_id = $claim_id order by remarks.remit_claim_id, remarks.locator",
+        {"claim_id": claim_id},
+    )
+
+
+def claim_balance_history(claim_id: str) -> pl.DataFrame:
+    """The insurance balance after each submission and remittance date: claim_balances evaluated on that date."""
+    return _frame(
+        "with days as ("
+        "  select submitted_date as day from stg_837__claims where claim_id = $claim_id"
+        "  union select payment_date from int_claim_payments__matched_to_claims where claim_id = $claim_id and match_status = 'matched')"
+        " select days.day as as_of, balances.payer_id, balances.paid_to_date_amount, balances.contractual_amount,"
+        " balances.patient_responsibility_amount, balances.balance_amount"
+        " from days, lateral (select * from claim_balances(days.day) where claim_id = $claim_id) as balances"
+        " order by days.day, balances.payer_id",
+        {"claim_id": claim_id},
+    )

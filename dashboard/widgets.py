@@ -1,7 +1,6 @@
 """Small page helpers that draw something and return nothing surprising."""
 
 import io
-from datetime import date
 
 import polars as pl
 import streamlit as st
@@ -14,11 +13,6 @@ def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = Tr
     else:
         dates = {name: st.column_config.DateColumn(format="YYYY-MM-DD") for name, dtype in frame.schema.items() if dtype == pl.Date}
         st.dataframe(frame, hide_index=True, column_config=dates)
-
-
-def as_of_date() -> date:
-    """The sidebar's report date: aging and deadlines count from it."""
-    return st.sidebar.date_input("As of", value=date.today(), help="Aging and deadlines are counted from this date.")
 
 
 def masked_patients(frame: pl.DataFrame) -> pl.DataFrame:
@@ -41,19 +35,17 @@ def export_buttons(frame: pl.DataFrame, name: str) -> None:
     )
 
 
-def period() -> tuple[date, date]:
-    """The sidebar's reporting period (by adjudication date): the last twelve months by default."""
-    today = date.today()
-    chosen = st.sidebar.date_input("Period", value=(today.replace(year=today.year - 1), today), help="Claims adjudicated in this period.")
-    return (chosen[0], chosen[-1]) if isinstance(chosen, tuple) else (chosen, chosen)
+def interval_note(measured: dict) -> str:
+    """A rate's 95% Wilson interval in words, or why there is none."""
+    if measured["rate"] is None:
+        return "no claims"
+    if measured["too_few"]:
+        return "too few claims for an interval"
+    low, high = measured["interval"]
+    return f"95% CI {low:.1%}–{high:.1%}"
 
 
-def rate_metric(column, label: str, rate: float | None, interval: tuple[float, float] | None, too_few: bool, help_text: str) -> None:
-    """A rate as a percentage with its 95% interval, or 'too few claims' under the minimum denominator."""
-    if rate is None:
-        column.metric(label, "no claims", help=help_text)
-    elif too_few:
-        column.metric(label, f"{rate:.1%}", "too few claims", delta_color="off", delta_arrow="off", help=help_text)
-    else:
-        low, high = interval
-        column.metric(label, f"{rate:.1%}", f"95% CI {low:.1%}–{high:.1%}", delta_color="off", delta_arrow="off", help=help_text)
+def rate_metric(column, label: str, measured: dict, help_text: str) -> None:
+    """A rate (queries.rate) as a percentage, its 95% interval or 'too few claims' beneath."""
+    shown = "no claims" if measured["rate"] is None else f"{measured['rate']:.1%}"
+    column.metric(label, shown, interval_note(measured), delta_color="off", delta_arrow="off", help=help_text)

@@ -70,7 +70,7 @@ def model_files(layer: str) -> list[Path]:
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 # Reference files the SQL models read, loaded as text tables `ref_<name>`; staging models type them.
-REFERENCE_TABLES = ("payer_rules", "recovery_likelihood", "carc_categories", "carc", "rarc")
+REFERENCE_TABLES = ("payer_rules", "recovery_likelihood", "carc_categories", "carc", "rarc", "claim_status_codes", "kpi_benchmarks")
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:

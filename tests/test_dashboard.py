@@ -113,7 +113,7 @@ def test_aging_basis_toggle_moves_a_claim_between_buckets(db_path, monkeypatch):
 
     # 2026-12-02: W1 is 62 days from service (61-90) but 60 days from submission (31-60); W6 is 48 / 47 days.
     by_service = buckets()
-    page.sidebar.radio[0].set_value("Submission date").run()
+    page.radio(key="aging_basis").set_value("Submission date").run()
     by_submission = buckets()
 
     assert not page.exception
@@ -139,3 +139,90 @@ def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_
     assert tiles["Days in A/R"] == "93.8"
     assert tiles["A/R over 120 days"] == "20.0%"
     assert all(metric.help for metric in page.metric)
+
+
+def test_payer_filter_narrows_the_worklist_and_opening_a_claim_shows_its_history(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+
+    page.multiselect(key="payers").select("60054").run()
+
+    assert not page.exception
+    work = next(frame.value for frame in page.dataframe if "priority_score" in frame.value.columns)
+    assert list(work["claim_id"]) == ["W1", "W6"]  # Aetna's open claims; Cigna's W2 and W4 drop out
+
+
+def test_date_range_narrows_the_overview_money_figures(db_path, monkeypatch):
+    from datetime import date
+
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page.switch_page("views/overview.py").run()
+    page.date_input(key="date_range").set_value((date(2026, 10, 1), date(2026, 10, 31))).run()
+
+    assert not page.exception
+    tiles = {metric.label: metric.value for metric in page.metric}
+    # Served in October: W1 200 + W6 250 + W8 50; paid W6 100 + W8 50; open W1 200 + W6 100 (tests/test_kpis.py).
+    assert (tiles["Gross charges"], tiles["Payments"], tiles["Open insurance A/R"]) == ("500.00", "150.00", "300.00")
+
+
+def test_claim_page_shows_the_reversal_and_correction_with_their_sources(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page.switch_page("views/claim.py").run()
+    page.text_input[0].set_value("W5").run()
+
+    assert not page.exception
+    remits = next(frame.value for frame in page.dataframe if "match_status" in frame.value.columns)
+    assert [str(value) for value in remits["paid_amount"]] == ["80.00", "-80.00", "70.00"]
+    assert list(remits["status"])[1].startswith("Reversal")
+    assert all(remits["source_file"].str.endswith("remits.csv")) and all(remits["locator"].str.startswith("line "))
+    history = next(frame.value for frame in page.dataframe if "balance_amount" in frame.value.columns and "as_of" in frame.value.columns)
+    assert [str(value) for value in history["balance_amount"]] == ["120.00", "0.00", "0.00"]
+    submissions = next(frame.value for frame in page.dataframe if "submitted_date" in frame.value.columns)
+    assert "patient_key" not in submissions.columns and submissions["patient"][0].startswith("patient ••")
+
+
+def test_claim_page_says_so_when_the_claim_is_not_on_file(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page.switch_page("views/claim.py").run()
+    page.text_input[0].set_value("NOPE'; drop table claims; --").run()
+
+    assert not page.exception
+    assert "No claim" in page.warning[0].value
+
+
+REPORT_PAGES = ["views/overview.py", "views/late_payments.py", "views/denials.py"]
+
+
+def test_every_report_page_renders_after_each_filter_changes_on_the_sample_practice(sample_db, monkeypatch):
+    from datetime import date
+
+    from etl import db as database
+
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(sample_db))
+    with database.read_connection(sample_db) as con:
+        payer, provider = con.execute(
+            "select payer_id, rendering_npi from stg_837__claims group by all order by count(*) desc limit 1"
+        ).fetchall()[0]
+    changes = [
+        lambda page: page.date_input(key="as_of").set_value(date(2026, 9, 30)),
+        lambda page: page.radio(key="date_basis").set_value("Submission date"),
+        lambda page: page.date_input(key="date_range").set_value((date(2026, 3, 1), date(2026, 8, 31))),
+        lambda page: page.multiselect(key="payers").select(payer),
+        lambda page: page.multiselect(key="providers").select(provider),
+    ]
+    for view in REPORT_PAGES:
+        page = AppTest.from_file(APP, default_timeout=60).run()
+        page.switch_page(view).run()
+        for change in changes:
+            change(page).run()
+            assert not page.exception, (view, page.exception)
+        assert page.metric or page.dataframe, view
+
+    # The last page is Denials, narrowed to one payer and provider: its count must match the mart read directly.
+    with database.read_connection(sample_db) as con:
+        adjudicated, denied = con.execute(
+            "select count(*), count(*) filter (where is_denied) from initial_adjudications where adjudicated_date <= date '2026-09-30'"
+            " and payer_id = ? and rendering_npi = ? and submitted_date between date '2026-03-01' and date '2026-08-31'",
+            [payer, provider],
+        ).fetchall()[0]
+    tiles = {metric.label: metric for metric in page.metric}
+    assert tiles["Denied charges ($)"].delta == f"{denied:,} of {adjudicated:,} claims"

@@ -2,17 +2,18 @@
 
 import streamlit as st
 
-from dashboard import charts, queries
-from dashboard.widgets import period, rate_metric, table_or_note
+from dashboard import charts, claim_detail, filters, queries
+from dashboard.widgets import rate_metric, table_or_note
 
 st.title("Denials")
-start, end = period()
-st.caption(f"Claims first adjudicated {start} to {end} · amounts in $")
+chosen = filters.current()
+as_of, scope = chosen.as_of, chosen.scope
+st.caption(f"{filters.describe(chosen)} · first adjudications known by the as-of date · amounts in $")
 
-rates = queries.initial_denial_rate(start, end)
-count_column, dollar_column, amount_column = st.columns(3)
+rates = queries.initial_denial_rate(as_of, scope)
+count_column, dollar_column, amount_column, preventable_column = st.columns(4)
 rate_metric(
-    count_column, "Initial denial rate", rates["rate"], rates["interval"], rates["too_few"],
+    count_column, "Initial denial rate", rates,
     "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count (HFMA). "
     "Under 5% is preferred, 5–10% is average (AAFP).",
 )
@@ -22,21 +23,40 @@ dollar_column.metric(
 )
 amount_column.metric("Denied charges ($)", f"{rates['denied_charges']:,.2f}", f"{rates['denied']:,} of {rates['adjudicated']:,} claims",
                      delta_color="off", delta_arrow="off")
+preventable_column.metric(
+    "Preventable share", "n/a" if rates["preventable_share"] is None else f"{rates['preventable_share']:.1%}",
+    f"${rates['preventable_charges']:,.2f}", delta_color="off", delta_arrow="off",
+    help="Denied charges whose main CARC a front-end or coding process can usually prevent (etl/reference/carc_categories.csv).",
+)
 
 st.subheader("Denial reasons (CARC), largest first ($)")
-by_carc = queries.denials_by_carc(start, end)
+by_carc = queries.denials_by_carc(as_of, scope)
 if by_carc.is_empty():
-    st.success("No claim was denied on its first adjudication in this period.")
+    st.success("No claim in scope was denied on its first adjudication.")
 else:
     st.plotly_chart(charts.pareto(by_carc, "carc_code", "denied_amount", "cumulative_share", "Denied charges ($)"))
     table_or_note(by_carc, "")
 
 st.subheader("Denied charges by payer and category ($)")
-by_payer = queries.denials_by_payer_and_category(start, end)
+by_payer = queries.denials_by_payer_and_category(as_of, scope)
 if not by_payer.is_empty():
     st.plotly_chart(charts.heatmap(by_payer, "carc_category", "payer_name", "denied_amount", "Denied charges ($)"))
 
 st.subheader("Denials per month by category")
-trend = queries.denial_trend(start, end)
+trend = queries.denial_trend(as_of, scope)
 if not trend.is_empty():
     st.plotly_chart(charts.lines(trend, "adjudicated_month", "claim_count", "carc_category", "First-denied claims"))
+
+procedures, providers = st.columns(2)
+with procedures:
+    st.subheader("Top denied procedure codes")
+    table_or_note(queries.denials_by_procedure(as_of, scope), "No denied procedures.")
+with providers:
+    st.subheader("Denials by rendering provider")
+    table_or_note(queries.denials_by_provider(as_of, scope), "No claims adjudicated.")
+
+st.subheader("Remark codes (RARC) sent with denials")
+table_or_note(queries.denial_remarks(as_of, scope), "No remark codes came with the denials in scope.")
+
+st.subheader("The denied claims")
+claim_detail.claims_table(queries.denied_claims(as_of, scope), "denied_claims", "No denied claims in scope.")

@@ -2,21 +2,26 @@
 
 import streamlit as st
 
-from dashboard import charts, queries
-from dashboard.widgets import as_of_date, export_buttons, masked_patients, table_or_note
+from dashboard import charts, claim_detail, filters, queries
+from dashboard.widgets import export_buttons, masked_patients, table_or_note
 
 st.title("Late payments")
-as_of = as_of_date()
-basis = st.sidebar.radio("Age claims by", ["Date of service", "Submission date"], horizontal=False)
-st.caption(f"As of {as_of} · amounts in $ · patients masked")
+chosen = filters.current()
+as_of, scope = chosen.as_of, chosen.scope
+st.caption(f"{filters.describe(chosen)} · amounts in $ · patients masked")
 
 st.subheader("Open insurance A/R by age ($)")
-aging = queries.ar_aging_by_payer(as_of, "submission" if basis == "Submission date" else "service")
+basis = st.radio("Age claims by", ["Date of service", "Submission date"], horizontal=True, key="aging_basis")
+aging = queries.ar_aging_by_payer(as_of, "submission" if basis == "Submission date" else "service", scope)
 if aging.is_empty():
-    st.info("No open insurance balances as of this date.")
+    st.info("No open insurance balances in scope as of this date.")
 else:
     st.plotly_chart(charts.stacked_bars(aging, "aging_bucket", "balance_amount", "payer_name", queries.AGING_BUCKETS, "Open balance ($)"))
     st.dataframe(aging, hide_index=True)
+
+st.subheader("Past the payer's expected pay date")
+st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")
+table_or_note(queries.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
 
 st.subheader("Worklist")
 with st.expander("How claims are ranked"):
@@ -25,9 +30,11 @@ with st.expander("How claims are ranked"):
         "category (no response, partial payment, or the CARC category of its denial) and its age "
         "(`etl/reference/recovery_likelihood.csv`). The boost is 2 within 30 days of the timely-filing or appeal "
         "deadline, 1.5 within 60 days, 1 otherwise, and 0 once the deadline has passed: those claims are flagged "
-        "for write-off review. Deadlines come from `etl/reference/payer_rules.csv`."
+        "for write-off review. Deadlines come from `etl/reference/payer_rules.csv`. A partial payment is on the list "
+        "when the payer paid less than the charge minus the contractual adjustment and patient responsibility, "
+        "that is, less than the allowed amount it owes."
     )
-work = masked_patients(queries.worklist(as_of))
-table_or_note(work, "Nothing to work: every insurance claim is paid or settled.")
+work = masked_patients(queries.worklist(as_of, scope))
+claim_detail.claims_table(work, "worklist", "Nothing to work: every insurance claim in scope is paid or settled.")
 if not work.is_empty():
     export_buttons(work, "worklist")

@@ -4,44 +4,74 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import queries
-from dashboard.widgets import as_of_date
+from dashboard import charts, filters, queries
+from dashboard.widgets import interval_note, table_or_note
 
-# (figure, label, format, benchmark and definition, whether lower is better)
+# (figure, label, format, definition, lower is better); benchmarks come from etl/reference/kpi_benchmarks.csv.
 TILES = [
     ("initial_denial_rate", "Initial denial rate", "{:.1%}",
-     "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count. "
-     "Benchmark: under 5% preferred, 5–10% average (AAFP).", True),
+     "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count (HFMA).", True),
     ("first_pass_resolution_rate", "First-pass resolution", "{:.1%}",
      "Claims paid on their first remittance with nothing after it ÷ claims adjudicated.", False),
     ("net_collection_rate", "Net collection rate", "{:.1%}",
-     "Payments ÷ (charges − contractual adjustments), on claims at least 90 days from service. Benchmark: about 95%.", False),
-    ("days_in_ar", "Days in A/R", "{:.1f}",
-     "Open insurance A/R ÷ average daily charges of the last 90 days. Benchmark: 30–40 days preferred.", True),
+     "Payments ÷ (charges − contractual adjustments), on claims at least 90 days from service.", False),
+    ("days_in_ar", "Days in A/R", "{:.1f}", "Open insurance A/R ÷ average daily charges of the last 90 days.", True),
     ("ar_over_90_share", "A/R over 90 days", "{:.1%}", "Share of open A/R more than 90 days from the date of service.", True),
-    ("ar_over_120_share", "A/R over 120 days", "{:.1%}",
-     "Share of open A/R more than 120 days from the date of service. Benchmark: under 12%.", True),
+    ("ar_over_120_share", "A/R over 120 days", "{:.1%}", "Share of open A/R more than 120 days from the date of service.", True),
 ]
+# Count-based rates get a Wilson interval: (figure, numerator, denominator).
+COUNTED = {
+    "initial_denial_rate": ("first_denied_claims", "adjudicated_claims"),
+    "first_pass_resolution_rate": ("first_pass_resolved_claims", "adjudicated_claims"),
+}
 
 st.title("Overview")
-as_of = as_of_date()
-st.caption(f"As of {as_of}, compared with 30 days earlier · insurance claims; self-pay left out")
+chosen = filters.current()
+as_of, scope = chosen.as_of, chosen.scope
+st.caption(f"{filters.describe(chosen)} · compared with 30 days earlier · insurance claims; self-pay left out")
 
-now, before = queries.headline_figures(as_of), queries.headline_figures(as_of - timedelta(days=30))
+now, before = queries.headline_figures(as_of, scope), queries.headline_figures(as_of - timedelta(days=30), scope)
+benchmarks = queries.kpi_benchmarks()
 if not now["adjudicated_claims"] and not now["open_ar"]:
-    st.info("No claims as of this date. Load files with `claimscope load`.")
+    st.info("No claims in scope as of this date. Widen the filters, or load files with `claimscope load`.")
+
 columns = st.columns(3)
 for index, (name, label, shown, definition, lower_is_better) in enumerate(TILES):
     value, previous = now[name], before[name]
-    change = None if value is None or previous is None else (value - previous)
-    columns[index % 3].metric(
+    benchmark = benchmarks.get(name)
+    help_text = definition + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
+    change = None if value is None or previous is None else value - previous
+    column = columns[index % 3]
+    column.metric(
         label,
         "n/a" if value is None else shown.format(value),
-        None if change is None else shown.format(change).replace("%", " pts") if "%" in shown else f"{change:+.1f}",
+        None if change is None else (f"{change * 100:+.1f} pts" if "%" in shown else f"{change:+.1f}"),
         delta_color="inverse" if lower_is_better else "normal",
-        help=definition,
+        help=help_text,
     )
-st.caption(
-    f"Open insurance A/R ${now['open_ar']:,.2f} · {now['adjudicated_claims']:,} claims adjudicated "
-    f"({now['first_denied_claims']:,} first denied)"
-)
+    if name in COUNTED:
+        column.caption(interval_note(queries.rate(*(now[field] for field in COUNTED[name]))))
+
+st.subheader("Money in the period ($)")
+money = st.columns(5)
+money[0].metric("Gross charges", f"{now['gross_charges']:,.2f}", help="Charges of the claims in scope (latest submission of each).")
+money[1].metric("Payments", f"{now['payments']:,.2f}", help="Insurance payments on those claims, reversals netted, as of the date.")
+money[2].metric("Contractual adjustments", f"{now['contractual_adjustments']:,.2f}", help="Contractual write-offs of the current adjudication.")
+money[3].metric("Patient responsibility", f"{now['patient_responsibility']:,.2f}", help="Deductible, coinsurance and copay moved to the patient (group PR).")
+money[4].metric("Open insurance A/R", f"{now['open_ar']:,.2f}", help="What payers still owe on the claims in scope.")
+
+st.subheader("Month by month")
+trend = queries.kpi_trend(as_of, scope)
+chart_columns = st.columns(3)
+for index, (name, label, shown, _, _) in enumerate(TILES):
+    benchmark = benchmarks.get(name)
+    with chart_columns[index % 3]:
+        st.markdown(f"**{label}**")
+        st.plotly_chart(
+            charts.trend_with_benchmark(trend.drop_nulls(name), "as_of", name, benchmark and benchmark["benchmark"],
+                                        benchmark["label"] if benchmark else "", "%" in shown),
+            key=f"trend_{name}",
+        )
+
+st.subheader("Median days from submission to first payment, by payer")
+table_or_note(queries.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False)

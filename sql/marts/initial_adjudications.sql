@@ -16,7 +16,8 @@ denial_adjustments as (
         remit_adjustments.remit_claim_id,
         remit_adjustments.reason_code,
         remit_adjustments.amount,
-        carc.carc_category
+        carc.carc_category,
+        carc.is_preventable
     from remit_adjustments
     inner join carc on carc.carc_code = remit_adjustments.reason_code
     where carc.adjustment_class = 'denial'
@@ -27,7 +28,8 @@ denials_by_payment as (
         remit_claim_id,
         sum(amount) as denied_amount,
         arg_max(reason_code, amount) as carc_code,
-        arg_max(carc_category, amount) as carc_category
+        arg_max(carc_category, amount) as carc_category,
+        arg_max(is_preventable, amount) as is_preventable
     from denial_adjustments
     group by remit_claim_id
 ),
@@ -45,6 +47,7 @@ submissions as (
 final as (
     select
         firsts.remit_claim_id,
+        firsts.claim_record_id,
         firsts.claim_id,
         firsts.payer_id,
         submissions.payer_name,
@@ -53,6 +56,7 @@ final as (
         firsts.claim_status_code = '4' as is_denied,
         denials_by_payment.carc_code,
         denials_by_payment.carc_category,
+        coalesce(denials_by_payment.is_preventable, false) as is_preventable,
         firsts.charge_amount,
         case when firsts.claim_status_code = '4' then firsts.charge_amount else 0 end as denied_charge_amount,
         firsts.payment_date as adjudicated_date,

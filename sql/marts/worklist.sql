@@ -26,6 +26,7 @@ likelihood as (
 with_rules as (
     select
         balances.*,
+        coalesce(listed.expected_days_to_pay, fallback.expected_days_to_pay) as expected_days_to_pay,
         coalesce(listed.timely_filing_days, fallback.timely_filing_days) as timely_filing_days,
         coalesce(listed.appeal_window_days, fallback.appeal_window_days) as appeal_window_days,
         coalesce(listed.is_self_pay, false) as is_self_pay
@@ -73,6 +74,8 @@ final as (
         open_claims.work_category,
         open_claims.balance_amount as balance,
         as_of - open_claims.submitted_date as days_outstanding,
+        open_claims.work_status = 'no response' and as_of - open_claims.submitted_date > open_claims.expected_days_to_pay
+            as is_past_expected_pay_date,
         open_claims.aging_bucket,
         open_claims.deadline_days_left,
         open_claims.deadline_days_left < 0 as is_past_deadline,

@@ -1,0 +1,13 @@
+"""Claim: look up one claim by its id and see everything on file about it."""
+
+import streamlit as st
+
+from dashboard import claim_detail
+
+st.title("Claim")
+claim_id = st.text_input("Claim id", value=st.query_params.get("claim_id", ""), placeholder="e.g. CLM000123",
+                         help="The practice's claim id (CLM01). Rows in any table on the other pages open here too.")
+if claim_id.strip():
+    claim_detail.show(claim_id.strip())
+else:
+    st.info("Enter a claim id, or select a row in a claims table on another page.")

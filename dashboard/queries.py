@@ -256,7 +256,7 @@ def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
     """Median days from first submission to first payment, over claims paid by the as-of date, by payer."""
     return _scoped(
         "select payer_name, count(*) as paid_claims, median(days_to_first_payment) as median_days_to_payment"
-        " from claim_timelines where first_payment_date <= $as_of and SCOPE group by payer_name order by median_days_to_payment desc",
+        " from payment_timelines where first_payment_date <= $as_of and SCOPE group by payer_name order by median_days_to_payment desc",
         scope, {"as_of": as_of},
     )
 

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from etl import csv_audits, csv_claims, csv_remits
+from etl import csv_audits, csv_claims, csv_coders, csv_remits
 from etl.mapping import ColumnMapping
 from etl.records import LoadError
 
@@ -14,6 +14,8 @@ CSV_SIGNATURES = {
     "claims_csv": csv_claims.SIGNATURE,
     "remits_csv": csv_remits.SIGNATURE,
     "audits_csv": csv_audits.SIGNATURE,
+    # last: its two columns are a subset of a claims export's
+    "coders_csv": csv_coders.SIGNATURE,
 }
 _X12_START = re.compile(r"^(ISA|GS|ST)([^A-Za-z0-9\s])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -34,7 +36,7 @@ def decode(data: bytes, name: str) -> str:
 
 
 def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:
-    """Return 835, 837P, 837I, claims_csv, remits_csv or audits_csv; otherwise raise LoadError."""
+    """Return 835, 837P, 837I, claims_csv, remits_csv, audits_csv or coders_csv; otherwise raise LoadError."""
     start = _X12_START.match(text.lstrip())
     if start:
         return _x12_kind(text, start.group(2), name)

@@ -19,11 +19,12 @@ import polars as pl
 from etl import db as database
 from etl.csv_audits import parse_audits_csv
 from etl.csv_claims import parse_claims_csv
+from etl.csv_coders import parse_coders_csv
 from etl.csv_remits import parse_remits_csv
 from etl.detect import decode, detect_kind
 from etl.mapping import ColumnMapping
 from etl.patients import PatientHasher, key_for_database
-from etl.records import LoadError, ParsedFile, Quarantined
+from etl.records import LoadError, ParsedFile, Quarantined, listed_as_synthetic
 from etl.validate import SuiteRunner, validate_files
 
 # Surrogate id column -> the table that owns it; parsers number from 0 and the loader shifts.
@@ -44,7 +45,7 @@ PARALLEL_FILES = 16
 # Files bigger than this are parsed without holding the write lock.
 LARGE_FILE_BYTES = 1_000_000
 # Folder walks skip documentation, settings and databases that sit beside the data.
-SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal"}
+SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal", ".sha256"}
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,9 @@ def _read_and_parse(path: Path) -> _ParsedItem:
     known = _worker["known"]
     if sha256 in known:
         return _ParsedItem(path, result=FileResult(str(path), "-", "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256]))
-    return _ParsedItem(path, sha256, len(data), parse_file(path, data, _worker["hasher"], _worker["mapping"]))
+    parsed = parse_file(path, data, _worker["hasher"], _worker["mapping"])
+    parsed.is_synthetic = parsed.is_synthetic or listed_as_synthetic(path, sha256)
+    return _ParsedItem(path, sha256, len(data), parsed)
 
 
 def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int]) -> FileResult:
@@ -238,6 +241,8 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
         return parse_remits_csv(text, mapping)
     if kind == "audits_csv":
         return parse_audits_csv(text, mapping)
+    if kind == "coders_csv":
+        return parse_coders_csv(text, mapping)
     from etl.x12_parse import parse_x12  # X12 intake is imported only when an X12 file arrives
 
     return parse_x12(text, str(path), kind, hasher)

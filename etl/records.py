@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
 
 
-# ISA06/ISA08 of every file `claimscope synth` writes: how generated data is told apart from real data.
+# ISA06/ISA08 of every X12 file `claimscope synth` writes: how generated data is told apart from real data.
 SYNTHETIC_SENDER_ID = "CLAIMSCOPESYNTH"
+# Beside the files it writes, `claimscope synth` lists their sha256 here; a CSV has no envelope to carry a mark.
+SYNTHETIC_MANIFEST = "claimscope-synthetic.sha256"
+
+
+def write_synthetic_manifest(folder: Path) -> None:
+    """List the sha256 of every file in the folder, as `sha256sum` would, to mark them synthetic."""
+    lines = [f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}"
+             for path in sorted(folder.iterdir()) if path.is_file() and path.name != SYNTHETIC_MANIFEST]
+    (folder / SYNTHETIC_MANIFEST).write_text("\n".join(lines) + "\n")
+
+
+def listed_as_synthetic(path: Path, sha256: str) -> bool:
+    """True when the file's folder has a synth manifest naming this exact content."""
+    return sha256 in _manifest_hashes(path.parent / SYNTHETIC_MANIFEST)
+
+
+@lru_cache(maxsize=32)
+def _manifest_hashes(manifest: Path) -> frozenset[str]:
+    if not manifest.is_file():
+        return frozenset()
+    return frozenset(line.split()[0] for line in manifest.read_text().splitlines() if line.strip())
 
 
 class LoadError(Exception):

@@ -36,6 +36,7 @@ RECORD_KEYS = {
     "remit_adjustments": "remit_claim_id",
     "remit_remarks": "remit_claim_id",
     "coding_audits": "_row",
+    "claim_coders": "_row",
 }
 # Where each record's locator is read, to point the quarantine row at the file.
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
@@ -251,6 +252,8 @@ def records_in(parsed: ParsedFile) -> int:
         return parsed.tables["claim_lines"].height
     if parsed.kind == "remits_csv":
         return int(parsed.tables["remit_claims"]["_line_count"].sum() or 0)
+    if parsed.kind == "coders_csv":
+        return parsed.tables["claim_coders"].height
     return parsed.tables["coding_audits"].height
 
 

@@ -40,7 +40,27 @@ def test_committed_samples_load_with_nothing_quarantined_and_every_identity_bala
     assert statuses == ["1", "19", "2", "22", "4"]
     assert scalar(sample_db, "select list(distinct reason_code order by reason_code) from provider_adjustments") == ["FB", "L6", "WO"]
     assert scalar(sample_db, "select count(*) from claims where frequency_code = '7'") > 0
-    assert scalar(sample_db, "select bool_and(is_synthetic) from source_files where kind in ('835', '837P')")
+    assert scalar(sample_db, "select bool_and(is_synthetic) from source_files")  # CSVs too, through the manifest
+
+
+def test_every_insurance_claim_gets_its_coder_from_the_coders_export(sample_db):
+    # an 837 names no coder (the self-pay claims CSV does)
+    assert scalar(sample_db, "select count(*) from claims inner join source_files using (file_id) where kind = '837P' and coder_id is not null") == 0
+    assert scalar(sample_db, "select count(*) from stg_837__claims where coder_id is null") == 0
+
+
+def test_a_generated_file_edited_afterwards_is_no_longer_synthetic(tmp_path):
+    folder = tmp_path / "practice"
+    synthesize(folder, 40, seed=3, months=2, end=date(2026, 11, 26))
+    audits = folder / "audits.csv"
+    audits.write_text(audits.read_text() + "RS99999999,CD01,AU01,2026-11-01,CPT,99213,99213,agree,0.00\n")
+
+    load_files([folder], tmp_path / "p.duckdb")
+
+    flags = dict(duckdb.connect(str(tmp_path / "p.duckdb"), read_only=True).execute(
+        "select kind, bool_and(is_synthetic) from source_files group by kind").fetchall())
+    assert flags["audits_csv"] is False
+    assert flags["coders_csv"] and flags["claims_csv"] and flags["835"] and flags["837P"]
 
 
 def test_generated_npis_pass_the_luhn_check(sample_db):

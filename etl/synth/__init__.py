@@ -6,6 +6,7 @@ import gc
 from datetime import date
 from pathlib import Path
 
+from etl.records import write_synthetic_manifest
 from etl.synth.profile import DEFAULT_PROFILE, read_profile
 from etl.synth.simulate import Practice
 from etl.synth.writers import CsvWriter, X12Writer
@@ -45,4 +46,6 @@ def synthesize(out: Path, claims: int, seed: int, months: int, end: date, output
             writer.close()
         if collecting:
             gc.enable()
+    for folder in folders:
+        write_synthetic_manifest(folder)
     return out

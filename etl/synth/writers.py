@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from etl.csv_audits import LAYOUT as AUDIT_LAYOUT
+from etl.csv_coders import LAYOUT as CODER_LAYOUT
 from etl.csv_claims import LAYOUT as CLAIM_LAYOUT
 from etl.csv_remits import LAYOUT as REMIT_LAYOUT
 from etl.records import SYNTHETIC_SENDER_ID as SYNTHETIC_SENDER
@@ -51,12 +52,15 @@ class X12Writer:
         self.controls = iter(range(1, 10**9))
         # Self-pay encounters never become X12; they and the audits travel as CSV beside the X12 files.
         self.side_files = CsvWriter(folder, profile, claims_name="self_pay_claims.csv", with_remits=False)
+        # An 837 names no coder; the practice-management system's export says who coded each claim.
+        self.coder_rows = self.side_files._open(folder / "coders.csv", [column.name for column in CODER_LAYOUT])
 
     def claims(self, day: date, claims: list[Claim]) -> None:
         billed = [claim for claim in claims if not self.payers[claim.payer_id].self_pay]
         self.side_files.claims(day, [claim for claim in claims if self.payers[claim.payer_id].self_pay])
         if not billed:
             return
+        self.coder_rows.writerows([claim.claim_id, claim.coder_id] for claim in billed)
         practice = self.profile.practice
         body = [
             "ST*837*0001*005010X222A1",

@@ -5,6 +5,13 @@ source as (
     select * from claims
 ),
 
+coders as (
+    -- the latest file's word on each claim's coder
+    select claim_id, arg_max(coder_id, file_id) as coder_id
+    from claim_coders
+    group by claim_id
+),
+
 renamed as (
     select
         claim_record_id,
@@ -14,7 +21,7 @@ renamed as (
         patient_key,
         billing_npi,
         rendering_npi,
-        coder_id,
+        coalesce(source.coder_id, coders.coder_id) as coder_id,
         claim_type,
         frequency_code,
         frequency_code = '1' as is_original,
@@ -25,6 +32,7 @@ renamed as (
         file_id,
         locator
     from source
+    left join coders using (claim_id)
 )
 
 select * from renamed

@@ -1,0 +1,87 @@
+"""Time each dashboard page's queries on a large practice, cold (cache cleared) and warm (second call).
+
+Run: python bench/pages.py [--db bench/data/practice_1000000.duckdb]
+Build the database first with `python bench/load_1m.py` or `claimscope load bench/data/practice_1000000 --db ...`.
+The baseline in the same run is DuckDB counting the claims table, the cheapest question a page could ask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+AS_OF = date(2026, 11, 26)
+
+
+def page_queries(queries, scope_class) -> dict:
+    """Every query each page runs on first view, with the sidebar's defaults."""
+    scope = scope_class()
+    claim_id = queries.worklist(AS_OF, scope)["claim_id"][0]
+    return {
+        "sidebar": lambda: (queries.service_date_span(), queries.payer_choices(), queries.provider_choices()),
+        "overview": lambda: (
+            queries.headline_figures(AS_OF, scope), queries.headline_figures(AS_OF - timedelta(days=30), scope),
+            queries.kpi_benchmarks(), queries.kpi_trend(AS_OF, scope), queries.days_to_payment_by_payer(AS_OF, scope),
+        ),
+        "late payments": lambda: (
+            queries.ar_aging_by_payer(AS_OF, "service", scope), queries.past_expected_pay_date(AS_OF, scope),
+            queries.worklist(AS_OF, scope),
+        ),
+        "denials": lambda: (
+            queries.initial_denial_rate(AS_OF, scope), queries.denials_by_carc(AS_OF, scope),
+            queries.denials_by_payer_and_category(AS_OF, scope), queries.denial_trend(AS_OF, scope),
+            queries.denials_by_procedure(AS_OF, scope), queries.denials_by_provider(AS_OF, scope),
+            queries.denial_remarks(AS_OF, scope), queries.denied_claims(AS_OF, scope),
+        ),
+        "claim": lambda: (
+            queries.claim_submissions(claim_id), queries.claim_lines(claim_id), queries.claim_diagnoses(claim_id),
+            queries.claim_remittances(claim_id), queries.claim_adjustments(claim_id), queries.claim_remarks(claim_id),
+            queries.claim_balance_history(claim_id),
+        ),
+        "data quality": lambda: (
+            queries.table_row_counts(), queries.load_history(), queries.quarantine_problems(), queries.quarantined_records(),
+            queries.table_health(), queries.validation_results(), queries.balancing_failures(), queries.unmatched_remits(),
+            queries.unmatched_claims(), queries.payments_before_submission(), queries.duplicate_eras(),
+        ),
+    }
+
+
+def timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=ROOT / "bench" / "data" / "practice_1000000.duckdb")
+    args = parser.parse_args()
+    os.environ["CLAIMSCOPE_DB"] = str(args.db)
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    import streamlit as st
+
+    from dashboard import queries
+    from etl import db as database
+    from etl.scope import Scope
+
+    with database.read_connection(args.db) as con:
+        claims = database.scalar(con, "select count(*) from claims")
+        baseline = timed(lambda: con.execute("select count(*) from claims").fetchall())
+    print(f"{args.db.name}: {claims:,} claim submissions; baseline count(*) {baseline:.1f} ms")
+    print(f"{'page':<14} {'cold ms':>9} {'warm ms':>9} {'cold/warm':>10} {'warm/baseline':>14}")
+    for page, run in page_queries(queries, Scope).items():
+        st.cache_data.clear()
+        cold = timed(run)
+        warm = timed(run)
+        print(f"{page:<14} {cold:>9.0f} {warm:>9.1f} {cold / warm:>10.0f} {warm / baseline:>14.1f}")
+
+
+if __name__ == "__main__":
+    main()

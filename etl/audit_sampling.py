@@ -1,0 +1,161 @@
+"""Coding-audit samples drawn as OIG RAT-STATS practice expects: a defined universe, the claim as the unit, a recorded
+seed, simple random or stratified-by-coder selection, and the estimators that go with them."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
+from typing import Literal
+
+import duckdb
+import numpy as np
+import polars as pl
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from etl.scope import SCOPE_PREDICATE, Scope
+
+ACCURACY_TARGET = 0.95  # the claim-level accuracy target commonly used by AHIMA/AAPC audits
+
+
+@dataclass(frozen=True)
+class Universe:
+    """The claims an audit may draw from: a scope plus coders and procedure families (leading CPT characters)."""
+
+    scope: Scope = Scope()
+    coders: tuple[str, ...] = ()
+    procedure_families: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return json.dumps({**asdict(self.scope), "coders": self.coders, "procedure_families": self.procedure_families}, default=str)
+
+
+UNIVERSE_SQL = f"""
+    select claim_record_id, claim_id, payer_id, coder_id, service_date_from, submitted_date, charge_amount
+    from stg_837__claims as claims
+    where {SCOPE_PREDICATE}
+      and (len($coders) = 0 or list_contains($coders, coder_id))
+      and (len($families) = 0 or exists (
+          select 1 from claim_lines as lines
+          where lines.claim_record_id = claims.claim_record_id
+            and list_has_any($families, [left(lines.procedure_code, n) for n in range(1, 6)])))
+    qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc, claim_record_id desc) = 1
+    order by claim_record_id
+"""
+
+
+def universe_claims(con: duckdb.DuckDBPyConnection, universe: Universe) -> pl.DataFrame:
+    """The universe's claims, one row per claim (its latest submission), in a fixed order so a seed repeats."""
+    params = {**universe.scope.params(), "coders": list(universe.coders), "families": list(universe.procedure_families)}
+    return con.sql(UNIVERSE_SQL, params=params).pl()
+
+
+def sample_size(confidence: float, precision: float, expected_error_rate: float, population: int) -> int:
+    """Claims to audit to estimate an error rate within ±precision at this confidence (normal approximation,
+    n0 = z² p (1 − p) / e²), reduced by the finite-population correction n = n0 / (1 + (n0 − 1) / N)."""
+    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    infinite = z**2 * expected_error_rate * (1 - expected_error_rate) / precision**2
+    return min(population, math.ceil(infinite / (1 + (infinite - 1) / population)))
+
+
+def allocate(stratum_sizes: dict[str, int], size: int, allocation: Literal["proportional", "equal"]) -> dict[str, int]:
+    """Claims to draw per stratum, summing to `size` (capped at the universe): proportional by largest remainder, or
+    equal shares with the remainder going to the strata in name order; never more than a stratum holds."""
+    names = sorted(stratum_sizes)
+    size = min(size, sum(stratum_sizes.values()))
+    if allocation == "proportional":
+        total = sum(stratum_sizes.values())
+        exact = {name: size * stratum_sizes[name] / total for name in names}
+        shares = {name: math.floor(exact[name]) for name in names}
+        by_remainder = sorted(names, key=lambda name: (-(exact[name] - shares[name]), name))
+        for name in by_remainder[: size - sum(shares.values())]:
+            shares[name] += 1
+        return shares
+    shares = dict.fromkeys(names, 0)
+    while sum(shares.values()) < size:  # hand out one at a time so a small stratum's unused share moves on
+        for name in names:
+            if sum(shares.values()) < size and shares[name] < stratum_sizes[name]:
+                shares[name] += 1
+    return shares
+
+
+def draw(claims: pl.DataFrame, size: int, seed: int, stratify_by_coder: bool = False,
+         allocation: Literal["proportional", "equal"] = "proportional") -> pl.DataFrame:
+    """Draw claims without replacement; each row carries its stratum, N_h and n_h. Same claims and seed, same sample."""
+    strata = claims.with_columns(stratum=pl.col("coder_id").fill_null("no coder") if stratify_by_coder else pl.lit("all"))
+    sizes = dict(strata.group_by("stratum").len().iter_rows())
+    shares = allocate(sizes, size, allocation) if stratify_by_coder else {"all": min(size, len(claims))}
+    rng = np.random.default_rng(seed)
+    drawn = []
+    for name in sorted(shares):
+        members = strata.filter(pl.col("stratum") == name)
+        picked = rng.choice(len(members), size=shares[name], replace=False)
+        drawn.append(members[np.sort(picked)].with_columns(stratum_size=pl.lit(sizes[name]), stratum_sample=pl.lit(shares[name])))
+    return pl.concat(drawn) if drawn else strata.head(0).with_columns(stratum_size=pl.lit(0), stratum_sample=pl.lit(0))
+
+
+def record(con: duckdb.DuckDBPyConnection, universe: Universe, universe_size: int, sample: pl.DataFrame, seed: int,
+           stratify_by_coder: bool, allocation: str) -> int:
+    """Save the draw (seed, method, universe) and its claims; returns the new sample id."""
+    con.execute("begin")
+    sample_id = con.execute("select coalesce(max(sample_id), 0) + 1 from audit_samples").fetchall()[0][0]
+    con.execute(
+        "insert into audit_samples values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [sample_id, datetime.now(timezone.utc).replace(tzinfo=None), seed, "stratified" if stratify_by_coder else "simple_random",
+         allocation if stratify_by_coder else None, universe.describe(), universe_size, len(sample)],
+    )
+    rows = sample.select(pl.lit(sample_id).alias("sample_id"), "claim_id", "claim_record_id", "coder_id", "stratum",
+                         "stratum_size", "stratum_sample")
+    con.register("drawn_claims", rows.to_arrow())
+    con.execute("insert into audit_sample_claims select * from drawn_claims")
+    con.unregister("drawn_claims")
+    con.execute("commit")
+    return sample_id
+
+
+WORKSHEET_SQL = """
+    select claims.claim_id, claims.coder_id, null::varchar as auditor_id, null::date as audit_date, codes.code_type,
+           codes.code as original_code, null::varchar as audited_code, null::varchar as finding, null::decimal(18,2) as dollar_impact
+    from audit_sample_claims as drawn
+    inner join claims on claims.claim_record_id = drawn.claim_record_id
+    inner join (
+        select claim_record_id, 'CPT' as code_type, procedure_code as code, line_number as position from claim_lines
+        union all
+        select claim_record_id, 'ICD10', code, 100 + position from claim_diagnoses
+    ) as codes on codes.claim_record_id = drawn.claim_record_id
+    where drawn.sample_id = $sample_id
+    order by drawn.stratum, claims.claim_id, codes.position
+"""
+
+
+def worksheet(con: duckdb.DuckDBPyConnection, sample_id: int) -> pl.DataFrame:
+    """One row per code of each sampled claim, in the coding-audits CSV layout with the auditor's columns blank;
+    filled in, it loads back with `claimscope load`."""
+    return con.sql(WORKSHEET_SQL, params={"sample_id": sample_id}).pl()
+
+
+def exact_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper–Pearson) interval for a proportion."""
+    low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="beta")
+    return float(low), float(high)
+
+
+def extrapolate_overpayment(audited: pl.DataFrame, confidence: float = 0.90) -> dict:
+    """Stratified estimate of the universe's total overpayment from audited sample claims.
+
+    `audited` has one row per audited claim: stratum, stratum_size (N_h), overpayment. Per stratum the mean ȳ_h and
+    variance s_h² give T = Σ N_h ȳ_h and Var(T) = Σ N_h² (1 − n_h / N_h) s_h² / n_h; the two-sided interval uses
+    Student's t with Σ(n_h − 1) degrees of freedom. The lower bound is the figure the OIG demands.
+    """
+    per_stratum = audited.group_by("stratum").agg(
+        N=pl.col("stratum_size").first(), n=pl.len(), mean=pl.col("overpayment").cast(pl.Float64).mean(),
+        variance=pl.col("overpayment").cast(pl.Float64).var(ddof=1).fill_null(0.0),
+    )
+    total = float((per_stratum["N"] * per_stratum["mean"]).sum())
+    variance = float((per_stratum["N"] ** 2 * (1 - per_stratum["n"] / per_stratum["N"]) * per_stratum["variance"] / per_stratum["n"]).sum())
+    degrees = int((per_stratum["n"] - 1).sum())
+    margin = stats.t.ppf(1 - (1 - confidence) / 2, degrees) * math.sqrt(variance) if degrees > 0 else float("nan")
+    return {"point_estimate": total, "standard_error": math.sqrt(variance), "lower_bound": total - margin,
+            "upper_bound": total + margin, "degrees_of_freedom": degrees, "confidence": confidence}

@@ -1,0 +1,36 @@
+-- One row per audited claim (claim id and coder): codes reviewed and found right, whether the whole claim was coded
+-- right, and the overpayment (the negative of the auditors' dollar impact: positive when the claim overbilled).
+with
+
+audits as (
+    select * from coding_audits
+),
+
+latest_review as (
+    -- a claim re-audited keeps only its latest review
+    select *
+    from audits
+    qualify audit_date = max(audit_date) over (partition by claim_id)
+),
+
+final as (
+    select
+        claim_id,
+        any_value(coder_id) as coder_id,
+        any_value(auditor_id) as auditor_id,
+        max(audit_date) as audit_date,
+        date_trunc('month', max(audit_date))::date as audit_month,
+        count(*) as codes_audited,
+        count(*) filter (where finding = 'agree') as codes_correct,
+        count(*) filter (where finding <> 'agree') = 0 as is_claim_correct,
+        count(*) filter (where finding = 'upcoded') as upcoded,
+        count(*) filter (where finding = 'downcoded') as downcoded,
+        count(*) filter (where finding = 'wrong_code') as wrong_code,
+        count(*) filter (where finding = 'missing') as missing,
+        count(*) filter (where finding = 'extra') as extra,
+        -sum(dollar_impact) as overpayment
+    from latest_review
+    group by claim_id
+)
+
+select * from final

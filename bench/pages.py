@@ -8,7 +8,6 @@ The baseline in the same run is DuckDB counting the claims table, the cheapest q
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import time
@@ -64,13 +63,15 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "data" / "practice_1000000.duckdb")
     args = parser.parse_args()
     os.environ["CLAIMSCOPE_DB"] = str(args.db)
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # outside `streamlit run` every cached call warns otherwise
     import streamlit as st
 
     from dashboard import queries
     from etl import db as database
     from etl.scope import Scope
 
+    with database.write_connection(args.db) as con:
+        database.apply_schema(con)  # the models as this checkout defines them
     with database.read_connection(args.db) as con:
         claims = database.scalar(con, "select count(*) from claims")
         baseline = timed(lambda: con.execute("select count(*) from claims").fetchall())

@@ -119,7 +119,7 @@ WORKSHEET_SQL = """
     select claims.claim_id, claims.coder_id, null::varchar as auditor_id, null::date as audit_date, codes.code_type,
            codes.code as original_code, null::varchar as audited_code, null::varchar as finding, null::decimal(18,2) as dollar_impact
     from audit_sample_claims as drawn
-    inner join claims on claims.claim_record_id = drawn.claim_record_id
+    inner join stg_837__claims as claims on claims.claim_record_id = drawn.claim_record_id
     inner join (
         select claim_record_id, 'CPT' as code_type, procedure_code as code, line_number as position from claim_lines
         union all
@@ -159,3 +159,32 @@ def extrapolate_overpayment(audited: pl.DataFrame, confidence: float = 0.90) -> 
     margin = stats.t.ppf(1 - (1 - confidence) / 2, degrees) * math.sqrt(variance) if degrees > 0 else float("nan")
     return {"point_estimate": total, "standard_error": math.sqrt(variance), "lower_bound": total - margin,
             "upper_bound": total + margin, "degrees_of_freedom": degrees, "confidence": confidence}
+
+
+@dataclass(frozen=True)
+class Draw:
+    """A recorded sample: its id, seed, the universe's size and the claims drawn."""
+
+    sample_id: int
+    seed: int
+    universe_size: int
+    claims: pl.DataFrame
+
+
+def draw_sample(con: duckdb.DuckDBPyConnection, universe: Universe, size: int, seed: int, stratify_by_coder: bool = False,
+                allocation: Literal["proportional", "equal"] = "proportional") -> Draw:
+    """Read the universe, draw from it and record the draw; the one entry point the CLI and the page share."""
+    claims = universe_claims(con, universe)
+    sample = draw(claims, size, seed, stratify_by_coder, allocation)
+    sample_id = record(con, universe, len(claims), sample, seed, stratify_by_coder, allocation)
+    return Draw(sample_id, seed, len(claims), sample)
+
+
+def audited_sample_claims(con: duckdb.DuckDBPyConnection, sample_id: int) -> pl.DataFrame:
+    """The sample's claims that auditors have reviewed, with stratum, N_h and the overpayment found."""
+    return con.sql(
+        "select drawn.claim_id, drawn.stratum, drawn.stratum_size, drawn.stratum_sample, audited.overpayment"
+        " from audit_sample_claims as drawn inner join audited_claims as audited using (claim_id)"
+        " where drawn.sample_id = $sample_id order by drawn.stratum, drawn.claim_id",
+        params={"sample_id": sample_id},
+    ).pl()

@@ -1,0 +1,101 @@
+"""Audit samples: sizes from the attribute-sampling formula, allocation, reproducible draws, exact intervals, and the
+stratified overpayment estimate, each against figures worked out by hand."""
+
+import math
+from datetime import date
+
+import polars as pl
+import pytest
+from scipy.stats import beta
+
+from etl import db as database
+from etl.audit_sampling import (
+    Universe, allocate, draw, draw_sample, exact_interval, extrapolate_overpayment, sample_size, universe_claims, worksheet,
+)
+from etl.scope import Scope
+
+
+def test_sample_size_matches_the_worked_example():
+    # 95% confidence (z = 1.959964), ±5% precision, 10% expected error rate, universe of 1,000 claims:
+    # n0 = 1.959964² × 0.10 × 0.90 / 0.05² = 3.841459 × 0.09 / 0.0025 = 138.29
+    # n  = 138.29 / (1 + 137.29 / 1000) = 121.59 -> 122 claims.
+    assert sample_size(0.95, 0.05, 0.10, 1000) == 122
+    # Without a meaningful finite-population correction (N = 1,000,000) it is n0 rounded up: 139.
+    assert sample_size(0.95, 0.05, 0.10, 1_000_000) == 139
+    # A universe smaller than the sample is audited whole.
+    assert sample_size(0.95, 0.05, 0.10, 20) == 18 and sample_size(0.99, 0.01, 0.5, 20) == 20
+
+
+def test_proportional_allocation_uses_largest_remainders_and_equal_allocation_caps_small_strata():
+    # 30 of 100 claims: A 50 -> 15.0, B 30 -> 9.0, C 20 -> 6.0.
+    assert allocate({"A": 50, "B": 30, "C": 20}, 30, "proportional") == {"A": 15, "B": 9, "C": 6}
+    # 10 of 60: exact 5.0, 3.33, 1.67 -> floors 5, 3, 1 (9); the largest remainder (C, 0.67) takes the last one.
+    assert allocate({"A": 30, "B": 20, "C": 10}, 10, "proportional") == {"A": 5, "B": 3, "C": 2}
+    # Equal: 12 over 3 strata is 4 each, but C holds only 2, so its 2 unused go to A and B in turn.
+    assert allocate({"A": 30, "B": 20, "C": 2}, 12, "equal") == {"A": 5, "B": 5, "C": 2}
+
+
+def universe_of(coders: dict[str, int]) -> pl.DataFrame:
+    rows = [(index, f"C{index:05d}", coder) for index, coder in enumerate(c for c, n in coders.items() for _ in range(n))]
+    return pl.DataFrame(rows, schema=["claim_record_id", "claim_id", "coder_id"], orient="row")
+
+
+def test_the_same_universe_and_seed_give_the_same_sample_and_strata_are_as_allocated():
+    claims = universe_of({"CD1": 120, "CD2": 60, "CD3": 20})
+
+    first, again, other = draw(claims, 40, 2026, True), draw(claims, 40, 2026, True), draw(claims, 40, 2027, True)
+
+    assert first["claim_id"].to_list() == again["claim_id"].to_list()
+    assert first["claim_id"].to_list() != other["claim_id"].to_list()
+    sizes = dict(first.group_by("stratum").len().iter_rows())
+    assert sizes == {"CD1": 24, "CD2": 12, "CD3": 4}  # 40 × 120/200, 40 × 60/200, 40 × 20/200
+    assert first.filter(stratum="CD1")["stratum_size"][0] == 120 and first["claim_id"].n_unique() == 40
+    assert set(first.filter(stratum="CD3")["coder_id"]) == {"CD3"}
+
+
+def test_clopper_pearson_bounds_match_the_beta_quantiles():
+    # 45 of 50 claims coded right: the exact 95% interval is Beta(0.025; 45, 6) .. Beta(0.975; 46, 5).
+    low, high = exact_interval(45, 50)
+    assert low == pytest.approx(beta.ppf(0.025, 45, 6)) and high == pytest.approx(beta.ppf(0.975, 46, 5))
+    assert (round(low, 4), round(high, 4)) == (0.7819, 0.9667)
+    # All right: the upper bound is 1 and the lower one is (0.025)^(1/n).
+    assert exact_interval(30, 30) == (pytest.approx(0.025 ** (1 / 30)), 1.0)
+
+
+def test_stratified_overpayment_estimate_matches_the_hand_computation():
+    audited = pl.DataFrame({
+        "stratum": ["A"] * 4 + ["B"] * 3,
+        "stratum_size": [100] * 4 + [50] * 3,
+        "overpayment": [0.0, 10.0, 20.0, 30.0, 5.0, 5.0, 20.0],
+    })
+    result = extrapolate_overpayment(audited)
+
+    # A: mean 15, s² = (225 + 25 + 25 + 225) / 3 = 166.667; B: mean 10, s² = (25 + 25 + 100) / 2 = 75.
+    # T = 100 × 15 + 50 × 10 = 2,000.
+    # Var = 100² × (1 − 4/100) × 166.667 / 4 + 50² × (1 − 3/50) × 75 / 3 = 400,000 + 58,750 = 458,750; SE 677.31.
+    # df = 3 + 2 = 5; t(0.95; 5) = 2.015048; margin 1,364.81.
+    assert result["point_estimate"] == pytest.approx(2000.0)
+    assert result["standard_error"] == pytest.approx(math.sqrt(458_750))
+    assert result["degrees_of_freedom"] == 5
+    assert result["lower_bound"] == pytest.approx(2000 - 2.015048 * math.sqrt(458_750), abs=0.01)
+    assert round(result["lower_bound"], 2) == 635.19
+
+
+def test_a_recorded_draw_repeats_and_its_worksheet_lists_every_code(sample_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, db)
+    universe = Universe(Scope(start=date(2026, 1, 1), end=date(2026, 6, 30)), coders=("CD02", "CD05"))
+    with database.write_connection(db) as con:
+        claims = universe_claims(con, universe)
+        recorded = draw_sample(con, universe, 30, seed=11, stratify_by_coder=True, allocation="equal")
+        sheet = worksheet(con, recorded.sample_id)
+        stored = con.execute("select seed, method, allocation, universe_size, sample_size from audit_samples").fetchall()
+
+    assert set(claims["coder_id"]) == {"CD02", "CD05"}
+    assert recorded.claims["claim_id"].to_list() == draw(claims, 30, 11, True, "equal")["claim_id"].to_list()
+    assert dict(recorded.claims.group_by("stratum").len().iter_rows()) == {"CD02": 15, "CD05": 15}
+    assert stored == [(11, "stratified", "equal", len(claims), 30)]
+    assert set(sheet["claim_id"]) == set(recorded.claims["claim_id"]) and set(sheet["code_type"]) == {"CPT", "ICD10"}
+    assert sheet["finding"].null_count() == len(sheet)  # left for the auditor

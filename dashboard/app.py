@@ -10,6 +10,8 @@ pages = [
     st.Page("views/overview.py", title="Overview", icon="📈", default=True),
     st.Page("views/late_payments.py", title="Late payments", icon="⏰"),
     st.Page("views/denials.py", title="Denials", icon="⛔"),
+    st.Page("views/timelines.py", title="Timelines", icon="⏱️"),
+    st.Page("views/coder_accuracy.py", title="Coder accuracy", icon="🧮"),
     st.Page("views/claim.py", title="Claim", icon="🔎"),
     st.Page("views/data_loaded.py", title="Data loaded", icon="🗂️"),
     st.Page("views/data_quality.py", title="Data quality", icon="🩺"),

@@ -58,3 +58,29 @@ def bars(frame: pl.DataFrame, x: str, y: str, y_title: str):
     figure = px.bar(frame.to_pandas(), x=x, y=y)
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")
     return figure
+
+
+def step_lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str, x_title: str):
+    """One step curve per series (Kaplan–Meier), y as a percentage."""
+    figure = px.line(frame.to_pandas(), x=x, y=y, color=series, line_shape="hv")
+    figure.update_layout(yaxis_title=y_title, xaxis_title=x_title, legend_title=None, margin={"t": 10})
+    figure.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    return figure
+
+
+def boxes(frame: pl.DataFrame, x: str, y: str, y_title: str):
+    """The distribution of y per x."""
+    figure = px.box(frame.drop_nulls(y).to_pandas(), x=x, y=y, points=False)
+    figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10})
+    return figure
+
+
+def rates_with_intervals(frame: pl.DataFrame, x: str, rate: str, low: str, high: str, target: float | None, y_title: str):
+    """A rate per x with its interval as error bars, and the target as a dashed line."""
+    pandas = frame.to_pandas()
+    figure = px.scatter(pandas, x=x, y=rate, error_y=pandas[high] - pandas[rate], error_y_minus=pandas[rate] - pandas[low])
+    if target is not None:
+        figure.add_hline(y=target, line_dash="dash", line_color="gray", annotation_text=f"target {target:.0%}")
+    figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")
+    figure.update_yaxes(tickformat=".0%")
+    return figure

@@ -10,8 +10,10 @@ import streamlit as st
 from scipy.stats import binomtest
 
 from etl import db as database
+from etl.audit_sampling import SAMPLE_RESULTS_SQL, UNIVERSE_SQL, WORKSHEET_SQL, Universe, exact_interval
 from etl.reports import WORKLIST_SQL, kpis
 from etl.scope import SCOPE_PREDICATE, Scope
+from etl.timelines import HORIZONS, curve_points, curve_summary, forecast, kaplan_meier
 
 CACHE_SECONDS = 60
 
@@ -382,3 +384,162 @@ def claim_balance_history(claim_id: str) -> pl.DataFrame:
         " order by days.day, balances.payer_id",
         {"claim_id": claim_id},
     )
+
+
+# Coder accuracy and audit samples.
+
+def coder_accuracy(scope: Scope) -> pl.DataFrame:
+    """Per coder: claims and codes audited and right, with exact 95% intervals, and errors by type."""
+    frame = _scoped("select * from coder_accuracy($payers, $providers, $basis, $start, $end) order by coder_id", scope)
+    intervals = [
+        (*exact_interval(claims_right, claims), *exact_interval(codes_right, codes))
+        for claims_right, claims, codes_right, codes in frame.select("claims_correct", "claims_audited", "codes_correct", "codes_audited").iter_rows()
+    ]
+    bounds = pl.DataFrame(intervals, schema=["claim_low", "claim_high", "code_low", "code_high"], orient="row")
+    return pl.concat([frame, bounds], how="horizontal").with_columns(
+        claim_accuracy=pl.col("claims_correct") / pl.col("claims_audited"),
+        code_accuracy=pl.col("codes_correct") / pl.col("codes_audited"),
+    )
+
+
+def coding_denial_rates(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Per coder: claims adjudicated and first denied for a coding reason (CARC category coding_bundling)."""
+    frame = _scoped(
+        "select coalesce(coder_id, 'unknown') as coder_id, count(*) as adjudicated,"
+        " count(*) filter (where is_coding_denial) as coding_denials"
+        " from coding_denials where adjudicated_date <= $as_of and SCOPE group by all order by coder_id",
+        scope, {"as_of": as_of},
+    )
+    intervals = [exact_interval(denied, total) for denied, total in frame.select("coding_denials", "adjudicated").iter_rows()]
+    return frame.with_columns(
+        coding_denial_rate=pl.col("coding_denials") / pl.col("adjudicated"),
+        low=pl.Series([low for low, _ in intervals], dtype=pl.Float64),
+        high=pl.Series([high for _, high in intervals], dtype=pl.Float64),
+    )
+
+
+def coding_denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Coding-denial rate per coder and month of first adjudication."""
+    return _scoped(
+        "select adjudicated_month, coalesce(coder_id, 'unknown') as coder_id,"
+        " count(*) filter (where is_coding_denial) / count(*) as coding_denial_rate"
+        " from coding_denials where adjudicated_date <= $as_of and SCOPE group by all order by adjudicated_month, coder_id",
+        scope, {"as_of": as_of},
+    )
+
+
+def coder_choices() -> list[str]:
+    """Every coder a claim names."""
+    return _frame("select distinct coder_id from stg_837__claims where coder_id is not null order by coder_id")["coder_id"].to_list()
+
+
+def audit_universe_size(universe: Universe) -> int:
+    """Claims in an audit universe."""
+    params = {**universe.scope.params(), "coders": list(universe.coders), "families": list(universe.procedure_families)}
+    return _frame(f"select count(*) as claims from ({UNIVERSE_SQL})", params)["claims"][0]
+
+
+def audit_samples() -> pl.DataFrame:
+    """Every sample drawn, newest first, with how many of its claims auditors have reviewed."""
+    return _frame(
+        "select samples.sample_id, samples.drawn_at, samples.seed, samples.method, samples.allocation, samples.universe_size,"
+        " samples.sample_size, count(audited.claim_id) as claims_audited"
+        " from audit_samples as samples left join audit_sample_claims as drawn using (sample_id)"
+        " left join audited_claims as audited using (claim_id) group by all order by samples.sample_id desc"
+    )
+
+
+def audit_sample_results(sample_id: int) -> pl.DataFrame:
+    """The sample's audited claims: stratum, N_h and the overpayment found."""
+    return _frame(SAMPLE_RESULTS_SQL, {"sample_id": sample_id})
+
+
+def audit_worksheet(sample_id: int) -> pl.DataFrame:
+    """The auditors' worksheet of a sample: every code of every sampled claim, findings blank."""
+    return _frame(WORKSHEET_SQL, {"sample_id": sample_id})
+
+
+# Reimbursement timelines.
+
+def payment_waits(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Per claim sent by the as-of date: days from submission to first payment, or to the as-of date if unpaid (censored)."""
+    return _scoped(
+        "select payer_id, payer_name, first_payment_date is not null and first_payment_date <= $as_of as is_paid,"
+        " case when first_payment_date <= $as_of then days_to_first_payment else $as_of - submitted_date end as days"
+        " from payment_timelines where submitted_date <= $as_of and SCOPE",
+        scope, {"as_of": as_of},
+    )
+
+
+def stage_lags(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Per claim: charge lag, adjudication lag and first remittance to final payment, each once it has happened."""
+    return _scoped(
+        "select payer_name, date_trunc('month', submitted_date)::date as submitted_month, charge_lag_days,"
+        " case when first_remit_date <= $as_of then adjudication_days end as adjudication_days,"
+        " case when final_payment_date <= $as_of then first_remit_to_final_payment_days end as first_remit_to_final_payment_days"
+        " from payment_timelines where submitted_date <= $as_of and SCOPE",
+        scope, {"as_of": as_of},
+    )
+
+
+def stage_lag_trend(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Median of each stage lag per month of submission."""
+    return _scoped(
+        "select date_trunc('month', submitted_date)::date as submitted_month,"
+        " median(charge_lag_days) as charge_lag,"
+        " median(adjudication_days) filter (where first_remit_date <= $as_of) as adjudication,"
+        " median(first_remit_to_final_payment_days) filter (where final_payment_date <= $as_of) as first_remit_to_final_payment"
+        " from payment_timelines where submitted_date <= $as_of and SCOPE group by all order by submitted_month",
+        scope, {"as_of": as_of},
+    )
+
+
+def time_to_payment(as_of: date, scope: Scope) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per payer: the Kaplan–Meier summary beside the naive average over paid claims only, and the curves' points."""
+    return _cached_time_to_payment(payment_waits(as_of, scope))
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def _cached_time_to_payment(waits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    summaries, points = [], []
+    for (payer_name,), claims in waits.group_by("payer_name", maintain_order=True):
+        curve = kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
+        paid_days = claims.filter("is_paid")["days"]
+        summaries.append({
+            "payer_name": payer_name, "claims": len(claims), "paid": len(paid_days), "censored": len(claims) - len(paid_days),
+            **curve_summary(curve),
+            "naive_mean_days_paid_only": float(paid_days.mean()) if len(paid_days) else None,
+        })
+        points.append(curve_points(curve).with_columns(payer_name=pl.lit(payer_name)))
+    if not summaries:
+        return pl.DataFrame(), pl.DataFrame()
+    return pl.DataFrame(summaries).sort("payer_name"), pl.concat(points)
+
+
+def forecast_claims(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Open insurance claims not yet paid anything, with the amount expected: balance × the payer's paid-to-charge
+    ratio on the claims it has paid."""
+    return _scoped(
+        "with balances as (select * from claim_balances($as_of) where SCOPE),"
+        " yields as (select payer_id, sum(paid_to_date_amount) / sum(charge_amount) as payer_yield"
+        "   from balances where paid_to_date_amount > 0 group by payer_id)"
+        " select balances.payer_id, $as_of - balances.first_submitted_date as days_outstanding, balances.balance_amount,"
+        " (balances.balance_amount * coalesce(yields.payer_yield, 0))::double as expected_amount"
+        " from balances left join yields using (payer_id)"
+        " left join stg_reference__payer_rules as rules using (payer_id)"
+        " where balances.balance_amount > 0 and balances.paid_to_date_amount = 0 and not coalesce(rules.is_self_pay, false)",
+        scope, {"as_of": as_of},
+    )
+
+
+def cash_forecast(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Cash expected in the next 30, 60 and 90 days from open unpaid claims, each payer's curve conditioned on the
+    days a claim has already waited, with a 90% band."""
+    return _cached_forecast(payment_waits(as_of, scope), forecast_claims(as_of, scope))
+
+
+@st.cache_data(ttl=CACHE_SECONDS)
+def _cached_forecast(waits: pl.DataFrame, open_claims: pl.DataFrame) -> pl.DataFrame:
+    curves = {payer_id: kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
+              for (payer_id,), claims in waits.group_by("payer_id")}
+    return pl.DataFrame([forecast(open_claims, curves, horizon) for horizon in HORIZONS])

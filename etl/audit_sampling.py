@@ -180,11 +180,8 @@ def draw_sample(con: duckdb.DuckDBPyConnection, universe: Universe, size: int, s
     return Draw(sample_id, seed, len(claims), sample)
 
 
-def audited_sample_claims(con: duckdb.DuckDBPyConnection, sample_id: int) -> pl.DataFrame:
-    """The sample's claims that auditors have reviewed, with stratum, N_h and the overpayment found."""
-    return con.sql(
-        "select drawn.claim_id, drawn.stratum, drawn.stratum_size, drawn.stratum_sample, audited.overpayment"
-        " from audit_sample_claims as drawn inner join audited_claims as audited using (claim_id)"
-        " where drawn.sample_id = $sample_id order by drawn.stratum, drawn.claim_id",
-        params={"sample_id": sample_id},
-    ).pl()
+SAMPLE_RESULTS_SQL = """
+    select drawn.claim_id, drawn.stratum, drawn.stratum_size, drawn.stratum_sample, audited.overpayment
+    from audit_sample_claims as drawn inner join audited_claims as audited using (claim_id)
+    where drawn.sample_id = $sample_id order by drawn.stratum, drawn.claim_id
+"""

@@ -208,6 +208,73 @@ def kpis(
     console.print(_table(f"Key figures as of {day}", ["figure", "value"], figures.items(), numeric={"value"}))
 
 
+class Allocation(str, Enum):
+    proportional = "proportional"
+    equal = "equal"
+
+
+class Strata(str, Enum):
+    coder = "coder"
+
+
+@app.command("audit-sample")
+def audit_sample(
+    db: DbOption,
+    size: Annotated[int | None, typer.Option(help="Claims to draw. Or leave it out and give the three below.")] = None,
+    confidence: Annotated[float, typer.Option(help="Confidence level for the sample-size calculation.")] = 0.95,
+    precision: Annotated[float | None, typer.Option(help="Half-width of the error-rate estimate, e.g. 0.05.")] = None,
+    expected_error_rate: Annotated[float | None, typer.Option(help="Error rate you expect, e.g. 0.10.")] = None,
+    strata: Annotated[Strata | None, typer.Option(help="Stratify by coder; a simple random sample when omitted.")] = None,
+    allocation: Annotated[Allocation, typer.Option(help="How a stratified sample is shared among coders.")] = Allocation.proportional,
+    seed: Annotated[int | None, typer.Option(help="Random seed; one is chosen and printed when omitted.")] = None,
+    from_date: Annotated[datetime | None, typer.Option("--from", help="First date of service in the universe.", formats=["%Y-%m-%d"])] = None,
+    to_date: Annotated[datetime | None, typer.Option("--to", help="Last date of service in the universe.", formats=["%Y-%m-%d"])] = None,
+    coder: Annotated[list[str] | None, typer.Option(help="Coder id in the universe; repeat for several.")] = None,
+    payer: Annotated[list[str] | None, typer.Option(help="Payer id in the universe; repeat for several.")] = None,
+    provider: Annotated[list[str] | None, typer.Option(help="Rendering NPI in the universe; repeat for several.")] = None,
+    procedure_family: Annotated[list[str] | None, typer.Option(help="Leading CPT characters, e.g. 992 for office visits.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Worksheet to write, .csv or .xlsx; it loads back with `claimscope load`.")] = None,
+) -> None:
+    """Draw a coding-audit sample of claims, record it with its seed, and write the auditors' worksheet.
+
+    Example: claimscope audit-sample --db demo.duckdb --confidence 0.95 --precision 0.05 --expected-error-rate 0.10 --strata coder --seed 2026 --out audit.xlsx
+    """
+    import secrets
+
+    import polars as pl
+
+    from etl.audit_sampling import Universe, draw_sample, sample_size, universe_claims, worksheet
+    from etl.scope import Scope
+
+    if size is None and (precision is None or expected_error_rate is None):
+        typer.echo("Error: give --size, or --precision and --expected-error-rate", err=True)
+        raise typer.Exit(code=1)
+    universe = Universe(
+        Scope(tuple(payer or ()), tuple(provider or ()), from_date.date() if from_date else None, to_date.date() if to_date else None),
+        tuple(coder or ()), tuple(procedure_family or ()),
+    )
+    seed = seed if seed is not None else secrets.randbelow(10**9)
+    with database.write_connection(db) as con:
+        population = len(universe_claims(con, universe))
+        if population == 0:
+            typer.echo("Error: no claims in the universe; widen --from/--to or the filters", err=True)
+            raise typer.Exit(code=1)
+        wanted = size if size is not None else sample_size(confidence, precision, expected_error_rate, population)
+        drawn = draw_sample(con, universe, wanted, seed, strata is Strata.coder, allocation.value)
+        sheet = worksheet(con, drawn.sample_id)
+    if out and out.suffix.lower() == ".xlsx":
+        sheet.write_excel(out, worksheet="audit")
+    elif out:
+        sheet.write_csv(out)
+    strata_sizes = drawn.claims.group_by("stratum").agg(population=pl.first("stratum_size"), drawn=pl.len()).sort("stratum")
+    console.print(_table(
+        f"Audit sample {drawn.sample_id}: {len(drawn.claims):,} of {drawn.universe_size:,} claims, seed {seed}",
+        ["stratum", "population", "drawn"], strata_sizes.iter_rows(), numeric={"population", "drawn"},
+    ))
+    if out:
+        console.print(f"Worksheet: {out} ({len(sheet):,} codes)")
+
+
 @app.command()
 def tables(db: DbOption) -> None:
     """Show the row count of every contract table.

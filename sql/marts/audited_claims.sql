@@ -1,5 +1,6 @@
 -- One row per audited claim (claim id and coder): codes reviewed and found right, whether the whole claim was coded
 -- right, and the overpayment (the negative of the auditors' dollar impact: positive when the claim overbilled).
+-- The claim's payer, provider and dates come from its latest submission, so pages can scope it like any claim.
 with
 
 audits as (
@@ -13,7 +14,13 @@ latest_review as (
     qualify audit_date = max(audit_date) over (partition by claim_id)
 ),
 
-final as (
+submissions as (
+    select *
+    from stg_837__claims
+    qualify row_number() over (partition by claim_id order by submitted_date desc, claim_record_id desc) = 1
+),
+
+reviews as (
     select
         claim_id,
         any_value(coder_id) as coder_id,
@@ -31,6 +38,17 @@ final as (
         -sum(dollar_impact) as overpayment
     from latest_review
     group by claim_id
+),
+
+final as (
+    select
+        reviews.*,
+        submissions.payer_id,
+        submissions.rendering_npi,
+        submissions.service_date_from,
+        submissions.submitted_date
+    from reviews
+    left join submissions using (claim_id)
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- One row per claim (claim id and payer): the dates its money moved on, for stage lags and time to payment.
 -- first_payment_date is the first remittance that paid something; final_payment_date the last one. Reversals and
--- crossover (secondary payer) payments are left out: they are not this payer paying this claim.
+-- crossover (secondary payer) payments are left out: they are not this payer paying this claim. Self-pay claims,
+-- never sent to a payer, are left out too.
 with
 
 submissions as (
@@ -49,6 +50,8 @@ final as (
         remit_dates.first_payment_date - claims.submitted_date as days_to_first_payment
     from claims
     left join remit_dates on remit_dates.claim_id = claims.claim_id and remit_dates.payer_id = claims.payer_id
+    left join stg_reference__payer_rules as rules on rules.payer_id = claims.payer_id
+    where not coalesce(rules.is_self_pay, false)
 )
 
 select * from final

@@ -1,0 +1,32 @@
+"""What a page may change: draw an audit sample, load an uploaded file. Each takes the write lock briefly and clears
+the query cache so every page sees the change."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from etl import db as database
+from etl.audit_sampling import Draw, Universe, draw_sample
+
+
+def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:
+    """Draw and record an audit sample (the same call as `claimscope audit-sample`)."""
+    with database.write_connection(database.default_db_path()) as con:
+        drawn = draw_sample(con, universe, size, seed, stratify_by_coder, allocation)
+    st.cache_data.clear()
+    return drawn
+
+
+def load_upload(name: str, content: bytes):
+    """Load an uploaded file through the same loader, validation and quarantine as `claimscope load`."""
+    from etl.load import load_files  # brings in Great Expectations (~5 s); only when a file arrives
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / Path(name).name
+        path.write_bytes(content)
+        [result] = load_files([path], database.default_db_path())
+    st.cache_data.clear()
+    return result

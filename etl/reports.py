@@ -55,8 +55,9 @@ def kpis(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) ->
                 where adjudication_count = 1 and last_status_code in ('1', '2', '3', '19') and paid_to_date_amount > 0
                 and paid_to_date_amount = paid_amount) as first_pass_resolved_claims,
             (select coalesce(sum(paid_to_date_amount), 0) from balances where service_date_from <= $as_of - $settled) as settled_payments,
-            (select coalesce(sum(charge_amount - contractual_amount), 0) from balances where service_date_from <= $as_of - $settled)
-                as settled_collectible,
+            -- patient payments are not in an 835, so what was moved to the patient leaves the denominator too
+            (select coalesce(sum(charge_amount - contractual_amount - patient_responsibility_amount), 0) from balances
+                where service_date_from <= $as_of - $settled) as settled_collectible,
             (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0) as open_ar,
             (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 90) as ar_over_90,
             (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 120) as ar_over_120,

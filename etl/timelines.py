@@ -25,7 +25,7 @@ def survival_at(curve: SurvfuncRight, day: float) -> float:
 
 def curve_summary(curve: SurvfuncRight) -> dict:
     """Median days to payment with its 95% CI (None where the curve never falls that far) and the share paid by
-    day 30, 60 and 90."""
+    day 30, 60 and 90. The median is the first day the share unpaid falls strictly below one half (SAS's rule)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         median = curve.quantile(0.5)
         low, high = curve.quantile_ci(0.5)

@@ -99,3 +99,48 @@ def test_a_recorded_draw_repeats_and_its_worksheet_lists_every_code(sample_db, t
     assert stored == [(11, "stratified", "equal", len(claims), 30)]
     assert set(sheet["claim_id"]) == set(recorded.claims["claim_id"]) and set(sheet["code_type"]) == {"CPT", "ICD10"}
     assert sheet["finding"].null_count() == len(sheet)  # left for the auditor
+
+
+def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolated_overpayment(tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from etl.audit_sampling import SAMPLE_RESULTS_SQL
+    from etl.cli import app
+    from etl.load import load_files
+    from tests.conftest import FIXTURES
+
+    db, sheet = tmp_path / "audit.duckdb", tmp_path / "sheet.csv"
+    load_files([FIXTURES / "worklist"], db)
+    drawn = CliRunner().invoke(app, ["audit-sample", "--db", str(db), "--size", "8", "--strata", "coder", "--seed", "5", "--out", str(sheet)])
+    assert drawn.exit_code == 0, drawn.output
+    assert "8 of 8 claims, seed 5" in " ".join(drawn.output.split())
+
+    # The auditor agrees with everything except W1's visit (upcoded: $40 overbilled) and W3's (downcoded: $20 underbilled).
+    rows = list(csv.DictReader(sheet.open()))
+    assert len(rows) == 16  # eight claims, one CPT and one ICD-10 each
+    for row in rows:
+        row.update(auditor_id="AU1", audit_date="2026-11-20", audited_code=row["original_code"], finding="agree", dollar_impact="0.00")
+        if row["code_type"] == "CPT" and row["claim_id"] == "W1":
+            row.update(audited_code="99213", finding="upcoded", dollar_impact="-40.00")
+        if row["code_type"] == "CPT" and row["claim_id"] == "W3":
+            row.update(audited_code="99214", finding="downcoded", dollar_impact="20.00")
+    with sheet.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    [loaded] = load_files([sheet], db)
+    assert loaded.status == "loaded" and loaded.records_loaded == 16
+
+    with database.read_connection(db) as con:
+        accuracy = {coder: (right, total) for coder, right, total in con.execute(
+            "select coder_id, claims_correct, claims_audited from coder_accuracy([], [], 'service', date '1900-01-01', date '9999-12-31')"
+        ).fetchall()}
+        audited = con.sql(SAMPLE_RESULTS_SQL, params={"sample_id": 1}).pl()
+    # CD1 coded W1, W2, W5, W6 (W1 wrong); CD2 W3, W4 (W3 wrong); CD3 W7, W8.
+    assert accuracy == {"CD1": (3, 4), "CD2": (1, 2), "CD3": (2, 2)}
+    estimate = extrapolate_overpayment(audited)
+    # Every claim of the universe was audited: the total is exact (40 − 20 = 20) and the interval has no width.
+    assert estimate["point_estimate"] == pytest.approx(20.0)
+    assert estimate["lower_bound"] == pytest.approx(20.0) and estimate["degrees_of_freedom"] == 5

@@ -189,7 +189,7 @@ def test_claim_page_says_so_when_the_claim_is_not_on_file(db_path, monkeypatch):
     assert "No claim" in page.warning[0].value
 
 
-REPORT_PAGES = ["views/overview.py", "views/late_payments.py", "views/denials.py"]
+REPORT_PAGES = ["views/overview.py", "views/late_payments.py", "views/timelines.py", "views/coder_accuracy.py", "views/denials.py"]
 
 
 def test_every_report_page_renders_after_each_filter_changes_on_the_sample_practice(sample_db, monkeypatch):
@@ -226,3 +226,34 @@ def test_every_report_page_renders_after_each_filter_changes_on_the_sample_pract
         ).fetchall()[0]
     tiles = {metric.label: metric for metric in page.metric}
     assert tiles["Denied charges ($)"].delta == f"{denied:,} of {adjudicated:,} claims"
+
+
+def test_timelines_page_counts_unpaid_claims_as_censored(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page.switch_page("views/timelines.py").run()
+
+    assert not page.exception
+    summary = next(frame.value for frame in page.dataframe if "median_days" in frame.value.columns)
+    aetna = summary[summary["payer_name"] == "Aetna"].iloc[0]
+    # Aetna: paid after 18 (W8), 19 (W5) and 20 (W6) days; W1 unpaid after 54 days, censored.
+    # S(18) = 3/4, S(19) = 3/4 x 2/3 = 1/2, S(20) = 1/4 -> 75% paid by day 30. The median is the first day S falls
+    # strictly below 1/2 (statsmodels follows SAS): day 20. Naive mean (18+19+20)/3 = 19.
+    assert (aetna["claims"], aetna["paid"], aetna["censored"]) == (4, 3, 1)
+    assert aetna["median_days"] == 20 and aetna["paid_by_day_30"] == 0.75 and aetna["naive_mean_days_paid_only"] == 19
+
+
+def test_coder_accuracy_page_draws_a_sample_with_the_seed_shown_and_recorded(db_path, monkeypatch):
+    from etl import db as database
+
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page.switch_page("views/coder_accuracy.py").run()
+    page.radio(key="sample_sizing").set_value("Fixed")
+    page.number_input(key="sample_fixed_size").set_value(4)
+    page.number_input(key="audit_seed").set_value(77)
+    page.radio(key="sample_method").set_value("Stratified by coder")
+    page.button[0].click().run()
+
+    assert not page.exception
+    assert "drawn with seed 77" in page.success[0].value
+    with database.read_connection(db_path) as con:
+        assert con.execute("select seed, method, sample_size from audit_samples").fetchall() == [(77, "stratified", 4)]

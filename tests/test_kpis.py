@@ -43,11 +43,12 @@ def test_net_collection_rate_counts_only_claims_old_enough_to_settle(practice):
     figures = kpis(practice, "2027-02-20")
 
     # Every claim has a service date at least 90 days before 2027-02-20. Payments: W3 60 + W5 70 (80 paid, reversed,
-    # 70 paid again) + W6 100 + W8 50 = 280. Charges less contractual: W1 200 + W2 300 + W3 (100 - 30) + W4 150
-    # + W5 (120 - 40) + W6 (250 - 50) + W8 50 = 1,050. 280 / 1,050 = 0.2667.
+    # 70 paid again) + W6 100 + W8 50 = 280. Charges less contractual and patient share: W1 200 + W2 300 + W3 (100 - 30 - 10) + W4 150
+    # + W5 (120 - 40 - 10) + W6 (250 - 50) + W8 50 = 1,030: patient responsibility (W3 10, W5 10) is left out, since
+    # patient payments never arrive on an 835. 280 / 1,030 = 0.2718.
     assert Decimal(figures["settled_payments"]) == Decimal("280.00")
-    assert Decimal(figures["settled_collectible"]) == Decimal("1050.00")
-    assert figures["net_collection_rate"] == 0.2667
+    assert Decimal(figures["settled_collectible"]) == Decimal("1030.00")
+    assert figures["net_collection_rate"] == 0.2718
 
 
 def test_figures_narrow_to_one_payer(practice):

@@ -14,7 +14,8 @@ TILES = [
     ("first_pass_resolution_rate", "First-pass resolution", "{:.1%}",
      "Claims paid on their first remittance with nothing after it ÷ claims adjudicated.", False),
     ("net_collection_rate", "Net collection rate", "{:.1%}",
-     "Payments ÷ (charges − contractual adjustments), on claims at least 90 days from service.", False),
+     "Insurance payments ÷ (charges − contractual adjustments − patient responsibility), on claims at least 90 days "
+     "from service. Patient payments are not on an 835, so the patient's share leaves the denominator.", False),
     ("days_in_ar", "Days in A/R", "{:.1f}", "Open insurance A/R ÷ average daily charges of the last 90 days.", True),
     ("ar_over_90_share", "A/R over 90 days", "{:.1%}", "Share of open A/R more than 90 days from the date of service.", True),
     ("ar_over_120_share", "A/R over 120 days", "{:.1%}", "Share of open A/R more than 120 days from the date of service.", True),

@@ -1,0 +1,87 @@
+"""Every page in a real browser: `streamlit run` against the sample practice, driven by Debian's Chromium through
+Playwright. Screenshots go to tests/artifacts/ (git-ignored)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "tests" / "artifacts"
+# url path, a heading that must show, and text that proves the page's figures arrived
+PAGES = [
+    ("", "Overview", "Initial denial rate"),
+    ("late_payments", "Late payments", "Worklist"),
+    ("denials", "Denials", "Denied charges ($)"),
+    ("timelines", "Reimbursement timelines", "Next 30 days"),
+    ("coder_accuracy", "Coder accuracy", "Accuracy by coder"),
+    ("claim", "Claim", "Claim id"),
+    ("data_loaded", "Data loaded", "Claim submissions"),
+    ("data_quality", "Data quality", "Load history"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(sample_db):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        env={**os.environ, "CLAIMSCOPE_DB": str(sample_db)}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail(f"streamlit did not start: {server.stderr.read().decode()[-2000:]}")
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium); .ci/run does"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize(("path", "heading", "figure"), PAGES, ids=[heading for _, heading, _ in PAGES])
+def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, path, heading, figure):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{dashboard_url}/{path}")
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
+    page.get_by_text(figure, exact=True).first.wait_for(timeout=60_000)
+    # wait until the script run has finished (the status widget disappears) and charts have drawn
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png"), full_page=True)
+
+    assert page.locator("[data-testid='stException']").count() == 0
+    if path in ("", "denials", "timelines"):
+        assert page.locator("[data-testid='stPlotlyChart'], .js-plotly-plot").count() > 0
+    page.close()

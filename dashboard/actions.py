@@ -8,14 +8,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import session
+from dashboard.access import require
 from etl import db as database
 from etl.audit_sampling import Draw, Universe, draw_sample
 
 
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:
     """Draw and record an audit sample (the same call as `claimscope audit-sample`)."""
+    require("coder_accuracy")
     with database.write_connection(database.default_db_path()) as con:
         drawn = draw_sample(con, universe, size, seed, stratify_by_coder, allocation)
+    session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
+                {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "universe": universe.describe(),
+                 "method": "stratified" if stratify_by_coder else "simple_random", "allocation": allocation})
     st.cache_data.clear()
     return drawn
 
@@ -24,9 +30,11 @@ def load_upload(name: str, content: bytes):
     """Load an uploaded file through the same loader, validation and quarantine as `claimscope load`."""
     from etl.load import load_files  # brings in Great Expectations (~5 s); only when a file arrives
 
+    require("coder_accuracy")
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / Path(name).name
         path.write_bytes(content)
         [result] = load_files([path], database.default_db_path())
+    session.log("upload", [path.name], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
     st.cache_data.clear()
     return result

@@ -4,8 +4,8 @@ came from. Shown on the Claim page and under any table whose row is selected."""
 import polars as pl
 import streamlit as st
 
-from dashboard import queries
-from dashboard.widgets import masked_patients, table_or_note
+from dashboard import queries, session
+from dashboard.widgets import patients_shown, table_or_note
 
 
 def show(claim_id: str) -> None:
@@ -14,9 +14,10 @@ def show(claim_id: str) -> None:
     if submissions.is_empty():
         st.warning(f"No claim {claim_id!r} on file.")
         return
+    session.log_once("claim_drilldown", [claim_id])
     st.markdown(f"#### Claim {claim_id}")
     st.caption("Billed (837 or claims CSV), each submission with its source file and segment or line")
-    table_or_note(masked_patients(submissions), "")
+    table_or_note(patients_shown(submissions, f"claim {claim_id}"), "")
     lines, diagnoses = st.columns([3, 2])
     with lines:
         table_or_note(queries.claim_lines(claim_id), "No service lines on file.", empty_is_good=False)

@@ -9,6 +9,8 @@ import polars as pl
 import streamlit as st
 from scipy.stats import binomtest
 
+from dashboard.access import require, serves
+from etl import access, audit_log
 from etl import db as database
 from etl.audit_sampling import SAMPLE_RESULTS_SQL, UNIVERSE_SQL, WORKSHEET_SQL, Universe, exact_interval
 from etl.reports import WORKLIST_SQL, kpis
@@ -30,6 +32,7 @@ def _cached_frame(db: str, sql: str, params: tuple) -> pl.DataFrame:
         return con.sql(sql, params=dict(params)).pl()
 
 
+@serves("data_loaded")
 def table_row_counts() -> pl.DataFrame:
     """Row count of every contract table."""
     union = " union all ".join(
@@ -38,11 +41,13 @@ def table_row_counts() -> pl.DataFrame:
     return _frame(union)
 
 
+@serves("data_loaded")
 def load_history() -> pl.DataFrame:
     """Every file the loader has seen, newest first."""
     return _frame("select * from load_history order by file_id desc")
 
 
+@serves("data_loaded")
 def load_status_counts() -> pl.DataFrame:
     """Files, records loaded and records quarantined per load status."""
     return _frame(
@@ -51,15 +56,20 @@ def load_status_counts() -> pl.DataFrame:
     )
 
 
+@serves("data_quality")
 def quarantine_problems() -> pl.DataFrame:
     """Each kind of problem in quarantine, with how many records it holds."""
     return _frame("select problem, count(*) as record_count from quarantine_records group by problem order by record_count desc")
 
 
-def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Quarantined records, filtered by file and by problem (an empty filter keeps all)."""
+@serves("data_quality")
+def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str, ...] = (), with_raw: bool = False) -> pl.DataFrame:
+    """Quarantined records, filtered by file and by problem (an empty filter keeps all); the raw text as the file had
+    it (which may hold PHI) only for a role allowed raw records."""
+    if with_raw:
+        require("raw_records")
     return _frame(
-        "select source_file, locator, problem, reason, raw, quarantined_at from quarantine_records"
+        f"select source_file, locator, problem, reason, {'raw, ' if with_raw else ''}quarantined_at from quarantine_records"
         " where (len($files) = 0 or list_contains($files, source_file))"
         " and (len($problems) = 0 or list_contains($problems, problem))"
         " order by source_file, locator",
@@ -67,36 +77,43 @@ def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str,
     )
 
 
+@serves("data_quality")
 def table_health() -> pl.DataFrame:
     """One badge per checked table."""
     return _frame("select * from table_health order by table_name")
 
 
+@serves("data_quality")
 def validation_results() -> pl.DataFrame:
     """The latest result of every expectation, failing ones first."""
     return _frame("select * from validation_results order by latest_success, unexpected_count desc, suite, expectation")
 
 
+@serves("data_quality")
 def balancing_failures() -> pl.DataFrame:
     """835 balancing identities that failed, biggest difference first."""
     return _frame("select * from balancing_failures order by abs(difference_amount) desc")
 
 
+@serves("data_quality")
 def unmatched_remits() -> pl.DataFrame:
     """Claim payments that could not be tied to a claim on file, with the reason."""
     return _frame("select * from unmatched_remits order by payment_date desc")
 
 
+@serves("data_quality")
 def unmatched_claims() -> pl.DataFrame:
     """Claims no remittance has answered, oldest first."""
     return _frame("select * from unmatched_claims order by submitted_date")
 
 
+@serves("data_quality")
 def payments_before_submission() -> pl.DataFrame:
     """Claim payments dated before their claim was sent."""
     return _frame("select * from payments_before_submission order by days_early desc")
 
 
+@serves("data_quality")
 def duplicate_eras() -> pl.DataFrame:
     """The same ERA loaded from more than one file."""
     return _frame("select payer_id, trace_number, payment_amount, file_count, array_to_string(source_files, ', ') as source_files from duplicate_eras")
@@ -126,6 +143,7 @@ def service_date_span() -> tuple[date, date] | None:
     return None if row[0] is None else (row[0], row[1])
 
 
+@serves("late_payments")
 def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
     """Open insurance A/R by payer and aging bucket; basis is 'service' or 'submission'."""
     return _scoped(
@@ -135,6 +153,7 @@ def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("late_payments")
 def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
     """Open claims with no answer after their payer's expected days to pay (payer_rules.csv), by payer."""
     return _scoped(
@@ -144,6 +163,7 @@ def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("late_payments")
 def worklist(as_of: date, scope: Scope) -> pl.DataFrame:
     """The insurance worklist as of a date, highest priority first."""
     return _frame(WORKLIST_SQL, {"as_of": as_of, **scope.params()})
@@ -155,6 +175,7 @@ MIN_CLAIMS_FOR_A_RATE = 30
 ADJUDICATED = "from initial_adjudications where adjudicated_date <= $as_of and SCOPE"
 
 
+@serves("denials")
 def initial_denial_rate(as_of: date, scope: Scope) -> dict:
     """Claims adjudicated and the share first denied, by count and by dollars, with 95% Wilson intervals."""
     counts = _scoped(
@@ -180,6 +201,7 @@ def rate(successes: int, trials: int) -> dict:
     }
 
 
+@serves("denials")
 def denials_by_carc(as_of: date, scope: Scope) -> pl.DataFrame:
     """A Pareto of first-denial CARCs: denied dollars and claims, largest first, with the cumulative share of dollars."""
     return _scoped(
@@ -193,6 +215,7 @@ def denials_by_carc(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("denials")
 def denials_by_payer_and_category(as_of: date, scope: Scope) -> pl.DataFrame:
     """Denied dollars per payer and CARC category."""
     return _scoped(
@@ -202,6 +225,7 @@ def denials_by_payer_and_category(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("denials")
 def denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     """Denied claims per month and CARC category, to see a spike."""
     return _scoped(
@@ -211,6 +235,7 @@ def denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("denials")
 def denials_by_procedure(as_of: date, scope: Scope, limit: int = 15) -> pl.DataFrame:
     """The procedure codes on first-denied claims that carry the most denied charges."""
     return _scoped(
@@ -222,6 +247,7 @@ def denials_by_procedure(as_of: date, scope: Scope, limit: int = 15) -> pl.DataF
     )
 
 
+@serves("denials")
 def denials_by_provider(as_of: date, scope: Scope) -> pl.DataFrame:
     """Each rendering provider's claims adjudicated, first denied and denied charges."""
     return _scoped(
@@ -232,6 +258,7 @@ def denials_by_provider(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("denials")
 def denial_remarks(as_of: date, scope: Scope) -> pl.DataFrame:
     """The remark codes (RARC) sent with first denials: what the payer said, on how many claims and dollars."""
     return _scoped(
@@ -245,6 +272,7 @@ def denial_remarks(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("denials")
 def denied_claims(as_of: date, scope: Scope) -> pl.DataFrame:
     """The first-denied claims behind the figures, largest first."""
     return _scoped(
@@ -254,6 +282,7 @@ def denied_claims(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("overview")
 def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
     """Median days from first submission to first payment, over claims paid by the as-of date, by payer."""
     return _scoped(
@@ -263,6 +292,7 @@ def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("overview")
 def kpi_benchmarks() -> dict[str, dict]:
     """Each headline figure's benchmark, better direction, label and source (etl/reference/kpi_benchmarks.csv)."""
     frame = _frame("select kpi, benchmark::double as benchmark, direction, label, source from ref_kpi_benchmarks")
@@ -275,11 +305,13 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     return interval.low, interval.high
 
 
+@serves("overview")
 def headline_figures(as_of: date, scope: Scope) -> dict:
     """The KPI figures of etl.reports.kpis as of a date for the claims in scope."""
     return _cached_kpis(str(database.default_db_path()), as_of, scope)
 
 
+@serves("overview")
 def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
     """The headline figures at each of the last month ends up to the as-of date, oldest first."""
     ends = [as_of]
@@ -300,6 +332,7 @@ def _cached_kpis(db: str, as_of: date, scope: Scope) -> dict:
 
 # Claim drill-down: everything on file about one claim id, each row with the file and segment (or line) it came from.
 
+@serves("claim")
 def claim_submissions(claim_id: str) -> pl.DataFrame:
     """Every 837 or CSV submission of the claim id."""
     return _frame(
@@ -312,6 +345,7 @@ def claim_submissions(claim_id: str) -> pl.DataFrame:
     )
 
 
+@serves("claim")
 def claim_lines(claim_id: str) -> pl.DataFrame:
     """The service lines of each submission."""
     return _frame(
@@ -321,6 +355,7 @@ def claim_lines(claim_id: str) -> pl.DataFrame:
     )
 
 
+@serves("claim")
 def claim_diagnoses(claim_id: str) -> pl.DataFrame:
     """The diagnoses of each submission, in position."""
     return _frame(
@@ -330,6 +365,7 @@ def claim_diagnoses(claim_id: str) -> pl.DataFrame:
     )
 
 
+@serves("claim")
 def claim_remittances(claim_id: str) -> pl.DataFrame:
     """Every 835 or CSV claim payment for the claim id, oldest first, with how it was matched."""
     return _frame(
@@ -343,6 +379,7 @@ def claim_remittances(claim_id: str) -> pl.DataFrame:
     )
 
 
+@serves("claim")
 def claim_adjustments(claim_id: str) -> pl.DataFrame:
     """Every CAS adjustment on the claim's remittances, with the CARC's description and category."""
     return _frame(
@@ -359,6 +396,7 @@ def claim_adjustments(claim_id: str) -> pl.DataFrame:
     )
 
 
+@serves("claim")
 def claim_remarks(claim_id: str) -> pl.DataFrame:
     """Every remark code (RARC) on the claim's remittances, with its description."""
     return _frame(
@@ -372,6 +410,7 @@ def claim_remarks(claim_id: str) -> pl.DataFrame:
     )
 
 
+@serves("claim")
 def claim_balance_history(claim_id: str) -> pl.DataFrame:
     """The insurance balance after each submission and remittance date: claim_balances evaluated on that date."""
     return _frame(
@@ -388,6 +427,7 @@ def claim_balance_history(claim_id: str) -> pl.DataFrame:
 
 # Coder accuracy and audit samples.
 
+@serves("coder_accuracy")
 def coder_accuracy(scope: Scope) -> pl.DataFrame:
     """Per coder: claims and codes audited and right, with exact 95% intervals, and errors by type."""
     frame = _scoped("select * from coder_accuracy($payers, $providers, $basis, $start, $end) order by coder_id", scope)
@@ -402,6 +442,7 @@ def coder_accuracy(scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("coder_accuracy")
 def coding_denial_rates(as_of: date, scope: Scope) -> pl.DataFrame:
     """Per coder: claims adjudicated and first denied for a coding reason (CARC category coding_bundling)."""
     frame = _scoped(
@@ -418,6 +459,7 @@ def coding_denial_rates(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("coder_accuracy")
 def coding_denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     """Coding-denial rate per coder and month of first adjudication."""
     return _scoped(
@@ -428,17 +470,20 @@ def coding_denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("coder_accuracy")
 def coder_choices() -> list[str]:
     """Every coder a claim names."""
     return _frame("select distinct coder_id from stg_837__claims where coder_id is not null order by coder_id")["coder_id"].to_list()
 
 
+@serves("coder_accuracy")
 def audit_universe_size(universe: Universe) -> int:
     """Claims in an audit universe."""
     params = {**universe.scope.params(), "coders": list(universe.coders), "families": list(universe.procedure_families)}
     return _frame(f"select count(*) as claims from ({UNIVERSE_SQL})", params)["claims"][0]
 
 
+@serves("coder_accuracy")
 def audit_samples() -> pl.DataFrame:
     """Every sample drawn, newest first, with how many of its claims auditors have reviewed."""
     return _frame(
@@ -449,11 +494,13 @@ def audit_samples() -> pl.DataFrame:
     )
 
 
+@serves("coder_accuracy")
 def audit_sample_results(sample_id: int) -> pl.DataFrame:
     """The sample's audited claims: stratum, N_h and the overpayment found."""
     return _frame(SAMPLE_RESULTS_SQL, {"sample_id": sample_id})
 
 
+@serves("coder_accuracy")
 def audit_worksheet(sample_id: int) -> pl.DataFrame:
     """The auditors' worksheet of a sample: every code of every sampled claim, findings blank."""
     return _frame(WORKSHEET_SQL, {"sample_id": sample_id})
@@ -461,6 +508,7 @@ def audit_worksheet(sample_id: int) -> pl.DataFrame:
 
 # Reimbursement timelines.
 
+@serves("timelines")
 def payment_waits(as_of: date, scope: Scope) -> pl.DataFrame:
     """Per claim sent by the as-of date: days from submission to first payment, or to the as-of date if unpaid (censored)."""
     return _scoped(
@@ -471,6 +519,7 @@ def payment_waits(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("timelines")
 def stage_lags(as_of: date, scope: Scope) -> pl.DataFrame:
     """Per claim: charge lag, adjudication lag and first remittance to final payment, each once it has happened."""
     return _scoped(
@@ -482,6 +531,7 @@ def stage_lags(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("timelines")
 def stage_lag_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     """Median of each stage lag per month of submission."""
     return _scoped(
@@ -494,6 +544,7 @@ def stage_lag_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("timelines")
 def time_to_payment(as_of: date, scope: Scope) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per payer: the Kaplan–Meier summary beside the naive average over paid claims only, and the curves' points."""
     return _cached_time_to_payment(payment_waits(as_of, scope))
@@ -516,6 +567,7 @@ def _cached_time_to_payment(waits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     return pl.DataFrame(summaries).sort("payer_name"), pl.concat(points)
 
 
+@serves("timelines")
 def forecast_claims(as_of: date, scope: Scope) -> pl.DataFrame:
     """Open insurance claims not yet paid anything, with the amount expected: balance × the payer's paid-to-charge
     ratio on the claims it has paid."""
@@ -532,6 +584,7 @@ def forecast_claims(as_of: date, scope: Scope) -> pl.DataFrame:
     )
 
 
+@serves("timelines")
 def cash_forecast(as_of: date, scope: Scope) -> pl.DataFrame:
     """Cash expected in the next 30, 60 and 90 days from open unpaid claims, each payer's curve conditioned on the
     days a claim has already waited, with a 90% band."""
@@ -543,3 +596,33 @@ def _cached_forecast(waits: pl.DataFrame, open_claims: pl.DataFrame) -> pl.DataF
     curves = {payer_id: kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
               for (payer_id,), claims in waits.group_by("payer_id")}
     return pl.DataFrame([forecast(open_claims, curves, horizon) for horizon in HORIZONS])
+
+
+@serves("phi")
+def patient_identities(patient_keys: tuple[str, ...]) -> pl.DataFrame:
+    """Names and member ids for these patients: PHI, for roles that work claims with the patient."""
+    return _frame(
+        "select patient_key, last_name || ', ' || first_name as patient_name, member_id from patients"
+        " where list_contains($keys, patient_key)",
+        {"keys": list(patient_keys)},
+    )
+
+
+@serves("audit_log")
+def audit_entries(since: date, user_name: str | None) -> pl.DataFrame:
+    """Audit log entries, newest first."""
+    return _frame(audit_log.ENTRIES_SQL, {"since": since, "user_name": user_name})
+
+
+@serves("audit_log")
+def audit_chain_break() -> int | None:
+    """The first audit entry whose hash chain does not hold, or None."""
+    with database.read_connection(database.default_db_path()) as con:
+        return audit_log.verify(con)
+
+
+@serves("audit_log")
+def accounts() -> pl.DataFrame:
+    """The local accounts (never their hashes)."""
+    return pl.DataFrame(access.list_users(access.users_file(database.default_db_path())),
+                        schema={"name": pl.String, "role": pl.String, "disabled": pl.Boolean, "changed_at": pl.String})

@@ -5,6 +5,9 @@ import io
 import polars as pl
 import streamlit as st
 
+from dashboard import queries, session
+from dashboard.access import allows
+
 
 def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = True) -> None:
     """Show the frame (dates as dates), or say in words why there is nothing to show."""
@@ -23,15 +26,29 @@ def masked_patients(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.when(pl.col("patient_key").is_not_null()).then(tag).alias("patient_key")).rename({"patient_key": "patient"})
 
 
+def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
+    """Patients masked; a role that works claims with the patient may reveal names and member ids, which is logged."""
+    if "patient_key" not in frame.columns or not allows("phi"):
+        return masked_patients(frame)
+    if not st.toggle("Show patient names and member ids", key=f"reveal_{where}"):
+        return masked_patients(frame)
+    identities = queries.patient_identities(tuple(frame["patient_key"].drop_nulls().unique().sort()))
+    claims = frame["claim_id"].to_list() if "claim_id" in frame.columns else []
+    session.log_once("phi_reveal", [where, *claims[:500]], {"rows": len(frame)})
+    return frame.join(identities, on="patient_key", how="left").drop("patient_key")
+
+
 def export_buttons(frame: pl.DataFrame, name: str) -> None:
-    """CSV and Excel downloads of exactly what the table shows."""
+    """CSV and Excel downloads of exactly what the table shows; each download is written to the audit log."""
     excel = io.BytesIO()
     frame.write_excel(excel, worksheet=name)
     left, right = st.columns(2)
-    left.download_button("Export CSV", frame.write_csv(), file_name=f"{name}.csv", mime="text/csv")
+    left.download_button("Export CSV", frame.write_csv(), file_name=f"{name}.csv", mime="text/csv",
+                         on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "csv"}))
     right.download_button(
         "Export Excel", excel.getvalue(), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "xlsx"}),
     )
 
 

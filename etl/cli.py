@@ -275,6 +275,92 @@ def audit_sample(
         console.print(f"Worksheet: {out} ({len(sheet):,} codes)")
 
 
+users_app = typer.Typer(help="Local dashboard accounts (bcrypt-hashed, kept in <db>.users.json or $CLAIMSCOPE_USERS).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+class Role(str, Enum):
+    manager = "manager"
+    biller = "biller"
+    auditor = "auditor"
+    admin = "admin"
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (an e-mail address for OIDC sign-in).")],
+    role: Annotated[Role, typer.Option(help="What the user may see: manager, biller, auditor or admin.")],
+    db: DbOption,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 12 characters; asked for when omitted.")] = "",
+) -> None:
+    """Create an account, or reset its role and password.
+
+    Example: claimscope users add dana --role biller --db demo.duckdb
+    """
+    from etl.access import AccessError, add_user, users_file
+
+    try:
+        add_user(users_file(db), name, role.value, password)
+    except AccessError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from error
+    console.print(f"{name}: {role.value}, saved in {users_file(db)}")
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="User name.")], db: DbOption) -> None:
+    """Stop an account from signing in (it stays on file for the audit trail).
+
+    Example: claimscope users disable dana --db demo.duckdb
+    """
+    from etl.access import AccessError, disable_user, users_file
+
+    try:
+        disable_user(users_file(db), name)
+    except AccessError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from error
+    console.print(f"{name}: disabled")
+
+
+@users_app.command("list")
+def users_list(db: DbOption) -> None:
+    """Show every account and its role.
+
+    Example: claimscope users list --db demo.duckdb
+    """
+    from etl.access import list_users, users_file
+
+    rows = [(user["name"], user["role"], "yes" if user["disabled"] else "", user["changed_at"]) for user in list_users(users_file(db))]
+    console.print(_table(str(users_file(db)), ["user", "role", "disabled", "changed"], rows))
+
+
+@app.command("audit-log")
+def audit_log(
+    db: DbOption,
+    since: Annotated[datetime | None, typer.Option(help="First day to show.", formats=["%Y-%m-%d"])] = None,
+    user: Annotated[str | None, typer.Option(help="Only this user's entries.")] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain instead; exit 1 if it is broken.")] = False,
+) -> None:
+    """Show who did what in the dashboard, or check that no entry was altered.
+
+    Example: claimscope audit-log --db demo.duckdb --since 2026-11-01 --user dana
+    """
+    from etl import audit_log as log
+
+    with database.read_connection(db) as con:
+        if verify:
+            broken = log.verify(con)
+            count = database.scalar(con, "select count(*) from audit_log")
+            if broken is not None:
+                typer.echo(f"Error: the audit log's chain breaks at entry {broken}: an entry was altered, removed or inserted", err=True)
+                raise typer.Exit(code=1)
+            console.print(f"Audit log intact: {count:,} entries, every hash and link checks out.")
+            return
+        rows = log.entries(con, since.date() if since else None, user)
+    console.print(_table(f"Audit log: {len(rows):,} entries", rows.columns, rows.head(200).iter_rows()))
+
+
 @app.command()
 def tables(db: DbOption) -> None:
     """Show the row count of every contract table.

@@ -51,3 +51,32 @@ def sample_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("samples") / "samples.duckdb"
     load_files([SAMPLES], db)
     return db
+
+
+APP = str(REPO / "dashboard" / "app.py")
+
+
+def open_app(db: Path, monkeypatch, role: str = "manager", page: str | None = None):
+    """The dashboard under AppTest against a database, signed in as a seeded user of this role."""
+    from streamlit.testing.v1 import AppTest
+
+    from etl.access import User
+
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(db))
+    monkeypatch.delenv("CLAIMSCOPE_DEMO", raising=False)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["user"] = User(f"test-{role}", role)
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """AppTest runs the app as `__main__` and leaves it there; a loader's spawn workers would then re-run the app."""
+    import sys
+
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

@@ -3,21 +3,17 @@
 from datetime import date
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from etl.load import load_files
-from tests.conftest import FIXTURES, REPO
-
-APP = str(REPO / "dashboard" / "app.py")
+from tests.conftest import FIXTURES, open_app
 
 
 @pytest.fixture
 def denials_page(db_path, monkeypatch):
     load_files([FIXTURES / "worklist"], db_path)
-    monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
-    page = AppTest.from_file(APP, default_timeout=30).run()
-    page.switch_page("views/denials.py").run()
-    page.date_input[0].set_value((date(2026, 1, 1), date(2026, 11, 26))).run()
+    page = open_app(db_path, monkeypatch, "manager", "views/denials.py")
+    page.date_input(key="as_of").set_value(date(2026, 11, 26)).run()
+    page.date_input(key="date_range").set_value((date(2026, 1, 1), date(2026, 11, 26))).run()
     return page
 
 
@@ -26,7 +22,7 @@ def test_initial_denial_rate_by_count_and_dollars(denials_page):
 
     # First adjudications: W2 denied (300.00); W3 (100.00), W5 (120.00, its first remit, not the reversal), W6 (250.00)
     # and W8 (50.00) paid. 1 of 5 by count; 300 / 820 = 36.6% by dollars. Five claims is under 30: too few for a rate.
-    assert metrics["Initial denial rate"] == ("20.0%", "too few claims")
+    assert metrics["Initial denial rate"] == ("20.0%", "too few claims for an interval")
     assert metrics["Initial denial rate by dollars"][0] == "36.6%"
     assert metrics["Denied charges ($)"] == ("300.00", "1 of 5 claims")
     assert not denials_page.exception
@@ -42,7 +38,7 @@ def test_denial_reasons_are_listed_with_their_description_and_category(denials_p
 
 
 def test_a_period_without_adjudications_says_so(denials_page):
-    denials_page.date_input[0].set_value((date(2025, 1, 1), date(2025, 6, 30))).run()
+    denials_page.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 6, 30))).run()
 
     metrics = {metric.label: metric.value for metric in denials_page.metric}
     assert metrics["Initial denial rate"] == "no claims"

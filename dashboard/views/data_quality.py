@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import queries
-from dashboard.widgets import table_or_note
+from dashboard import queries, session
+from dashboard.access import allows
+from dashboard.widgets import export_buttons, table_or_note
 
 BADGES = {"clean": "clean", "warnings": "warnings", "errors": "errors quarantined"}
 
@@ -43,12 +44,13 @@ else:
     history = queries.load_history()
     chosen_files = st.multiselect("File", history.filter(history["records_quarantined"] > 0)["source_file"].to_list())
     chosen_problems = st.multiselect("Problem", problems["problem"].to_list())
-    show_raw = st.toggle("Show raw records (may contain patient data)", value=False)
-    records = queries.quarantined_records(tuple(chosen_files), tuple(chosen_problems))
+    show_raw = allows("raw_records") and st.toggle("Show raw records (may contain patient data)", value=False)
+    records = queries.quarantined_records(tuple(chosen_files), tuple(chosen_problems), with_raw=show_raw)
+    if show_raw:
+        session.log_once("phi_reveal", ["quarantine", *chosen_files], {"problems": chosen_problems, "rows": len(records)})
     st.caption(f"{len(records):,} quarantined records")
-    shown = records if show_raw else records.drop("raw")
-    st.dataframe(shown, hide_index=True)
-    st.download_button("Export CSV", shown.write_csv(), file_name="quarantine.csv", mime="text/csv")
+    st.dataframe(records, hide_index=True)
+    export_buttons(records, "quarantine")
 
 st.subheader("Latest validation results")
 table_or_note(queries.validation_results(), "No validation has run yet.", empty_is_good=False)

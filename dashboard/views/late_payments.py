@@ -3,12 +3,12 @@
 import streamlit as st
 
 from dashboard import charts, claim_detail, filters, queries
-from dashboard.widgets import export_buttons, masked_patients, table_or_note
+from dashboard.widgets import export_buttons, patients_shown, table_or_note
 
 st.title("Late payments")
 chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
-st.caption(f"{filters.describe(chosen)} · amounts in $ · patients masked")
+st.caption(f"{filters.describe(chosen)} · amounts in $")
 
 st.subheader("Open insurance A/R by age ($)")
 basis = st.radio("Age claims by", ["Date of service", "Submission date"], horizontal=True, key="aging_basis")
@@ -34,7 +34,7 @@ with st.expander("How claims are ranked"):
         "when the payer paid less than the charge minus the contractual adjustment and patient responsibility, "
         "that is, less than the allowed amount it owes."
     )
-work = masked_patients(queries.worklist(as_of, scope))
+work = patients_shown(queries.worklist(as_of, scope), "worklist")
 claim_detail.claims_table(work, "worklist", "Nothing to work: every insurance claim in scope is paid or settled.")
 if not work.is_empty():
     export_buttons(work, "worklist")

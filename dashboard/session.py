@@ -1,0 +1,119 @@
+"""Who is at the screen: demo mode, sign-in (OIDC through st.login, else local accounts), the idle time-out, and the
+audit trail of what they did."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from dashboard.access import current_user
+from etl import access
+from etl import audit_log
+from etl import db as database
+
+IDLE_MINUTES = float(os.environ.get("CLAIMSCOPE_IDLE_MINUTES", "15"))
+DEMO_USER = access.User("demo", "demo")
+
+
+def demo_mode() -> bool:
+    """`make demo` sets CLAIMSCOPE_DEMO=1: synthetic data, no sign-in."""
+    return os.environ.get("CLAIMSCOPE_DEMO") == "1"
+
+
+def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None, user: access.User | None = None) -> None:
+    """Append to the audit log, with the sidebar's filter values; never PHI."""
+    user = user or current_user()
+    filters = st.session_state.get("filters")
+    context = {"filters": {"as_of": filters.as_of, **filters.scope.params()}} if filters else {}
+    with database.write_connection(database.default_db_path()) as con:
+        audit_log.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
+                         {**context, **(details or {})})
+
+
+def log_once(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None) -> None:
+    """Log an event the first time this session sees it, not on every rerun that redraws it."""
+    seen = st.session_state.setdefault("logged_events", set())
+    key = (action, tuple(object_ids), repr(sorted((details or {}).items())))
+    if key not in seen:
+        seen.add(key)
+        log(action, object_ids, details)
+
+
+def sign_in() -> access.User:
+    """The user at the screen; draws the sign-in and stops the run until there is one."""
+    if demo_mode():
+        _refuse_real_data()
+        st.session_state["user"] = DEMO_USER
+        st.warning("**Demo data.** A synthetic practice; no real patient is in it. Sign-in is off in demo mode.", icon="🧪")
+        return DEMO_USER
+    user = current_user()
+    idle_for = time.time() - st.session_state.get("last_activity", time.time())
+    if user and idle_for > IDLE_MINUTES * 60:
+        log("timeout", details={"idle_minutes": round(idle_for / 60, 1)}, user=user)
+        del st.session_state["user"]
+        st.info(f"Signed out after {IDLE_MINUTES:g} minutes without activity.")
+        user = None
+    if user is None:
+        user = _oidc_user() if _oidc_configured() else _local_sign_in()
+    st.session_state["last_activity"] = time.time()
+    st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
+    if st.sidebar.button("Sign out"):
+        log("logout")
+        st.session_state.clear()
+        if _oidc_configured():
+            st.logout()
+        st.rerun()
+    return user
+
+
+def _refuse_real_data() -> None:
+    with database.read_connection(database.default_db_path()) as con:
+        real_files = database.scalar(con, "select count(*) from source_files where not is_synthetic")
+    if real_files:
+        st.error(f"Demo mode refuses this database: {real_files:,} of its files are not synthetic. "
+                 "Run without CLAIMSCOPE_DEMO and sign in.")
+        st.stop()
+
+
+def _local_sign_in() -> access.User:
+    st.title("claimscope")
+    with st.form("sign_in"):
+        name = st.text_input("User name")
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        user = access.authenticate(access.users_file(database.default_db_path()), name, password)
+        if user:
+            st.session_state["user"] = user
+            log("login", user=user)
+            st.rerun()
+        log("login_failed", details={"attempted_name": name}, user=access.User(name or "?", None))
+        st.error("Wrong user name or password, or the account is disabled.")
+    st.caption("Accounts are managed with `claimscope users add NAME --role ROLE`.")
+    st.stop()
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def _oidc_user() -> access.User:
+    if not st.user.is_logged_in:
+        st.title("claimscope")
+        st.button("Sign in", on_click=st.login)
+        st.stop()
+    role = access.role_of(access.users_file(database.default_db_path()), st.user.email)
+    if role is None:
+        log("login_failed", details={"reason": "no claimscope account"}, user=access.User(st.user.email, None))
+        st.error(f"{st.user.email} has no claimscope account. Ask an admin to run `claimscope users add {st.user.email} --role ...`.")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    user = access.User(st.user.email, role)
+    st.session_state["user"] = user
+    log("login", details={"method": "oidc"}, user=user)
+    return user

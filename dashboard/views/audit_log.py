@@ -1,0 +1,25 @@
+"""Audit log (admins): who signed in, looked at what, revealed or exported which claims; and whether the log's hash
+chain still holds."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard import queries
+from dashboard.widgets import table_or_note
+
+st.title("Audit log")
+broken = queries.audit_chain_break()
+if broken is None:
+    st.success("The hash chain holds: no entry has been altered, removed or inserted.")
+else:
+    st.error(f"The hash chain breaks at entry {broken}: an entry was altered, removed or inserted after it was written.")
+
+since_column, user_column = st.columns(2)
+since = since_column.date_input("Since", value=date.today() - timedelta(days=30))
+user_name = user_column.text_input("User", placeholder="every user").strip() or None
+table_or_note(queries.audit_entries(since, user_name), "No entries in this range.", empty_is_good=False)
+
+st.subheader("Accounts")
+st.caption("Managed with `claimscope users add NAME --role ROLE` and `claimscope users disable NAME`.")
+table_or_note(queries.accounts(), "No local accounts yet.", empty_is_good=False)

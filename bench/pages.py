@@ -68,6 +68,7 @@ def main() -> None:
 
     from dashboard import queries
     from etl import db as database
+    from etl.access import User
     from etl.scope import Scope
 
     with database.write_connection(args.db) as con:
@@ -75,6 +76,7 @@ def main() -> None:
     with database.read_connection(args.db) as con:
         claims = database.scalar(con, "select count(*) from claims")
         baseline = timed(lambda: con.execute("select count(*) from claims").fetchall())
+    st.session_state["user"] = User("bench", "demo")  # every query checks the role; demo may read them all
     print(f"{args.db.name}: {claims:,} claim submissions; baseline count(*) {baseline:.1f} ms")
     print(f"{'page':<14} {'cold ms':>9} {'warm ms':>9} {'cold/warm':>10} {'warm/baseline':>14}")
     for page, run in page_queries(queries, Scope).items():

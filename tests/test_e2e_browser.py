@@ -18,7 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "tests" / "artifacts"
 # url path, a heading that must show, and text that proves the page's figures arrived
 PAGES = [
-    ("", "Overview", "Initial denial rate"),
+    ("overview", "Overview", "Initial denial rate"),
     ("late_payments", "Late payments", "Worklist"),
     ("denials", "Denials", "Denied charges ($)"),
     ("timelines", "Reimbursement timelines", "Next 30 days"),
@@ -26,6 +26,7 @@ PAGES = [
     ("claim", "Claim", "Claim id"),
     ("data_loaded", "Data loaded", "Claim submissions"),
     ("data_quality", "Data quality", "Load history"),
+    ("audit_log", "Audit log", "Accounts"),
 ]
 
 
@@ -41,7 +42,8 @@ def dashboard_url(sample_db):
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        env={**os.environ, "CLAIMSCOPE_DB": str(sample_db)}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        # demo mode: the sample practice is synthetic, so no sign-in
+        env={**os.environ, "CLAIMSCOPE_DB": str(sample_db), "CLAIMSCOPE_DEMO": "1"}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -82,6 +84,7 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
     page.screenshot(path=str(ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png"), full_page=True)
 
     assert page.locator("[data-testid='stException']").count() == 0
-    if path in ("", "denials", "timelines"):
+    assert page.get_by_text("Demo data.").count() == 1
+    if path in ("overview", "denials", "timelines"):
         assert page.locator("[data-testid='stPlotlyChart'], .js-plotly-plot").count() > 0
     page.close()

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, session
+from dashboard.access import allows
 from dashboard.widgets import patients_shown, table_or_note
 
 
@@ -32,11 +33,14 @@ def show(claim_id: str) -> None:
 
 
 def claims_table(frame: pl.DataFrame, key: str, when_empty: str) -> None:
-    """A table of claims; selecting a row opens that claim's full history below it."""
+    """A table of claims; selecting a row opens that claim's full history below it, for roles that may drill down."""
     if frame.is_empty():
         st.success(when_empty)
         return
     dates = {name: st.column_config.DateColumn(format="YYYY-MM-DD") for name, dtype in frame.schema.items() if dtype == pl.Date}
+    if not allows("claim"):
+        st.dataframe(frame, hide_index=True, column_config=dates)
+        return
     picked = st.dataframe(frame, hide_index=True, column_config=dates, key=key, on_select="rerun", selection_mode="single-row")
     if picked.selection.rows:
         with st.container(border=True):

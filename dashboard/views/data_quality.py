@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import queries, session
+from dashboard import claim_detail, queries, session
 from dashboard.access import allows
 from dashboard.widgets import export_buttons, table_or_note
 
@@ -62,10 +62,10 @@ st.subheader("Unmatched remittances")
 table_or_note(queries.unmatched_remits(), "Every claim payment matches a claim on file.")
 
 st.subheader("Claims without a remittance")
-table_or_note(queries.unmatched_claims(), "Every claim has been answered by its payer.")
+claim_detail.claims_table(queries.unmatched_claims(), "unmatched_claims", "Every claim has been answered by its payer.")
 
 st.subheader("Payments dated before their claim was sent")
-table_or_note(queries.payments_before_submission(), "Every payment is dated after its claim was submitted.")
+claim_detail.claims_table(queries.payments_before_submission(), "paid_before_sent", "Every payment is dated after its claim was submitted.")
 
 st.subheader("Duplicate ERAs")
 table_or_note(queries.duplicate_eras(), "No ERA was loaded twice.")

@@ -111,3 +111,11 @@ def test_worklist_cli_writes_an_excel_workbook(practice, tmp_path):
     sheet = load_workbook(out)["worklist"]
     header = [cell.value for cell in sheet[1]]
     assert [row[header.index("claim_id")] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["W1", "W2", "W6", "W4"]
+
+
+def test_self_pay_claims_are_not_listed_as_waiting_for_a_remittance(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        waiting = con.execute("select claim_id from unmatched_claims order by claim_id").fetchall()
+
+    # W1 (Aetna) and W4 (Cigna) have had no answer; W7 is self-pay, so no payer will ever answer it.
+    assert waiting == [("W1",), ("W4",)]

@@ -1,5 +1,6 @@
 -- One row per claim (claim id and payer) that no remittance has answered, with the reason. Read by the data-quality page.
 -- reason: no remittance received; remitted under another payer (a payment for this claim id came from a different payer).
+-- Self-pay claims are left out: no payer will ever send a remittance for them.
 with
 
 submissions as (
@@ -24,6 +25,10 @@ files as (
     select * from source_files
 ),
 
+self_pay as (
+    select payer_id from stg_reference__payer_rules where is_self_pay
+),
+
 final as (
     select
         latest_submissions.claim_record_id,
@@ -45,6 +50,7 @@ final as (
         select 1 from answered
         where answered.claim_id = latest_submissions.claim_id and answered.payer_id = latest_submissions.payer_id
     )
+    and latest_submissions.payer_id not in (select payer_id from self_pay)
 )
 
 select * from final

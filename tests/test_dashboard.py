@@ -128,6 +128,11 @@ def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_
     assert tiles["Days in A/R"] == "93.8"
     assert tiles["A/R over 120 days"] == "20.0%"
     assert all(metric.help for metric in page.metric)
+    # The claims behind the money add up to the tiles, to the cent.
+    behind = next(frame.value for frame in page.dataframe if "balance_amount" in frame.value.columns and "charge_amount" in frame.value.columns)
+    assert f"{sum(behind['charge_amount']):,.2f}" == tiles["Gross charges"] == "1,170.00"  # W7 is self-pay
+    assert f"{sum(behind['paid_to_date_amount']):,.2f}" == tiles["Payments"]
+    assert f"{sum(value for value in behind['balance_amount'] if value > 0):,.2f}" == tiles["Open insurance A/R"] == "750.00"
 
 
 def test_payer_filter_narrows_the_worklist_and_opening_a_claim_shows_its_history(db_path, monkeypatch):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import charts, filters, queries
+from dashboard import charts, claim_detail, filters, queries
 from dashboard.widgets import interval_note, table_or_note
 
 # (figure, label, format, definition, lower is better); benchmarks come from etl/reference/kpi_benchmarks.csv.
@@ -60,6 +60,10 @@ money[1].metric("Payments", f"{now['payments']:,.2f}", help="Insurance payments 
 money[2].metric("Contractual adjustments", f"{now['contractual_adjustments']:,.2f}", help="Contractual write-offs of the current adjudication.")
 money[3].metric("Patient responsibility", f"{now['patient_responsibility']:,.2f}", help="Deductible, coinsurance and copay moved to the patient (group PR).")
 money[4].metric("Open insurance A/R", f"{now['open_ar']:,.2f}", help="What payers still owe on the claims in scope.")
+
+with st.expander("The claims behind these figures"):
+    st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
+    claim_detail.claims_table(queries.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
 
 st.subheader("Month by month")
 trend = queries.kpi_trend(as_of, scope)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from datetime import date, datetime
 
 from etl import csv_audits, csv_claims, csv_coders, csv_remits
 from etl.mapping import ColumnMapping
@@ -17,14 +19,17 @@ CSV_SIGNATURES = {
     # last: its two columns are a subset of a claims export's
     "coders_csv": csv_coders.SIGNATURE,
 }
+_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 _X12_START = re.compile(r"^(ISA|GS|ST)([^A-Za-z0-9\s])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def decode(data: bytes, name: str) -> str:
-    """Bytes to text; an empty or binary file is a LoadError naming the file."""
+    """Bytes to text (an Excel workbook's first sheet as CSV); an empty or binary file is a LoadError naming the file."""
     if not data.strip():
         raise LoadError(f"{name}: file is empty")
+    if data.startswith(_ZIP_MAGIC):
+        return _first_sheet_as_csv(data, name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -33,6 +38,33 @@ def decode(data: bytes, name: str) -> str:
     if "\x00" in text or len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
         raise LoadError(f"{name}: binary content, not an X12 or CSV file")
     return text
+
+
+def _first_sheet_as_csv(data: bytes, name: str) -> str:
+    """An Excel workbook's first sheet (a filled-in audit worksheet, say) as CSV text: sheet row N is CSV line N."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError) as error:
+        raise LoadError(f"{name}: a zip archive that is not a readable Excel workbook ({error.__class__.__name__})") from error
+    while rows and not any(rows[-1]):
+        rows.pop()
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
+from etl.detect import decode
 from etl.records import ParsedFile, Quarantined
 from etl.values import passes_luhn
 
@@ -260,7 +261,7 @@ def records_in(parsed: ParsedFile) -> int:
 def _with_raw(records: list[Quarantined], path: Path) -> list[Quarantined]:
     """Attach each record's text as the file has it (the CSV line, or the X12 segment)."""
     wanted = {int(record.locator.split()[-1]) for record in records}
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = decode(path.read_bytes(), str(path))
     if records and records[0].locator.startswith("line"):
         lines = text.splitlines()
         raw = {number: lines[number - 1] for number in wanted if number <= len(lines)}

@@ -154,3 +154,52 @@ def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolate
     assert shown.loc["CD1", "against_target"] == "not yet known: audit more claims"
     lower_bound = next(metric for metric in page.metric if metric.label.startswith("Lower bound"))
     assert lower_bound.value == "20.00"
+
+
+def test_a_worksheet_filled_in_excel_loads_back_and_a_blank_finding_is_quarantined_by_row(tmp_path):
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+    from etl.load import load_files
+    from tests.conftest import FIXTURES
+
+    db, sheet = tmp_path / "audit.duckdb", tmp_path / "sheet.xlsx"
+    load_files([FIXTURES / "worklist"], db)
+    assert CliRunner().invoke(app, ["audit-sample", "--db", str(db), "--size", "3", "--seed", "9", "--out", str(sheet)]).exit_code == 0
+
+    book = load_workbook(sheet)
+    rows = list(book.active.iter_rows(min_row=2))
+    header = [cell.value for cell in next(book.active.iter_rows(max_row=1))]
+    column = {name: index for index, name in enumerate(header)}
+    for row in rows[:-1]:  # the auditor leaves the last code unreviewed
+        row[column["auditor_id"]].value = "AU1"
+        row[column["audit_date"]].value = date(2026, 11, 20)  # typed as a date, as Excel keeps it
+        row[column["audited_code"]].value = row[column["original_code"]].value
+        row[column["finding"]].value = "agree"
+        row[column["dollar_impact"]].value = 0
+    book.save(sheet)
+
+    [result] = load_files([sheet], db)
+
+    assert result.kind == "audits_csv" and result.status == "partial"
+    assert (result.records_loaded, result.records_quarantined) == (len(rows) - 1, 1)
+    with database.read_connection(db) as con:
+        locator, reason, raw = con.execute("select locator, reason, raw from quarantine").fetchall()[0]
+    assert locator == f"line {len(rows) + 1}"  # the sheet's row number, header being row 1
+    assert "auditor_id" in reason and raw.startswith(rows[-1][column["claim_id"]].value)
+
+
+def test_a_zip_that_is_not_a_workbook_is_rejected_with_a_clear_error(tmp_path):
+    import zipfile
+
+    from etl.load import load_files
+
+    archive = tmp_path / "notes.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("notes.txt", "not a spreadsheet")
+
+    [result] = load_files([archive], tmp_path / "z.duckdb")
+
+    assert result.status == "rejected"
+    assert f"{archive}: a zip archive that is not a readable Excel workbook" in result.message

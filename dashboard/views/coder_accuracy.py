@@ -80,7 +80,7 @@ if "drawn_sample" in st.session_state:
     export_buttons(sheet, f"audit_sample_{st.session_state['drawn_sample']}")
 
 st.subheader("Load a completed worksheet")
-upload = st.file_uploader("Worksheet (CSV)", type=["csv"], help="Goes through the same loader, checks and quarantine as `claimscope load`.")
+upload = st.file_uploader("Worksheet (CSV or Excel)", type=["csv", "xlsx"], help="Goes through the same loader, checks and quarantine as `claimscope load`.")
 if upload is not None and st.button("Load worksheet"):
     result = actions.load_upload(upload.name, upload.getvalue())
     (st.success if result.is_clean else st.warning)(

@@ -35,7 +35,8 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
     identities = queries.patient_identities(tuple(frame["patient_key"].drop_nulls().unique().sort()))
     claims = frame["claim_id"].to_list() if "claim_id" in frame.columns else []
     session.log_once("phi_reveal", [where, *claims[:500]], {"rows": len(frame)})
-    return frame.join(identities, on="patient_key", how="left").drop("patient_key")
+    order = [name for column in frame.columns for name in (("patient_name", "member_id") if column == "patient_key" else (column,))]
+    return frame.join(identities, on="patient_key", how="left").select(order)
 
 
 def export_buttons(frame: pl.DataFrame, name: str) -> None:

@@ -349,6 +349,9 @@ def audit_log(
     from etl import audit_log as log
 
     with database.read_connection(db) as con:
+        if "audit_log" not in {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}:
+            console.print(f"{db} has no audit log yet: nobody has used the dashboard on it.")
+            return
         if verify:
             broken = log.verify(con)
             count = database.scalar(con, "select count(*) from audit_log")
@@ -358,7 +361,14 @@ def audit_log(
             console.print(f"Audit log intact: {count:,} entries, every hash and link checks out.")
             return
         rows = log.entries(con, since.date() if since else None, user)
-    console.print(_table(f"Audit log: {len(rows):,} entries", rows.columns, rows.head(200).iter_rows()))
+    import polars as pl
+
+    # a reveal can name hundreds of claims: the screen gets the start, the table keeps them all
+    shortened = rows.head(200).with_columns(
+        pl.when(pl.col(name).str.len_chars() > 60).then(pl.col(name).str.slice(0, 57) + "…").otherwise(pl.col(name)).alias(name)
+        for name in ("object_ids", "details")
+    )
+    console.print(_table(f"Audit log: {len(rows):,} entries", rows.columns, shortened.iter_rows()))
 
 
 @app.command()

@@ -28,7 +28,10 @@ def masked_patients(frame: pl.DataFrame) -> pl.DataFrame:
 
 def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
     """Patients masked; a role that works claims with the patient may reveal names and member ids, which is logged."""
-    if "patient_key" not in frame.columns or not allows("phi"):
+    if "patient_key" not in frame.columns:
+        return frame
+    if not allows("phi"):
+        st.caption("Patients are masked: names and member ids are not permitted for your role.")
         return masked_patients(frame)
     if not st.toggle("Show patient names and member ids", key=f"reveal_{where}"):
         return masked_patients(frame)

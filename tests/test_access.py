@@ -84,7 +84,8 @@ def test_masked_patients_never_show_a_name_or_member_id_and_a_biller_reveal_is_l
     shown = next(frame.value for frame in manager.dataframe if "priority_score" in frame.value.columns)
     text = shown.to_csv()
     assert not any(identity in text for identity in identities)
-    assert not manager.toggle  # no reveal for a manager
+    assert not manager.toggle  # no reveal for a manager, and a word saying why
+    assert any("not permitted for your role" in caption.value for caption in manager.caption)
 
     biller = open_app(practice, monkeypatch, "biller", "views/late_payments.py")
     biller.date_input(key="as_of").set_value(date(2026, 11, 26)).run()

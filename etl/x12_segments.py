@@ -12,6 +12,7 @@ from etl.records import LoadError, Quarantined
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _WHITESPACE = " \t\r\n"
 _ENVELOPE_TAGS = ["ISA", "GS", "ST", "SE", "GE", "IEA"]
+_NEVER_IN_X12 = "\x01"  # a control character: decode() rejects text with more than a trace of them
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def split_segments(text: str, name: str) -> tuple[Delimiters, pl.DataFrame, list
     """Number every segment from 1; indentation, CR/LF and a trailing terminator are ignored."""
     text = text.lstrip(_WHITESPACE + "\ufeff")
     delimiters, warnings = find_delimiters(text, name)
-    raw = pl.Series("raw", [text]).str.split(delimiters.segment).explode().str.strip_chars(_WHITESPACE)
+    raw = _segment_texts(text, delimiters.segment).str.strip_chars(_WHITESPACE)
     segments = (
         raw.to_frame()
         .filter(pl.col("raw") != "")
@@ -102,6 +103,18 @@ def split_segments(text: str, name: str) -> tuple[Delimiters, pl.DataFrame, list
         .with_columns(pl.col("segment").cast(pl.Int64))
     )
     return delimiters, segments, warnings
+
+
+def _segment_texts(text: str, terminator: str) -> pl.Series:
+    """The text between terminators. polars' CSV reader, with the terminator as its line end and a field separator
+    the text never holds, does this about thirty times faster than splitting one big string."""
+    if len(terminator.encode()) != 1 or _NEVER_IN_X12 in text:
+        return pl.Series("raw", [text]).str.split(terminator).explode()
+    rows = pl.read_csv(
+        text.encode(), has_header=False, separator=_NEVER_IN_X12, eol_char=terminator, quote_char=None,
+        schema={"raw": pl.String}, infer_schema=False,
+    )
+    return rows["raw"].fill_null("")
 
 
 def read_interchange(text: str, name: str) -> Interchange:

@@ -1,9 +1,11 @@
 """Delimiters and envelopes: real files vary, and the tokenizer must not assume a fixed layout."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.records import LoadError
-from etl.x12_segments import read_interchange, split_segments
+from etl.x12_segments import _segment_texts, read_interchange, split_segments
 
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261001*1200*^*00501*000000001*0*T*:"
 BODY = ["GS*HP*S*R*20261001*1200*1*X*005010X221A1", "ST*835*0001", "BPR*I*0*C*NON", "SE*3*0001", "GE*1*1", "IEA*1*000000001"]
@@ -49,3 +51,16 @@ def test_wrong_ge_count_rejects_every_set_in_the_group():
 def test_truncated_isa_is_a_load_error_naming_the_file():
     with pytest.raises(LoadError, match=r"^short.835: segment 1: ISA is truncated"):
         split_segments("ISA*00*  *00", "short.835")
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("AB*:~\n\r \t\"',é0")), max_size=80),
+    terminator=st.sampled_from(["~", "\n", "'"]),
+)
+def test_the_fast_segment_reader_splits_exactly_as_str_split_does(text, terminator):
+    def kept(values):
+        return [value.strip(" \t\r\n") for value in values if value.strip(" \t\r\n")]
+
+    assert kept(_segment_texts(text, terminator).to_list()) == kept(text.split(terminator))

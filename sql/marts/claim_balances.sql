@@ -12,9 +12,7 @@ submissions as (
 ),
 
 latest_submissions as (
-    select *
-    from submissions
-    qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc, claim_record_id desc) = 1
+    select * from int_claims__latest_submissions(as_of)
 ),
 
 first_submissions as (

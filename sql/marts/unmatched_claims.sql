@@ -3,18 +3,12 @@
 -- Self-pay claims are left out: no payer will ever send a remittance for them.
 with
 
-submissions as (
-    select * from stg_837__claims
-),
-
 matches as (
     select * from int_claim_payments__matched_to_claims
 ),
 
 latest_submissions as (
-    select *
-    from submissions
-    qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc, claim_record_id desc) = 1
+    select * from int_claims__latest_submissions(date '9999-12-31')
 ),
 
 answered as (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -27,6 +27,12 @@ DbOption = Annotated[
 ]
 
 
+def _fail(message: object) -> NoReturn:
+    """Say what went wrong on stderr and exit 1: every command's way of refusing."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="835, 837 or CSV files, or folders to search.", exists=True)],
@@ -45,8 +51,7 @@ def load(
     try:
         column_mapping = read_mapping(mapping)
     except LoadError as error:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(code=1) from error
+        _fail(error)
     with Progress(console=errors, transient=True) as progress:
         task = progress.add_task("Loading", total=len(expand_paths(paths)))
         results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task))
@@ -165,8 +170,7 @@ def worklist(
             typer.echo(text, nl=False)
     else:
         if out is None:
-            typer.echo("Error: --out is required for xlsx", err=True)
-            raise typer.Exit(code=1)
+            _fail("--out is required for xlsx")
         rows.write_excel(out, worksheet="worklist")
 
 
@@ -247,8 +251,7 @@ def audit_sample(
     from etl.scope import Scope
 
     if size is None and (precision is None or expected_error_rate is None):
-        typer.echo("Error: give --size, or --precision and --expected-error-rate", err=True)
-        raise typer.Exit(code=1)
+        _fail("give --size, or --precision and --expected-error-rate")
     universe = Universe(
         Scope(tuple(payer or ()), tuple(provider or ()), from_date.date() if from_date else None, to_date.date() if to_date else None),
         tuple(coder or ()), tuple(procedure_family or ()),
@@ -257,8 +260,7 @@ def audit_sample(
     with database.write_connection(db) as con:
         population = len(universe_claims(con, universe))
         if population == 0:
-            typer.echo("Error: no claims in the universe; widen --from/--to or the filters", err=True)
-            raise typer.Exit(code=1)
+            _fail("no claims in the universe; widen --from/--to or the filters")
         wanted = size if size is not None else sample_size(confidence, precision, expected_error_rate, population)
         drawn = draw_sample(con, universe, wanted, seed, strata is Strata.coder, allocation.value)
         sheet = worksheet(con, drawn.sample_id)
@@ -302,8 +304,7 @@ def users_add(
     try:
         add_user(users_file(db), name, role.value, password)
     except AccessError as error:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(code=1) from error
+        _fail(error)
     console.print(f"{name}: {role.value}, saved in {users_file(db)}")
 
 
@@ -318,8 +319,7 @@ def users_disable(name: Annotated[str, typer.Argument(help="User name.")], db: D
     try:
         disable_user(users_file(db), name)
     except AccessError as error:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(code=1) from error
+        _fail(error)
     console.print(f"{name}: disabled")
 
 
@@ -356,8 +356,7 @@ def audit_log(
             broken = log.verify(con)
             count = database.scalar(con, "select count(*) from audit_log")
             if broken is not None:
-                typer.echo(f"Error: the audit log's chain breaks at entry {broken}: an entry was altered, removed or inserted", err=True)
-                raise typer.Exit(code=1)
+                _fail(f"the audit log's chain breaks at entry {broken}: an entry was altered, removed or inserted")
             console.print(f"Audit log intact: {count:,} entries, every hash and link checks out.")
             return
         rows = log.entries(con, since.date() if since else None, user)

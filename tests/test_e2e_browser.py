@@ -36,14 +36,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(sample_db):
+def serve(db: Path, **env: str):
+    """`streamlit run` on a free port against a database; yields its address."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        # demo mode: the sample practice is synthetic, so no sign-in
-        env={**os.environ, "CLAIMSCOPE_DB": str(sample_db), "CLAIMSCOPE_DEMO": "1"}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "CLAIMSCOPE_DB": str(db), **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -59,6 +58,11 @@ def dashboard_url(sample_db):
     yield url
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(sample_db):
+    yield from serve(sample_db, CLAIMSCOPE_DEMO="1")  # the sample practice is synthetic: demo mode, no sign-in
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +92,30 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
     if path in ("overview", "denials", "timelines"):
         assert page.locator("[data-testid='stPlotlyChart'], .js-plotly-plot").count() > 0
     page.close()
+
+
+def test_a_biller_signs_in_sees_only_their_pages_and_may_reveal_patients(tmp_path_factory, sample_db, browser):
+    import shutil
+
+    from etl.access import add_user
+
+    folder = tmp_path_factory.mktemp("signed_in")
+    db = folder / "practice.duckdb"
+    shutil.copy(sample_db, db)
+    shutil.copy(f"{sample_db}.key", f"{db}.key")
+    add_user(folder / "users.json", "dana", "biller", "correct horse battery")
+    for url in serve(db, CLAIMSCOPE_USERS=str(folder / "users.json"), CLAIMSCOPE_DEMO="0"):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.get_by_role("textbox", name="User name").fill("dana")
+        page.get_by_role("textbox", name="Password").fill("correct horse battery")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Late payments", exact=True).wait_for(timeout=60_000)
+        page.get_by_text("Show patient names and member ids").wait_for(timeout=60_000)
+
+        menu = page.locator("[data-testid='stSidebar'] a").all_inner_texts()
+        assert [item.split()[-1] for item in menu] == ["payments", "Claim"]  # Late payments, Claim
+        assert page.get_by_text("Signed in as dana (biller)").count() == 1
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "signed_in_biller.png"), full_page=True)
+        page.close()

@@ -325,6 +325,9 @@ def headline_figures(as_of: date, scope: Scope) -> dict:
     return _cached_kpis(str(database.default_db_path()), as_of, scope)
 
 
+TREND_FIGURES = ["initial_denial_rate", "first_pass_resolution_rate", "net_collection_rate", "days_in_ar", "ar_over_90_share", "ar_over_120_share"]
+
+
 @serves("overview")
 def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
     """The headline figures at each of the last month ends up to the as-of date, oldest first."""
@@ -333,9 +336,6 @@ def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
         ends.append(ends[-1].replace(day=1) - timedelta(days=1))
     rows = [headline_figures(end, scope) for end in reversed(ends)]
     return pl.DataFrame([{"as_of": date.fromisoformat(row["as_of"]), **{name: row[name] for name in TREND_FIGURES}} for row in rows])
-
-
-TREND_FIGURES = ["initial_denial_rate", "first_pass_resolution_rate", "net_collection_rate", "days_in_ar", "ar_over_90_share", "ar_over_120_share"]
 
 
 @st.cache_data(ttl=CACHE_SECONDS)

@@ -27,7 +27,7 @@ def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict
     user = user or current_user()
     filters = st.session_state.get("filters")
     context = {"filters": {"as_of": filters.as_of, **filters.scope.params()}} if filters else {}
-    with database.write_connection(database.default_db_path()) as con:
+    with database.write_connection(database.default_db_path(), tables=("audit_log",)) as con:
         audit_log.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
                          {**context, **(details or {})})
 
@@ -41,8 +41,16 @@ def log_once(action: str, object_ids: list[str] | tuple[str, ...] = (), details:
         log(action, object_ids, details)
 
 
+@st.cache_resource
+def _schema_applied(db: str) -> bool:
+    """Once per server and database: the tables and the models as this code defines them."""
+    with database.write_connection(db):
+        return True
+
+
 def sign_in() -> access.User:
     """The user at the screen; draws the sign-in and stops the run until there is one."""
+    _schema_applied(str(database.default_db_path()))
     if demo_mode():
         _refuse_real_data()
         st.session_state["user"] = DEMO_USER

@@ -249,3 +249,11 @@ def test_coder_accuracy_page_draws_a_sample_with_the_seed_shown_and_recorded(db_
     assert "drawn with seed 77" in page.success[0].value
     with database.read_connection(db_path) as con:
         assert con.execute("select seed, method, sample_size from audit_samples").fetchall() == [(77, "stratified", 4)]
+
+
+def test_every_page_on_an_empty_database_says_what_to_do_instead_of_failing(db_path, monkeypatch):
+    for view in ["views/overview.py", "views/late_payments.py", "views/timelines.py", "views/coder_accuracy.py",
+                 "views/denials.py", "views/data_loaded.py", "views/data_quality.py", "views/claim.py"]:
+        page = open_app(db_path, monkeypatch, "manager", view)
+        assert not page.exception and not page.error, view
+    assert "No files loaded yet" in page.switch_page("views/data_loaded.py").run().info[0].value

@@ -1,5 +1,5 @@
-"""Named queries the pages call. Results are cached by database, SQL and parameters; each miss opens a short-lived
-read-only connection."""
+"""Named queries the pages call. Results are cached by database, data version, SQL and parameters, so they stay warm
+until a load changes the data; each miss opens a short-lived read-only connection."""
 
 from __future__ import annotations
 
@@ -17,19 +17,40 @@ from etl.reports import WORKLIST_SQL, kpis
 from etl.scope import SCOPE_PREDICATE, Scope
 from etl.timelines import HORIZONS, curve_points, curve_summary, forecast, kaplan_meier
 
-CACHE_SECONDS = 60
+# How often the data version is looked up again: a load shows on the pages within this many seconds.
+VERSION_SECONDS = 5
+CACHED_RESULTS = 4000
+# Everything the pages read changes only through a load, a validation run or an audit-sample draw. The audit log is
+# left out on purpose: every page view writes to it. Its page reads it uncached.
+DATA_VERSION_SQL = """
+    select (select count(*) from source_files), (select max(file_id) from source_files),
+           (select count(*) from validation_runs), (select max(sample_id) from audit_samples),
+           (select count(*) from coding_audits)
+"""
+
+
+@st.cache_data(ttl=VERSION_SECONDS, show_spinner=False)
+def _data_version(db: str) -> tuple:
+    with database.read_connection(db) as con:
+        return tuple(con.execute(DATA_VERSION_SQL).fetchall()[0])
 
 
 def _frame(sql: str, params: dict | None = None) -> pl.DataFrame:
-    return _cached_frame(str(database.default_db_path()), sql, tuple(sorted((params or {}).items())))
+    db = str(database.default_db_path())
+    return _cached_frame(db, _data_version(db), sql, tuple(sorted((params or {}).items())))
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def _cached_frame(db: str, sql: str, params: tuple) -> pl.DataFrame:
-    # Keyed by database too, so a different CLAIMSCOPE_DB never sees another file's figures.
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
+def _cached_frame(db: str, version: tuple, sql: str, params: tuple) -> pl.DataFrame:
+    # Keyed by database and data version, so another CLAIMSCOPE_DB or a new load never sees old figures.
     # Short-lived: a connection held open would block the loader's write lock.
     with database.read_connection(db) as con:
         return con.sql(sql, params=dict(params)).pl()
+
+
+def _uncached_frame(sql: str, params: dict) -> pl.DataFrame:
+    with database.read_connection(database.default_db_path()) as con:
+        return con.sql(sql, params=params).pl()
 
 
 @serves("data_loaded")
@@ -322,7 +343,8 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
 @serves("overview")
 def headline_figures(as_of: date, scope: Scope) -> dict:
     """The KPI figures of etl.reports.kpis as of a date for the claims in scope."""
-    return _cached_kpis(str(database.default_db_path()), as_of, scope)
+    db = str(database.default_db_path())
+    return _cached_kpis(db, _data_version(db), as_of, scope)
 
 
 TREND_FIGURES = ["initial_denial_rate", "first_pass_resolution_rate", "net_collection_rate", "days_in_ar", "ar_over_90_share", "ar_over_120_share"]
@@ -338,8 +360,8 @@ def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
     return pl.DataFrame([{"as_of": date.fromisoformat(row["as_of"]), **{name: row[name] for name in TREND_FIGURES}} for row in rows])
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
-def _cached_kpis(db: str, as_of: date, scope: Scope) -> dict:
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
+def _cached_kpis(db: str, version: tuple, as_of: date, scope: Scope) -> dict:
     with database.read_connection(db) as con:
         return kpis(con, as_of, scope)
 
@@ -568,7 +590,7 @@ def time_to_payment(as_of: date, scope: Scope) -> tuple[pl.DataFrame, pl.DataFra
     return _cached_time_to_payment(payment_waits(as_of, scope))
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
 def _cached_time_to_payment(waits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     summaries, points = [], []
     for (payer_name,), claims in waits.group_by("payer_name", maintain_order=True):
@@ -609,7 +631,7 @@ def cash_forecast(as_of: date, scope: Scope) -> pl.DataFrame:
     return _cached_forecast(payment_waits(as_of, scope), forecast_claims(as_of, scope))
 
 
-@st.cache_data(ttl=CACHE_SECONDS)
+@st.cache_data(max_entries=CACHED_RESULTS, show_spinner=False)
 def _cached_forecast(waits: pl.DataFrame, open_claims: pl.DataFrame) -> pl.DataFrame:
     curves = {payer_id: kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
               for (payer_id,), claims in waits.group_by("payer_id")}
@@ -628,8 +650,8 @@ def patient_identities(patient_keys: tuple[str, ...]) -> pl.DataFrame:
 
 @serves("audit_log")
 def audit_entries(since: date, user_name: str | None) -> pl.DataFrame:
-    """Audit log entries, newest first."""
-    return _frame(audit_log.ENTRIES_SQL, {"since": since, "user_name": user_name})
+    """Audit log entries, newest first; never cached, since every page view adds one."""
+    return _uncached_frame(audit_log.ENTRIES_SQL, {"since": since, "user_name": user_name})
 
 
 @serves("audit_log")

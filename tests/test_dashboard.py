@@ -257,3 +257,21 @@ def test_every_page_on_an_empty_database_says_what_to_do_instead_of_failing(db_p
         page = open_app(db_path, monkeypatch, "manager", view)
         assert not page.exception and not page.error, view
     assert "No files loaded yet" in page.switch_page("views/data_loaded.py").run().info[0].value
+
+
+def test_a_load_shows_on_an_open_page_once_the_data_version_is_looked_up_again(db_path, monkeypatch):
+    import time
+
+    from dashboard.queries import VERSION_SECONDS
+    from tests.conftest import FIXTURES
+
+    load_files([HAND_MADE], db_path)
+    page = open_app(db_path, monkeypatch, "admin", "views/data_loaded.py")
+    assert {metric.label: metric.value for metric in page.metric}["Claim submissions"] == "5"
+
+    load_files([FIXTURES / "worklist" / "claims.csv"], db_path)
+    time.sleep(VERSION_SECONDS + 0.5)
+    page.run()
+
+    # Results stay cached until the data changes; then the next lookup of the version brings the 8 new claims.
+    assert {metric.label: metric.value for metric in page.metric}["Claim submissions"] == "13"

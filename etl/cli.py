@@ -27,6 +27,13 @@ DbOption = Annotated[
 ]
 
 
+AsOfOption = Annotated[
+    datetime | None, typer.Option(help="Date aging, deadlines and figures are counted as of; defaults to today.", formats=["%Y-%m-%d"])
+]
+FromOption = Annotated[datetime | None, typer.Option("--from", help="First date of service counted.", formats=["%Y-%m-%d"])]
+ToOption = Annotated[datetime | None, typer.Option("--to", help="Last date of service counted.", formats=["%Y-%m-%d"])]
+
+
 def _fail(message: object) -> NoReturn:
     """Say what went wrong on stderr and exit 1: every command's way of refusing."""
     typer.echo(f"Error: {message}", err=True)
@@ -141,7 +148,7 @@ class WorklistFormat(str, Enum):
 @app.command()
 def worklist(
     db: DbOption,
-    as_of: Annotated[datetime | None, typer.Option(help="Date to age claims and count deadlines from; defaults to today.", formats=["%Y-%m-%d"])] = None,
+    as_of: AsOfOption = None,
     format: Annotated[WorklistFormat, typer.Option(help="csv, xlsx or a table on screen.")] = WorklistFormat.table,
     out: Annotated[Path | None, typer.Option(help="File to write (csv or xlsx); standard output when omitted for csv.")] = None,
 ) -> None:
@@ -182,10 +189,10 @@ class KpiFormat(str, Enum):
 @app.command()
 def kpis(
     db: DbOption,
-    as_of: Annotated[datetime | None, typer.Option(help="Date the figures are as of; defaults to today.", formats=["%Y-%m-%d"])] = None,
+    as_of: AsOfOption = None,
     format: Annotated[KpiFormat, typer.Option(help="json or a table on screen.")] = KpiFormat.table,
-    from_date: Annotated[datetime | None, typer.Option("--from", help="First date of service counted.", formats=["%Y-%m-%d"])] = None,
-    to_date: Annotated[datetime | None, typer.Option("--to", help="Last date of service counted.", formats=["%Y-%m-%d"])] = None,
+    from_date: FromOption = None,
+    to_date: ToOption = None,
     payer: Annotated[list[str] | None, typer.Option(help="Payer id to count; repeat for several. All when omitted.")] = None,
     provider: Annotated[list[str] | None, typer.Option(help="Rendering NPI to count; repeat for several.")] = None,
 ) -> None:
@@ -231,8 +238,8 @@ def audit_sample(
     strata: Annotated[Strata | None, typer.Option(help="Stratify by coder; a simple random sample when omitted.")] = None,
     allocation: Annotated[Allocation, typer.Option(help="How a stratified sample is shared among coders.")] = Allocation.proportional,
     seed: Annotated[int | None, typer.Option(help="Random seed; one is chosen and printed when omitted.")] = None,
-    from_date: Annotated[datetime | None, typer.Option("--from", help="First date of service in the universe.", formats=["%Y-%m-%d"])] = None,
-    to_date: Annotated[datetime | None, typer.Option("--to", help="Last date of service in the universe.", formats=["%Y-%m-%d"])] = None,
+    from_date: FromOption = None,
+    to_date: ToOption = None,
     coder: Annotated[list[str] | None, typer.Option(help="Coder id in the universe; repeat for several.")] = None,
     payer: Annotated[list[str] | None, typer.Option(help="Payer id in the universe; repeat for several.")] = None,
     provider: Annotated[list[str] | None, typer.Option(help="Rendering NPI in the universe; repeat for several.")] = None,

@@ -102,6 +102,7 @@ class SuiteRunner:
             context.add_data_docs_site("claimscope", {"class_name": "SiteBuilder", "store_backend": store, "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
         source = context.data_sources.add_pandas("claimscope")
         self.definitions = {}
+        self.columns: dict[str, list[str]] = {}
         for path in sorted(SUITES_DIR.glob("*.json")):
             document = json.loads(path.read_text())
             expectations = [ExpectationConfiguration(**item).to_domain_obj() for item in document["expectations"]]
@@ -112,6 +113,7 @@ class SuiteRunner:
             actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else []
             checked = {item["kwargs"].get("column") for item in document["expectations"]}
             shown = [source for derived, source in DERIVED_FROM.items() if derived in checked]
+            self.columns[document["name"]] = sorted({FILE, ROW, *shown, *_columns_read(document["expectations"])})
             result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW, *shown]}
             self.definitions[document["name"]] = context.checkpoints.add(
                 gx.Checkpoint(name=document["name"], validation_definitions=[definition], actions=actions, result_format=result_format)
@@ -123,7 +125,7 @@ class SuiteRunner:
         if table not in self.definitions:
             return []
         checkpoint_result = self.definitions[table].run(
-            batch_parameters={"dataframe": _as_pandas(frame)}, expectation_parameters=self.parameters
+            batch_parameters={"dataframe": _as_pandas(frame, self.columns[table])}, expectation_parameters=self.parameters
         )
         [result] = checkpoint_result.run_results.values()
         outcomes = []
@@ -134,16 +136,51 @@ class SuiteRunner:
             severity = "error" if str(config.severity.value) == "critical" else "warning"
             failing = item.result.get("unexpected_index_list") or []
             shown = DERIVED_FROM.get(column, column)
-            failures = [Failure(table, name, column, severity, int(row[FILE]), int(row[ROW]), row.get(shown)) for row in failing]
+            failures = [
+                Failure(table, name, column, severity, file_index, row, value)
+                for (file_index, row), value in _values_as_loaded(frame, failing, shown).items()
+            ]
             outcomes.append(Outcome(table, name, column, severity, item.success, failures))
         return outcomes
 
 
-def _as_pandas(frame: pl.DataFrame) -> pd.DataFrame:
-    # GX compares dates with pandas timestamps; lists (modifiers) are not validated and would not convert cleanly.
-    lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
-    dates = [pl.col(name).cast(pl.Datetime("ms")) for name, dtype in frame.schema.items() if dtype == pl.Date]
-    return frame.drop(lists).with_columns(dates).to_pandas()
+def _values_as_loaded(frame: pl.DataFrame, failing: list[dict], column: str | None) -> dict[tuple[int, int], object]:
+    """Each failing row's value as parsed (a Decimal or a date, not GX's float or timestamp), by (file, row)."""
+    keys = [(int(row[FILE]), int(row[ROW])) for row in failing]
+    if not keys or column not in frame.columns:
+        return dict.fromkeys(keys)
+    wanted = pl.DataFrame(keys, schema={FILE: pl.Int64, ROW: pl.Int64}, orient="row")
+    found = wanted.join(frame.select(FILE, ROW, column), on=[FILE, ROW], how="left", maintain_order="left")
+    return {(file_index, row): value for file_index, row, value in found.iter_rows()}
+
+
+def _columns_read(expectations: list[dict]) -> set[str]:
+    """Every column a suite's expectations name, row conditions included."""
+    columns = set()
+    for expectation in expectations:
+        kwargs = expectation["kwargs"]
+        columns |= {kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs}
+        columns |= set(kwargs.get("column_list", []))
+        if "row_condition" in kwargs:
+            columns.add(kwargs["row_condition"]["column"]["name"])
+    return columns
+
+
+def _as_pandas(frame: pl.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns a suite reads, typed so that GX's pandas checks run vectorised rather than once per row.
+
+    GX compares only int64, float64 and datetime64[ns] columns in bulk. Decimals go as float64 here (the
+    stored values stay DECIMAL): rounding to the nearest double is monotonic, so a comparison with a bound
+    written to the cent keeps its verdict for any amount under $10^13, where cents are far wider than a
+    double's spacing.
+    """
+    present = [name for name in columns if name in frame.columns]
+    casts = [
+        pl.col(name).cast(pl.Float64) if isinstance(dtype, pl.Decimal) else pl.col(name).cast(pl.Datetime("ns"))
+        for name, dtype in frame.select(present).schema.items()
+        if isinstance(dtype, pl.Decimal) or dtype == pl.Date
+    ]
+    return frame.select(present).with_columns(casts).to_pandas()
 
 
 def prepared(parsed: ParsedFile, table: str) -> pl.DataFrame:
@@ -277,11 +314,9 @@ def _shown(value: object) -> str:
     """A failing value as a biller reads it: 'J9999' quoted, -230.00 and 2031-10-20 bare."""
     if value is None:
         return "(the row as a whole)"  # a uniqueness or table-level expectation names no single value
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
     if isinstance(value, str):
-        return repr(str(value))
-    return str(value.item() if hasattr(value, "item") else value)
+        return repr(value)
+    return str(value)
 
 
 def validate_database(con, today: date, docs_dir: Path | None = None) -> list[dict]:

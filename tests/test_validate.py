@@ -27,7 +27,7 @@ SEEDED = [
     ("service date in the future", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2031-10-20,2031-10-20,2031-10-22"), "line 10", "expect_column_values_to_be_between(service_date_from) failed on 2031-10-20"),
     ("submitted before service", with_change(CLAIMS, 4, "2026-09-10,2026-09-10,2026-09-11", "2026-09-10,2026-09-10,2026-09-01"), "line 4", "expect_column_pair_values_a_to_be_greater_than_b(submitted_date) failed"),
     ("claim status code", with_change(REMITS, 9, ",C1002,1,", ",C1002,9,").replace(",C1002,1,", ",C1002,9,"), "line 9", "expect_column_values_to_be_in_set(status_code) failed on '9'"),
-    ("negative paid outside a reversal", with_change(REMITS, 11, ",0.00,0.00,BC-9001", ",-5.00,0.00,BC-9001"), "line 11", "expect_column_values_to_be_between(paid) failed on"),
+    ("negative paid outside a reversal", with_change(REMITS, 11, ",0.00,0.00,BC-9001", ",-5.00,0.00,BC-9001"), "line 11", "expect_column_values_to_be_between(paid) failed on -5.00"),
     ("group code", with_change(REMITS, 11, ",CO,197,", ",ZZ,197,"), "line 11", "expect_column_values_to_be_in_set(group_code) failed on 'ZZ'"),
     ("carc not in the reference list", with_change(REMITS, 11, ",CO,197,", ",CO,Q99,"), "line 11", "expect_column_values_to_be_in_set(reason_code) failed on 'Q99'"),
     ("audited code shape", with_change(AUDITS, 4, ",99215,99214,", ",99215,9921,"), "line 4", "expect_column_values_to_match_regex(audited_code) failed on '9921'"),
@@ -45,6 +45,18 @@ def test_each_suite_catches_its_seeded_bad_value_names_itself_and_loads_the_rest
     quarantined = scalar(db_path, "select list([locator, reason]) from quarantine")
     assert len(quarantined) == 1 and quarantined[0][0] == locator and reason in quarantined[0][1]
     assert result.records_loaded > 0
+
+
+@pytest.mark.parametrize(("charge", "quarantined"), [("0.01", 0), ("0.00", 1)])
+def test_a_charge_on_the_suites_bound_is_judged_to_the_cent(db_path, tmp_path, charge, quarantined):
+    # The suites see money as doubles; claims need total_charge >= 0.01, so one cent passes and nothing fails.
+    seeded = tmp_path / "claims.csv"
+    seeded.write_text(with_change(with_change(CLAIMS, 4, ",110.00,1,99213,", f",{charge},1,99213,"), 4, ",1,110.00,", f",1,{charge},"))
+
+    [result] = load_files([seeded], db_path)
+
+    assert result.records_quarantined == quarantined
+    assert scalar(db_path, "select count(*) from claims where claim_id = 'C1002'") == 1 - quarantined
 
 
 def test_a_claims_line_failing_takes_its_whole_claim_and_the_others_load(db_path, tmp_path):

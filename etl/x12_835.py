@@ -43,15 +43,17 @@ def parse_remittances(interchange: Interchange, hasher: PatientHasher) -> tuple[
     """String frames per contract table, the structural problems found (set, segment, reason), and warnings."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
     segments = _with_loop_context(segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets)))
-    parts = {key[0]: frame for key, frame in segments.partition_by("tag", as_dict=True).items()}
+    missing_segments = _missing_segments(segments)
     split = pl.col("raw").str.split(interchange.delimiters.element).alias("elements")
-    empty = segments.clear().with_columns(split)
+    empty = segments.clear().with_columns(split).drop("raw")
+    parts = {key[0]: frame for key, frame in segments.partition_by("tag", as_dict=True).items()}
+    del segments  # the parts hold every row; on a large file memory, not time, is the scarcer resource
     split_parts: dict[str, pl.DataFrame] = {}
 
     def part(tag: str) -> pl.DataFrame:
-        """One segment type's rows, split into elements the first time they are asked for."""
+        """One segment type's rows, split into elements (the text dropped) the first time they are asked for."""
         if tag not in split_parts:
-            split_parts[tag] = parts[tag].with_columns(split) if tag in parts else empty
+            split_parts[tag] = parts.pop(tag).with_columns(split).drop("raw") if tag in parts else empty
         return split_parts[tag]
 
     composite = _CompositeReader(interchange.delimiters.component)
@@ -66,7 +68,7 @@ def parse_remittances(interchange: Interchange, hasher: PatientHasher) -> tuple[
         "patients": patients,
     }
     problems = pl.concat(
-        [_missing_elements(part), _outside_claims(part), _missing_segments(segments, part("N1")), _half_pairs(part("CAS"), part("PLB"))],
+        [_missing_elements(part), _outside_claims(part), missing_segments, _half_pairs(part("CAS"), part("PLB"))],
         how="vertical",
     )
     return tables, problems, composite.warnings
@@ -195,7 +197,7 @@ def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, composite: _
         svc.select(
             pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), pl.col("line"),
             pl.col("line").alias("remit_line_id"), pl.col("claim").alias("remit_claim_id"),
-            pl.int_range(1, pl.len() + 1).over("claim").alias("line_number"),
+            _position_in_run("claim").alias("line_number"),
             procedure.list.get(0, null_on_oob=True).alias("procedure_qualifier"),
             procedure.list.get(1, null_on_oob=True).alias("procedure_code"),
             pl.when(modifiers != "").then(modifiers).alias("modifiers"),
@@ -209,23 +211,25 @@ def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, composite: _
     )
 
 
+def _position_in_run(column: str) -> pl.Expr:
+    """1, 2, 3... within each run of equal values; rows of one claim are contiguous, so no group-by is needed."""
+    row = pl.int_range(pl.len())
+    return row - pl.when(pl.col(column).ne_missing(pl.col(column).shift())).then(row).forward_fill() + 1
+
+
 def _repeated(frame: pl.DataFrame, fixed: list[pl.Expr], groups: dict[str, list[pl.Expr]]) -> pl.DataFrame:
     """Unpivot a segment's repeated element groups (CAS triplets, PLB pairs, remark codes) into rows, in order."""
     names = list(groups)
     # One frame per group position, stacked and put back in segment order: far cheaper than exploding a list of structs.
+    # Each keeps only the groups present, so the sort sees a segment's filled positions, not all six.
     positions = [
-        frame.select(
+        frame.filter(pl.all_horizontal(expr.is_not_null() for expr in exprs[:2])).select(
             pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), *fixed,
             *(expr.alias(name) for name, expr in zip(names, exprs)), pl.lit(position, pl.Int8).alias("_position"),
         )
         for position, exprs in enumerate(zip(*groups.values()))
     ]
-    return (
-        pl.concat(positions)
-        .filter(pl.all_horizontal(pl.col(name).is_not_null() for name in names[:2]))
-        .sort(SEGMENT, "_position")
-        .drop("_position")
-    )
+    return pl.concat(positions).sort(SEGMENT, "_position").drop("_position")
 
 
 def _adjustments(cas: pl.DataFrame) -> pl.DataFrame:
@@ -296,13 +300,13 @@ def _outside_claims(part) -> pl.DataFrame:
     )
 
 
-def _missing_segments(segments: pl.DataFrame, n1: pl.DataFrame) -> pl.DataFrame:
+def _missing_segments(segments: pl.DataFrame) -> pl.DataFrame:
     tag = pl.col("tag")
+    entity = pl.col("raw").str.slice(3, 2)  # N101, as in _with_loop_context
     present = segments.group_by("set_index").agg(
-        pl.col("segment").min().alias("segment"), (tag == "BPR").any().alias("BPR"), (tag == "TRN").any().alias("TRN")
+        pl.col("segment").min().alias("segment"), (tag == "BPR").any().alias("BPR"), (tag == "TRN").any().alias("TRN"),
+        ((tag == "N1") & (entity == "PR")).any().alias("N1*PR"), ((tag == "N1") & (entity == "PE")).any().alias("N1*PE"),
     )
-    parties = n1.group_by("set_index").agg((el(1) == "PR").any().alias("N1*PR"), (el(1) == "PE").any().alias("N1*PE"))
-    present = present.join(parties, on="set_index", how="left").with_columns(pl.col("N1*PR", "N1*PE").fill_null(False))
     return pl.concat(
         [_problem(present, ~pl.col(name), pl.lit(f"required segment {name} is missing")) for name in ("BPR", "TRN", "N1*PR", "N1*PE")]
     )

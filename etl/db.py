@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import time
@@ -110,6 +111,15 @@ def apply_models(con: duckdb.DuckDBPyConnection) -> None:
 def table_names() -> list[str]:
     """The contract tables, in the order the schema folder defines them."""
     return [path.stem for path in model_files("schema")]
+
+
+@functools.cache
+def tables_with_file_id() -> frozenset[str]:
+    """The contract tables whose rows name their source file (read once from sql/schema, not per load)."""
+    con = duckdb.connect()
+    for path in model_files("schema"):
+        con.execute(path.read_text())
+    return frozenset(name for (name,) in con.execute("select table_name from duckdb_columns() where column_name = 'file_id'").fetchall())
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):

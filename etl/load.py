@@ -261,7 +261,7 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
             id_column: database.scalar(con, f"select coalesce(max({id_column}) + 1, 0) from {table}")
             for id_column, table in ID_OWNERS.items()
         }
-        with_file_id = {row[0] for row in con.execute("select table_name from information_schema.columns where column_name = 'file_id'").fetchall()}
+        with_file_id = database.tables_with_file_id()
         for table, frame in parsed.tables.items():
             if frame.height:
                 _insert_frame(con, table, _with_load_ids(table in with_file_id, frame, file_id, offsets))

@@ -185,6 +185,17 @@ def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
 
 
 @serves("late_payments")
+def underpaid_lines(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Lines of current payments allowed below the payer's usual rate for the procedure, largest shortfall first."""
+    return _scoped(
+        "select claim_id, payer_name, last_remit_date, procedure_code, modifiers, units, allowed_amount,"
+        " usual_allowed_per_unit, history_lines, expected_allowed_amount, shortfall_amount"
+        " from underpaid_lines($as_of) where SCOPE order by shortfall_amount desc, claim_id, line_number",
+        scope, {"as_of": as_of},
+    )
+
+
+@serves("late_payments")
 def worklist(as_of: date, scope: Scope) -> pl.DataFrame:
     """The insurance worklist as of a date, highest priority first."""
     return _frame(WORKLIST_SQL, {"as_of": as_of, **scope.params()})

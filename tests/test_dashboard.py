@@ -73,12 +73,12 @@ def test_table_badges_show_where_records_were_quarantined(db_path, tmp_path, mon
     assert badges["remit_claims"] == "clean"
 
 
-def late_payments_page(db_path, monkeypatch, as_of: str) -> AppTest:
+def late_payments_page(db_path, monkeypatch, as_of: str, fixture: str = "worklist") -> AppTest:
     from datetime import date
 
     from tests.conftest import FIXTURES
 
-    load_files([FIXTURES / "worklist"], db_path)
+    load_files([FIXTURES / fixture], db_path)
     page = open_app(db_path, monkeypatch, "manager", "views/late_payments.py")
     page.date_input(key="as_of").set_value(date.fromisoformat(as_of)).run()
     return page
@@ -92,6 +92,19 @@ def test_late_payments_page_shows_the_ranked_worklist_with_patients_masked(db_pa
     assert list(work["claim_id"]) == ["W1", "W2", "W6", "W4"]
     assert all(value.startswith("patient ••") for value in work["patient"])
     assert "patient_key" not in work.columns
+
+
+def test_late_payments_page_lists_lines_paid_below_the_usual_rate_and_works_their_claims(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26", fixture="underpayment")
+
+    assert not page.exception
+    lines = next(frame.value for frame in page.dataframe if "shortfall_amount" in frame.value.columns)
+    work = next(frame.value for frame in page.dataframe if "priority_score" in frame.value.columns)
+    # tests/test_underpayment.py works these figures out by hand
+    assert list(zip(lines["claim_id"], lines["shortfall_amount"].astype(str))) == [("U7", "10.00"), ("U9", "10.00")]
+    assert list(zip(work["claim_id"], work["work_status"], work["underpaid_amount"].astype(str))) == [
+        ("U7", "underpaid", "10.00"), ("U9", "underpaid", "10.00"),
+    ]
 
 
 def test_aging_basis_toggle_moves_a_claim_between_buckets(db_path, monkeypatch):

@@ -23,6 +23,14 @@ st.subheader("Past the payer's expected pay date")
 st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")
 table_or_note(queries.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
 
+st.subheader("Paid below the payer's usual rate")
+st.caption(
+    "Lines whose allowed amount is below the median the same payer allowed per unit for the same procedure and "
+    "modifiers over the past year (at least 5 lines), by more than the payer's tolerance in "
+    "`etl/reference/payer_rules.csv`. The shortfall is what an appeal would ask for."
+)
+claim_detail.claims_table(queries.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its payer's usual rate.")
+
 st.subheader("Worklist")
 with st.expander("How claims are ranked"):
     st.markdown(
@@ -32,7 +40,9 @@ with st.expander("How claims are ranked"):
         "deadline, 1.5 within 60 days, 1 otherwise, and 0 once the deadline has passed: those claims are flagged "
         "for write-off review. Deadlines come from `etl/reference/payer_rules.csv`. A partial payment is on the list "
         "when the payer paid less than the charge minus the contractual adjustment and patient responsibility, "
-        "that is, less than the allowed amount it owes."
+        "that is, less than the allowed amount it owes. An underpaid claim is paid in full by the remit's own "
+        "arithmetic, but some of its lines were allowed below the payer's usual rate (the section above); its "
+        "score uses that shortfall, and a partially paid claim with underpaid lines counts both."
     )
 work = patients_shown(queries.worklist(as_of, scope), "worklist")
 claim_detail.claims_table(work, "worklist", "Nothing to work: every insurance claim in scope is paid or settled.")

@@ -90,6 +90,7 @@ paid_by_claim as (
         history.*,
         current_adjudications.claim_status_code as last_status_code,
         current_adjudications.denial_carc_code as last_denial_carc_code,
+        case when not current_adjudications.is_reversal then current_adjudications.remit_claim_id end as current_remit_claim_id,
         -- a claim whose latest word is a reversal owes its whole charge again
         case when current_adjudications.is_reversal then 0 else current_adjudications.paid_amount end as paid_amount,
         case when current_adjudications.is_reversal then 0 else coalesce(current_adjudications.contractual_amount, 0) end
@@ -112,6 +113,7 @@ final as (
         latest_submissions.coder_id,
         paid_by_claim.last_status_code,
         paid_by_claim.last_denial_carc_code,
+        paid_by_claim.current_remit_claim_id,
         carc.carc_category as last_denial_category,
         latest_submissions.charge_amount,
         coalesce(paid_by_claim.paid_to_date_amount, 0) as paid_to_date_amount,

@@ -1,14 +1,24 @@
 -- One row per insurance claim a biller should work as of a date, ranked by priority_score.
 -- A table macro: select * from worklist(date '2026-11-26') order by priority_score desc.
--- On it: claims with no answer yet, denials not yet resolved, and partial payments with a balance left.
--- priority_score = balance x recovery likelihood (etl/reference/recovery_likelihood.csv, by category and age)
---                  x deadline boost (2 within 30 days of the deadline, 1.5 within 60, else 1); 0 once past it.
+-- On it: claims with no answer yet, denials not yet resolved, partial payments with a balance left, and paid claims
+-- whose lines the payer allowed below its usual rate (underpaid_lines; the shortfall is underpaid_amount).
+-- priority_score = (balance + underpaid amount) x recovery likelihood (etl/reference/recovery_likelihood.csv, by
+--                  category and age) x deadline boost (2 within 30 days of the deadline, 1.5 within 60, else 1);
+--                  0 once past it.
 create or replace macro worklist(as_of) as table
 
 with
 
+underpaid as (
+    select claim_record_id, sum(shortfall_amount) as underpaid_amount
+    from underpaid_lines(as_of)
+    group by claim_record_id
+),
+
 balances as (
-    select * from claim_balances(as_of)
+    select claims.*, coalesce(underpaid.underpaid_amount, 0) as underpaid_amount
+    from claim_balances(as_of) as claims
+    left join underpaid on underpaid.claim_record_id = claims.claim_record_id
 ),
 
 payer_rules as (
@@ -41,11 +51,13 @@ open_claims as (
         case
             when adjudication_count = 0 then 'no_response'
             when last_status_code = '4' then coalesce(last_denial_category, 'other_denial')
+            when balance_amount <= 0 then 'underpayment'
             else 'partial_payment'
         end as work_category,
         case
             when adjudication_count = 0 then 'no response'
             when last_status_code = '4' then 'denied'
+            when balance_amount <= 0 then 'underpaid'
             else 'partially paid'
         end as work_status,
         -- no answer yet: the filing limit runs from the date of service; after a remit, the appeal window runs from it
@@ -54,7 +66,7 @@ open_claims as (
             else last_remit_date + appeal_window_days - as_of
         end as deadline_days_left
     from with_rules
-    where balance_amount > 0 and not is_self_pay
+    where (balance_amount > 0 or underpaid_amount > 0) and not is_self_pay
 ),
 
 final as (
@@ -73,6 +85,7 @@ final as (
         open_claims.last_denial_carc_code,
         open_claims.work_category,
         open_claims.balance_amount as balance,
+        open_claims.underpaid_amount,
         as_of - open_claims.submitted_date as days_outstanding,
         open_claims.work_status = 'no response' and as_of - open_claims.submitted_date > open_claims.expected_days_to_pay
             as is_past_expected_pay_date,
@@ -83,11 +96,13 @@ final as (
             when open_claims.deadline_days_left < 0 then 'Write-off review: past the timely-filing or appeal deadline'
             when open_claims.work_status = 'no response' then 'Check claim status with the payer (276/277); resubmit if it is not on file'
             when open_claims.work_status = 'partially paid' then 'Compare the payment with the contract; appeal an underpayment'
+            when open_claims.work_status = 'underpaid' then 'Appeal the underpayment: allowed below the payer''s usual rate (see the lines)'
             else coalesce(carc.next_action, 'Read the remark codes and correct or appeal')
         end as next_action,
         coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) as recovery_likelihood,
         round(
-            open_claims.balance_amount * coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) * case
+            (open_claims.balance_amount + open_claims.underpaid_amount)
+            * coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) * case
                 when open_claims.deadline_days_left < 0 then 0
                 when open_claims.deadline_days_left <= 30 then 2
                 when open_claims.deadline_days_left <= 60 then 1.5

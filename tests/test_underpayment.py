@@ -1,0 +1,66 @@
+"""Paid claims the payer allowed below its usual rate: found line by line, and put on the worklist with the shortfall.
+
+The fixture (tests/fixtures/underpayment) is nine Aetna PPO claims for 99213, paid 2026-10-01: six allowed at 100.00,
+U7 at 90.00, U8 at 99.00, and U9 two units at 190.00; and three Cigna claims, too few for a usual rate.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from etl.load import load_files
+from etl.reports import worklist_rows
+from tests.conftest import FIXTURES
+
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture
+def practice(db_path):
+    load_files([FIXTURES / "underpayment"], db_path)
+    return db_path
+
+
+def underpaid_lines(db_path, as_of: date) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(
+            "select claim_id, units, allowed_amount, usual_allowed_per_unit, history_lines, expected_allowed_amount,"
+            " shortfall_amount from underpaid_lines(?) order by claim_id",
+            [as_of],
+        ).fetchall()
+
+
+def test_lines_below_the_payers_usual_rate_by_more_than_the_tolerance_are_underpaid(practice):
+    assert underpaid_lines(practice, AS_OF) == [
+        # Aetna's nine allowed-per-unit amounts sorted: 90, 95, 99, 100 x 6; the median is 100.00.
+        # U7: 90.00 < 100.00 x 0.98 = 98.00, short 10.00.
+        ("U7", Decimal("1.000"), Decimal("90.00"), Decimal("100.00"), 9, Decimal("100.00"), Decimal("10.00")),
+        # U9: two units allowed 190.00 is 95.00 a unit < 98.00; expected 200.00, short 10.00.
+        ("U9", Decimal("2.000"), Decimal("190.00"), Decimal("100.00"), 9, Decimal("200.00"), Decimal("10.00")),
+        # U8 (99.00) is within the 2% tolerance; Cigna's three lines are too few to judge V3's 60.00 by.
+    ]
+
+
+def test_underpaid_claims_are_on_the_worklist_with_their_shortfall(practice):
+    with duckdb.connect(str(practice), read_only=True) as con:
+        rows = worklist_rows(con, AS_OF).select(
+            "claim_id", "work_status", "balance", "underpaid_amount", "aging_bucket", "deadline_days_left", "priority_score"
+        ).rows()
+
+    assert rows == [
+        # Paid in full per the remit (balance 0). The appeal window of a payer not listed is 60 days from the remit:
+        # 2026-10-01 + 60 = 2026-11-30, 4 days left, so the boost is 2. Service 2026-09-07 is 80 days old (61-90):
+        # 10.00 x 0.60 (underpayment, 61-90) x 2 = 12.00.
+        ("U7", "underpaid", Decimal("0.00"), Decimal("10.00"), "61-90", 4, Decimal("12.00")),
+        # Service 2026-09-09 is 78 days old; the same shortfall, likelihood and boost.
+        ("U9", "underpaid", Decimal("0.00"), Decimal("10.00"), "61-90", 4, Decimal("12.00")),
+    ]
+
+
+def test_the_usual_rate_comes_only_from_the_year_before_the_as_of_date(practice):
+    # Before the payments arrive there is nothing to judge; a year after them the history has aged out.
+    assert underpaid_lines(practice, date(2026, 9, 30)) == []
+    assert underpaid_lines(practice, date(2027, 10, 2)) == []
+    assert [row[0] for row in underpaid_lines(practice, date(2027, 9, 30))] == ["U7", "U9"]

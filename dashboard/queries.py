@@ -177,10 +177,13 @@ def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
 @serves("late_payments")
 def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
     """Open claims with no answer after their payer's expected days to pay (payer_rules.csv), by payer."""
-    return _scoped(
-        "select payer_name, count(*) as claim_count, sum(balance) as balance_amount, max(days_outstanding) as oldest_days"
-        " from worklist($as_of) where is_past_expected_pay_date and SCOPE group by payer_name order by balance_amount desc",
-        scope, {"as_of": as_of},
+    # Read from the cached worklist rather than asking DuckDB to derive every balance a second time.
+    return (
+        worklist(as_of, scope)
+        .filter(pl.col("is_past_expected_pay_date"))
+        .group_by("payer_name")
+        .agg(pl.len().alias("claim_count"), pl.col("balance").sum().alias("balance_amount"), pl.col("days_outstanding").max().alias("oldest_days"))
+        .sort("balance_amount", "payer_name", descending=[True, False])
     )
 
 

@@ -12,7 +12,7 @@ from etl.scope import SCOPE_PREDICATE, Scope
 WORKLIST_COLUMNS = [
     "claim_id", "payer_name", "patient_key", "service_date_from", "submitted_date", "work_status", "last_status_code",
     "last_denial_carc_code", "work_category", "balance", "underpaid_amount", "days_outstanding", "aging_bucket", "deadline_days_left",
-    "is_past_deadline", "next_action", "recovery_likelihood", "priority_score",
+    "is_past_deadline", "is_past_expected_pay_date", "next_action", "recovery_likelihood", "priority_score",
 ]
 
 

@@ -94,6 +94,16 @@ def test_late_payments_page_shows_the_ranked_worklist_with_patients_masked(db_pa
     assert "patient_key" not in work.columns
 
 
+def test_late_payments_page_totals_unanswered_claims_past_their_payers_expected_time(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+
+    late = next(frame.value for frame in page.dataframe if "oldest_days" in frame.value.columns)
+    # Both payers expect an answer in 30 days: W1 (Aetna, 200.00) has waited 54, W4 (Cigna, 150.00) 176.
+    assert [(row.payer_name, row.claim_count, str(row.balance_amount), row.oldest_days) for row in late.itertuples()] == [
+        ("Aetna", 1, "200.00", 54), ("Cigna", 1, "150.00", 176),
+    ]
+
+
 def test_late_payments_page_lists_lines_paid_below_the_usual_rate_and_works_their_claims(db_path, monkeypatch):
     page = late_payments_page(db_path, monkeypatch, "2026-11-26", fixture="underpayment")
 

@@ -4,7 +4,7 @@ came from. Shown on the Claim page and under any table whose row is selected."""
 import polars as pl
 import streamlit as st
 
-from dashboard import queries, session
+from dashboard import filters, queries, session
 from dashboard.access import allows
 from dashboard.widgets import patients_shown, table_or_note
 
@@ -26,6 +26,11 @@ def show(claim_id: str) -> None:
         table_or_note(queries.claim_diagnoses(claim_id), "No diagnoses on file.", empty_is_good=False)
     st.caption("Remittances (835 or remits CSV), oldest first")
     table_or_note(queries.claim_remittances(claim_id), "No remittance has answered this claim yet.", empty_is_good=False)
+    as_of = filters.as_of_or_today()
+    underpaid = queries.claim_underpaid_lines(claim_id, as_of)
+    if not underpaid.is_empty():
+        st.caption(f"Lines allowed below the payer's usual rate as of {as_of} (see Late payments): the shortfall is what an appeal asks for")
+        table_or_note(underpaid, "")
     table_or_note(queries.claim_adjustments(claim_id), "No adjustments.")
     table_or_note(queries.claim_remarks(claim_id), "No remark codes.")
     st.caption("Insurance balance after each event")

@@ -43,6 +43,11 @@ def current() -> Filters:
     return st.session_state["filters"]
 
 
+def as_of_or_today() -> date:
+    """The as-of date a report page last set, or today on a page without the sidebar opened first."""
+    return st.session_state["filters"].as_of if "filters" in st.session_state else date.today()
+
+
 def describe(filters: Filters) -> str:
     """One line saying which claims the page counts."""
     scope = filters.scope

@@ -396,6 +396,17 @@ def claim_submissions(claim_id: str) -> pl.DataFrame:
 
 
 @serves("claim")
+def claim_underpaid_lines(claim_id: str, as_of: date) -> pl.DataFrame:
+    """The claim's paid lines allowed below the payer's usual rate; every claim's are read (and cached) once per date."""
+    every_claim = _frame(
+        "select claim_id, line_number, procedure_code, modifiers, units, allowed_amount, usual_allowed_per_unit,"
+        " history_lines, expected_allowed_amount, shortfall_amount, locator from underpaid_lines($as_of)",
+        {"as_of": as_of},
+    )
+    return every_claim.filter(pl.col("claim_id") == claim_id).drop("claim_id").sort("line_number")
+
+
+@serves("claim")
 def claim_lines(claim_id: str) -> pl.DataFrame:
     """The service lines of each submission."""
     return _frame(

@@ -197,6 +197,21 @@ def test_claim_page_shows_the_reversal_and_correction_with_their_sources(db_path
     assert "patient_key" not in submissions.columns and submissions["patient"][0].startswith("patient ••")
 
 
+def test_claim_page_shows_an_underpaid_line_against_the_as_of_date_the_reports_use(db_path, monkeypatch):
+    page = late_payments_page(db_path, monkeypatch, "2026-11-26", fixture="underpayment")
+    page.switch_page("views/claim.py").run()
+    page.text_input[0].set_value("U9").run()
+
+    assert not page.exception
+    underpaid = next(frame.value for frame in page.dataframe if "shortfall_amount" in frame.value.columns)
+    # two units allowed 190.00 against Aetna's usual 100.00 a unit (tests/test_underpayment.py)
+    assert [(str(row.expected_allowed_amount), str(row.shortfall_amount)) for row in underpaid.itertuples()] == [("200.00", "10.00")]
+    assert any("as of 2026-11-26" in caption.value for caption in page.caption)
+
+    page.text_input[0].set_value("U1").run()
+    assert not any("shortfall_amount" in frame.value.columns for frame in page.dataframe)
+
+
 def test_claim_page_says_so_when_the_claim_is_not_on_file(db_path, monkeypatch):
     page = late_payments_page(db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/claim.py").run()

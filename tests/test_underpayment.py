@@ -1,7 +1,8 @@
 """Paid claims the payer allowed below its usual rate: found line by line, and put on the worklist with the shortfall.
 
-The fixture (tests/fixtures/underpayment) is nine Aetna PPO claims for 99213, paid 2026-10-01: six allowed at 100.00,
-U7 at 90.00, U8 at 99.00, and U9 two units at 190.00; and three Cigna claims, too few for a usual rate.
+The fixture (tests/fixtures/underpayment) is ten Aetna PPO claims for 99213, paid 2026-10-01: six allowed at 100.00,
+U7 at 90.00, U8 at 99.00, U9 two units at 190.00, and U10 one line at 100.00 and one denied (CO-97); and three Cigna
+claims, too few for a usual rate.
 """
 
 from datetime import date
@@ -34,12 +35,14 @@ def underpaid_lines(db_path, as_of: date) -> list[tuple]:
 
 def test_lines_below_the_payers_usual_rate_by_more_than_the_tolerance_are_underpaid(practice):
     assert underpaid_lines(practice, AS_OF) == [
-        # Aetna's nine allowed-per-unit amounts sorted: 90, 95, 99, 100 x 6; the median is 100.00.
+        # Aetna's ten allowed-per-unit amounts sorted: 90, 95, 99, 100 x 7 (U10's denied line allowed nothing and
+        # does not count); the median is 100.00.
         # U7: 90.00 < 100.00 x 0.98 = 98.00, short 10.00.
-        ("U7", Decimal("1.000"), Decimal("90.00"), Decimal("100.00"), 9, Decimal("100.00"), Decimal("10.00")),
+        ("U7", Decimal("1.000"), Decimal("90.00"), Decimal("100.00"), 10, Decimal("100.00"), Decimal("10.00")),
         # U9: two units allowed 190.00 is 95.00 a unit < 98.00; expected 200.00, short 10.00.
-        ("U9", Decimal("2.000"), Decimal("190.00"), Decimal("100.00"), 9, Decimal("200.00"), Decimal("10.00")),
-        # U8 (99.00) is within the 2% tolerance; Cigna's three lines are too few to judge V3's 60.00 by.
+        ("U9", Decimal("2.000"), Decimal("190.00"), Decimal("100.00"), 10, Decimal("200.00"), Decimal("10.00")),
+        # U8 (99.00) is within the 2% tolerance; U10's denied line is a denial, not an underpayment; Cigna's three
+        # lines are too few to judge V3's 60.00 by.
     ]
 
 
@@ -50,6 +53,9 @@ def test_underpaid_claims_are_on_the_worklist_with_their_shortfall(practice):
         ).rows()
 
     assert rows == [
+        # U10's denied line stays open as a partial payment: 150.00 x 0.45 (partial_payment, 61-90; service 2026-09-10
+        # is 77 days old) x 2 (same remit, 4 days left) = 135.00. Its paid line is at the usual rate: nothing underpaid.
+        ("U10", "partially paid", Decimal("150.00"), Decimal("0.00"), "61-90", 4, Decimal("135.00")),
         # Paid in full per the remit (balance 0). The appeal window of a payer not listed is 60 days from the remit:
         # 2026-10-01 + 60 = 2026-11-30, 4 days left, so the boost is 2. Service 2026-09-07 is 80 days old (61-90):
         # 10.00 x 0.60 (underpayment, 61-90) x 2 = 12.00.

@@ -33,6 +33,15 @@ payer_rules as (
     select * from stg_reference__payer_rules
 ),
 
+-- A line the payer denied, in whole or in part, is worked as a denial (its amount stays in the claim's balance),
+-- so it is never judged as underpaid too.
+denied_lines as (
+    select distinct adjustments.remit_line_id
+    from remit_adjustments as adjustments
+    inner join stg_reference__carc_categories as carc on carc.carc_code = adjustments.reason_code
+    where adjustments.remit_line_id is not null and adjustments.group_code <> 'PR' and carc.adjustment_class = 'denial'
+),
+
 primary_paid_lines as (
     select
         lines.remit_line_id,
@@ -84,6 +93,8 @@ current_lines as (
         primary_paid_lines.*
     from claim_balances(as_of) as balances
     inner join primary_paid_lines on primary_paid_lines.remit_claim_id = balances.current_remit_claim_id
+    where primary_paid_lines.allowed_amount > 0
+        and primary_paid_lines.remit_line_id not in (select remit_line_id from denied_lines)
 ),
 
 judged as (

@@ -31,7 +31,7 @@ def page_queries(queries, scope_class) -> dict:
         ),
         "late payments": lambda: (
             queries.ar_aging_by_payer(AS_OF, "service", scope), queries.past_expected_pay_date(AS_OF, scope),
-            queries.worklist(AS_OF, scope),
+            queries.underpaid_lines(AS_OF, scope), queries.worklist(AS_OF, scope),
         ),
         "denials": lambda: (
             queries.initial_denial_rate(AS_OF, scope), queries.denials_by_carc(AS_OF, scope),
@@ -42,7 +42,7 @@ def page_queries(queries, scope_class) -> dict:
         "claim": lambda: (
             queries.claim_submissions(claim_id), queries.claim_lines(claim_id), queries.claim_diagnoses(claim_id),
             queries.claim_remittances(claim_id), queries.claim_adjustments(claim_id), queries.claim_remarks(claim_id),
-            queries.claim_balance_history(claim_id),
+            queries.claim_balance_history(claim_id), queries.claim_underpaid_lines(claim_id, AS_OF),
         ),
         "data quality": lambda: (
             queries.table_row_counts(), queries.load_history(), queries.quarantine_problems(), queries.quarantined_records(),

@@ -144,6 +144,9 @@ class SuiteRunner:
         return outcomes
 
 
+_NANOSECOND_DATES = (date(1678, 1, 1), date(2261, 12, 31))
+
+
 def _values_as_loaded(frame: pl.DataFrame, failing: list[dict], column: str | None) -> dict[tuple[int, int], object]:
     """Each failing row's value as parsed (a Decimal or a date, not GX's float or timestamp), by (file, row)."""
     keys = [(int(row[FILE]), int(row[ROW])) for row in failing]
@@ -172,11 +175,12 @@ def _as_pandas(frame: pl.DataFrame, columns: list[str]) -> pd.DataFrame:
     GX compares only int64, float64 and datetime64[ns] columns in bulk. Decimals go as float64 here (the
     stored values stay DECIMAL): rounding to the nearest double is monotonic, so a comparison with a bound
     written to the cent keeps its verdict for any amount under $10^13, where cents are far wider than a
-    double's spacing.
+    double's spacing. Dates are clipped to the years nanoseconds can hold (1678-2261), far outside every
+    bound the suites use, so a keyed year 2999 still fails as the future.
     """
     present = [name for name in columns if name in frame.columns]
     casts = [
-        pl.col(name).cast(pl.Float64) if isinstance(dtype, pl.Decimal) else pl.col(name).cast(pl.Datetime("ns"))
+        pl.col(name).cast(pl.Float64) if isinstance(dtype, pl.Decimal) else pl.col(name).clip(*_NANOSECOND_DATES).cast(pl.Datetime("ns"))
         for name, dtype in frame.select(present).schema.items()
         if isinstance(dtype, pl.Decimal) or dtype == pl.Date
     ]

@@ -25,6 +25,7 @@ SEEDED = [
     ("procedure code shape", with_change(CLAIMS, 4, ",99213,", ",9921X3,"), "line 4", "expect_column_values_to_match_regex(procedure_code) failed on '9921X3'"),
     ("icd-10 shape", with_change(CLAIMS, 4, "J06.9", "6J0.9"), "line 4", "expect_column_values_to_match_regex(code) failed on '6J09'"),
     ("service date in the future", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2031-10-20,2031-10-20,2031-10-22"), "line 10", "expect_column_values_to_be_between(service_date_from) failed on 2031-10-20"),
+    ("service date beyond what a timestamp holds", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2999-10-20,2999-10-20,2999-10-22"), "line 10", "expect_column_values_to_be_between(service_date_from) failed on 2999-10-20"),
     ("submitted before service", with_change(CLAIMS, 4, "2026-09-10,2026-09-10,2026-09-11", "2026-09-10,2026-09-10,2026-09-01"), "line 4", "expect_column_pair_values_a_to_be_greater_than_b(submitted_date) failed"),
     ("claim status code", with_change(REMITS, 9, ",C1002,1,", ",C1002,9,").replace(",C1002,1,", ",C1002,9,"), "line 9", "expect_column_values_to_be_in_set(status_code) failed on '9'"),
     ("negative paid outside a reversal", with_change(REMITS, 11, ",0.00,0.00,BC-9001", ",-5.00,0.00,BC-9001"), "line 11", "expect_column_values_to_be_between(paid) failed on -5.00"),

@@ -68,8 +68,8 @@ def main() -> None:
 
     from dashboard import queries
     from etl import db as database
-    from etl.access import User
-    from etl.scope import Scope
+    from etl.access.policy import User
+    from etl.reports.scope import Scope
 
     with database.write_connection(args.db) as con:
         database.apply_schema(con)  # the models as this checkout defines them

@@ -45,8 +45,8 @@ def run_stage(stage: str, path: Path) -> dict:
     elif stage == "parse":
         sys.path.insert(0, str(ROOT))
         from etl.load import parse_file
-        from etl.mapping import ColumnMapping
-        from etl.patients import PatientHasher
+        from etl.intake.tabular.mapping import ColumnMapping
+        from etl.intake.patients import PatientHasher
 
         imported = time.perf_counter()
         startup_rss_mb = _resident_mb()

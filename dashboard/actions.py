@@ -9,9 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import session
-from dashboard.access import require
+from dashboard.permissions import require
 from etl import db as database
-from etl.audit_sampling import Draw, Universe, draw_sample
+from etl.reports.audit_sampling import Draw, Universe, draw_sample
 
 
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import filters, session
-from dashboard.access import NotPermitted, allows
+from dashboard.permissions import NotPermitted, allows
 
 st.set_page_config(page_title="claimscope", page_icon="📊", layout="wide")
 

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import filters, queries, session
-from dashboard.access import allows
+from dashboard.permissions import allows
 from dashboard.widgets import patients_shown, table_or_note
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import queries
-from etl.scope import Scope
+from etl.reports.scope import Scope
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ import polars as pl
 import streamlit as st
 from scipy.stats import binomtest
 
-from dashboard.access import require, serves
-from etl import access, audit_log
+from dashboard.permissions import require, serves
+from etl.access import accounts as local_accounts, audit_trail
 from etl import db as database
-from etl.audit_sampling import ACCURACY_TARGET, SAMPLE_RESULTS_SQL, UNIVERSE_SQL, WORKSHEET_SQL, Universe, exact_interval
-from etl.reports import WORKLIST_SQL, kpis
-from etl.scope import SCOPE_PREDICATE, Scope
-from etl.timelines import HORIZONS, curve_points, curve_summary, forecast, kaplan_meier
+from etl.reports.audit_sampling import ACCURACY_TARGET, SAMPLE_RESULTS_SQL, UNIVERSE_SQL, WORKSHEET_SQL, Universe, exact_interval
+from etl.reports.kpis import kpis
+from etl.reports.worklist import WORKLIST_SQL
+from etl.reports.scope import SCOPE_PREDICATE, Scope
+from etl.reports.timelines import HORIZONS, curve_points, curve_summary, forecast, kaplan_meier
 
 # How often the data version is looked up again: a load shows on the pages within this many seconds.
 VERSION_SECONDS = 5
@@ -676,18 +677,18 @@ def patient_identities(patient_keys: tuple[str, ...]) -> pl.DataFrame:
 @serves("audit_log")
 def audit_entries(since: date, user_name: str | None) -> pl.DataFrame:
     """Audit log entries, newest first; never cached, since every page view adds one."""
-    return _uncached_frame(audit_log.ENTRIES_SQL, {"since": since, "user_name": user_name})
+    return _uncached_frame(audit_trail.ENTRIES_SQL, {"since": since, "user_name": user_name})
 
 
 @serves("audit_log")
 def audit_chain_break() -> int | None:
     """The first audit entry whose hash chain does not hold, or None."""
     with database.read_connection(database.default_db_path()) as con:
-        return audit_log.verify(con)
+        return audit_trail.verify(con)
 
 
 @serves("audit_log")
 def accounts() -> pl.DataFrame:
     """The local accounts (never their hashes)."""
-    return pl.DataFrame(access.list_users(access.users_file(database.default_db_path())),
+    return pl.DataFrame(local_accounts.list_users(local_accounts.users_file(database.default_db_path())),
                         schema={"name": pl.String, "role": pl.String, "disabled": pl.Boolean, "changed_at": pl.String})

@@ -3,33 +3,27 @@ audit trail of what they did."""
 
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
 
-from dashboard.access import current_user
-from etl import access
-from etl import audit_log
+from dashboard.permissions import current_user
 from etl import db as database
+from etl import settings
+from etl.access import accounts, audit_trail
+from etl.access.policy import User
 
-IDLE_MINUTES = float(os.environ.get("CLAIMSCOPE_IDLE_MINUTES", "15"))
-DEMO_USER = access.User("demo", "demo")
-
-
-def demo_mode() -> bool:
-    """`make demo` sets CLAIMSCOPE_DEMO=1: synthetic data, no sign-in."""
-    return os.environ.get("CLAIMSCOPE_DEMO") == "1"
+DEMO_USER = User("demo", "demo")
 
 
-def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None, user: access.User | None = None) -> None:
+def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None, user: User | None = None) -> None:
     """Append to the audit log, with the sidebar's filter values; never PHI."""
     user = user or current_user()
     filters = st.session_state.get("filters")
     context = {"filters": {"as_of": filters.as_of, **filters.scope.params()}} if filters else {}
     with database.write_connection(database.default_db_path(), tables=("audit_log",)) as con:
-        audit_log.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
-                         {**context, **(details or {})})
+        audit_trail.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
+                           {**context, **(details or {})})
 
 
 def log_once(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None) -> None:
@@ -48,20 +42,21 @@ def _schema_applied(db: str) -> bool:
         return True
 
 
-def sign_in() -> access.User:
+def sign_in() -> User:
     """The user at the screen; draws the sign-in and stops the run until there is one."""
     _schema_applied(str(database.default_db_path()))
-    if demo_mode():
+    if settings.demo_mode():
         _refuse_real_data()
         st.session_state["user"] = DEMO_USER
         st.warning("**Demo data.** A synthetic practice; no real patient is in it. Sign-in is off in demo mode.", icon="🧪")
         return DEMO_USER
     user = current_user()
     idle_for = time.time() - st.session_state.get("last_activity", time.time())
-    if user and idle_for > IDLE_MINUTES * 60:
+    idle_minutes = settings.idle_minutes()
+    if user and idle_for > idle_minutes * 60:
         log("timeout", details={"idle_minutes": round(idle_for / 60, 1)}, user=user)
         del st.session_state["user"]
-        st.info(f"Signed out after {IDLE_MINUTES:g} minutes without activity.")
+        st.info(f"Signed out after {idle_minutes:g} minutes without activity.")
         user = None
     if user is None:
         user = _oidc_user() if _oidc_configured() else _local_sign_in()
@@ -85,19 +80,19 @@ def _refuse_real_data() -> None:
         st.stop()
 
 
-def _local_sign_in() -> access.User:
+def _local_sign_in() -> User:
     st.title("claimscope")
     with st.form("sign_in"):
         name = st.text_input("User name")
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        user = access.authenticate(access.users_file(database.default_db_path()), name, password)
+        user = accounts.authenticate(accounts.users_file(database.default_db_path()), name, password)
         if user:
             st.session_state["user"] = user
             log("login", user=user)
             st.rerun()
-        log("login_failed", details={"attempted_name": name}, user=access.User(name or "?", None))
+        log("login_failed", details={"attempted_name": name}, user=User(name or "?", None))
         st.error("Wrong user name or password, or the account is disabled.")
     st.caption("Accounts are managed with `claimscope users add NAME --role ROLE`.")
     st.stop()
@@ -110,18 +105,18 @@ def _oidc_configured() -> bool:
         return False
 
 
-def _oidc_user() -> access.User:
+def _oidc_user() -> User:
     if not st.user.is_logged_in:
         st.title("claimscope")
         st.button("Sign in", on_click=st.login)
         st.stop()
-    role = access.role_of(access.users_file(database.default_db_path()), st.user.email)
+    role = accounts.role_of(accounts.users_file(database.default_db_path()), st.user.email)
     if role is None:
-        log("login_failed", details={"reason": "no claimscope account"}, user=access.User(st.user.email, None))
+        log("login_failed", details={"reason": "no claimscope account"}, user=User(st.user.email, None))
         st.error(f"{st.user.email} has no claimscope account. Ask an admin to run `claimscope users add {st.user.email} --role ...`.")
         st.button("Sign out", on_click=st.logout)
         st.stop()
-    user = access.User(st.user.email, role)
+    user = User(st.user.email, role)
     st.session_state["user"] = user
     log("login", details={"method": "oidc"}, user=user)
     return user

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, session
-from dashboard.access import allows
+from dashboard.permissions import allows
 
 
 def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = True) -> None:

@@ -14,8 +14,8 @@ from rich.table import Table
 
 from etl import db as database
 from etl.load import FileResult, expand_paths, load_files
-from etl.mapping import read_mapping
-from etl.records import LoadError
+from etl.intake.tabular.mapping import read_mapping
+from etl.intake.records import LoadError
 
 app = typer.Typer(help="claimscope: denial and payment analytics for medical billing.", no_args_is_help=True)
 console = Console()
@@ -125,7 +125,7 @@ def validate(
 
     Example: claimscope validate --db demo.duckdb --docs /tmp/claimscope-docs
     """
-    from etl.validate import validate_database
+    from etl.intake.validate import validate_database
 
     with database.write_connection(db) as con:
         runs = validate_database(con, date.today(), docs)
@@ -160,7 +160,7 @@ def worklist(
 
     Example: claimscope worklist --db demo.duckdb --as-of 2026-11-26 --format csv --out worklist.csv
     """
-    from etl.reports import worklist_rows
+    from etl.reports.worklist import worklist_rows
 
     day = as_of.date() if as_of else date.today()
     with database.read_connection(db) as con:
@@ -203,8 +203,8 @@ def kpis(
     """
     import json
 
-    from etl.reports import kpis as headline_figures
-    from etl.scope import Scope
+    from etl.reports.kpis import kpis as headline_figures
+    from etl.reports.scope import Scope
 
     day = as_of.date() if as_of else date.today()
     scope = Scope(
@@ -254,8 +254,8 @@ def audit_sample(
 
     import polars as pl
 
-    from etl.audit_sampling import Universe, draw_sample, sample_size, universe_claims, worksheet
-    from etl.scope import Scope
+    from etl.reports.audit_sampling import Universe, draw_sample, sample_size, universe_claims, worksheet
+    from etl.reports.scope import Scope
 
     if size is None and (precision is None or expected_error_rate is None):
         _fail("give --size, or --precision and --expected-error-rate")
@@ -306,7 +306,7 @@ def users_add(
 
     Example: claimscope users add dana --role biller --db demo.duckdb
     """
-    from etl.access import AccessError, add_user, users_file
+    from etl.access.accounts import AccessError, add_user, users_file
 
     try:
         add_user(users_file(db), name, role.value, password)
@@ -321,7 +321,7 @@ def users_disable(name: Annotated[str, typer.Argument(help="User name.")], db: D
 
     Example: claimscope users disable dana --db demo.duckdb
     """
-    from etl.access import AccessError, disable_user, users_file
+    from etl.access.accounts import AccessError, disable_user, users_file
 
     try:
         disable_user(users_file(db), name)
@@ -336,7 +336,7 @@ def users_list(db: DbOption) -> None:
 
     Example: claimscope users list --db demo.duckdb
     """
-    from etl.access import list_users, users_file
+    from etl.access.accounts import list_users, users_file
 
     rows = [(user["name"], user["role"], "yes" if user["disabled"] else "", user["changed_at"]) for user in list_users(users_file(db))]
     console.print(_table(str(users_file(db)), ["user", "role", "disabled", "changed"], rows))
@@ -353,7 +353,7 @@ def audit_log(
 
     Example: claimscope audit-log --db demo.duckdb --since 2026-11-01 --user dana
     """
-    from etl import audit_log as log
+    from etl.access import audit_trail as log
 
     with database.read_connection(db) as con:
         if "audit_log" not in {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import random
 import time
 from collections.abc import Iterator
@@ -12,15 +11,16 @@ from pathlib import Path
 
 import duckdb
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-DEFAULT_DB = Path("claimscope.duckdb")
+from etl import settings
+
+SQL_DIR = settings.SQL_DIR
 # DuckDB refuses a second process at once (no waiting), so both sides retry for a while.
 LOCK_TIMEOUT_SECONDS = 60.0
 
 
 def default_db_path() -> Path:
-    """The database path: $CLAIMSCOPE_DB, else ./claimscope.duckdb."""
-    return Path(os.environ.get("CLAIMSCOPE_DB", DEFAULT_DB))
+    """The database path (etl/settings.py)."""
+    return settings.db_path()
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
@@ -74,7 +74,7 @@ def model_files(layer: str) -> list[Path]:
     return sorted((SQL_DIR / layer).glob("*.sql"))
 
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+REFERENCE_DIR = settings.REFERENCE_DIR
 # Reference files the SQL models read, loaded as text tables `ref_<name>`; staging models type them.
 REFERENCE_TABLES = ("payer_rules", "recovery_likelihood", "carc_categories", "carc", "rarc", "claim_status_codes", "kpi_benchmarks")
 

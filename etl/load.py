@@ -17,15 +17,15 @@ import duckdb
 import polars as pl
 
 from etl import db as database
-from etl.csv_audits import parse_audits_csv
-from etl.csv_claims import parse_claims_csv
-from etl.csv_coders import parse_coders_csv
-from etl.csv_remits import parse_remits_csv
-from etl.detect import decode, detect_kind
-from etl.mapping import ColumnMapping
-from etl.patients import PatientHasher, key_for_database
-from etl.records import LoadError, ParsedFile, Quarantined, listed_as_synthetic
-from etl.validate import SuiteRunner, validate_files
+from etl.intake.tabular.audits import parse_audits_csv
+from etl.intake.tabular.claims import parse_claims_csv
+from etl.intake.tabular.coders import parse_coders_csv
+from etl.intake.tabular.remits import parse_remits_csv
+from etl.intake.detect import decode, detect_kind
+from etl.intake.tabular.mapping import ColumnMapping
+from etl.intake.patients import PatientHasher, key_for_database
+from etl.intake.records import LoadError, ParsedFile, Quarantined, listed_as_synthetic
+from etl.intake.validate import SuiteRunner, validate_files
 
 # Surrogate id column -> the table that owns it; parsers number from 0 and the loader shifts.
 ID_OWNERS = {
@@ -243,7 +243,7 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
         return parse_audits_csv(text, mapping)
     if kind == "coders_csv":
         return parse_coders_csv(text, mapping)
-    from etl.x12_parse import parse_x12  # X12 intake is imported only when an X12 file arrives
+    from etl.intake.x12.parse import parse_x12  # X12 intake is imported only when an X12 file arrives
 
     return parse_x12(text, str(path), kind, hasher)
 

@@ -60,7 +60,7 @@ def open_app(db: Path, monkeypatch, role: str = "manager", page: str | None = No
     """The dashboard under AppTest against a database, signed in as a seeded user of this role."""
     from streamlit.testing.v1 import AppTest
 
-    from etl.access import User
+    from etl.access.policy import User
 
     monkeypatch.setenv("CLAIMSCOPE_DB", str(db))
     monkeypatch.delenv("CLAIMSCOPE_DEMO", raising=False)

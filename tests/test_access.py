@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
-from etl import access
+from etl.access import accounts as access
 from etl import db as database
 from etl.cli import app
 from etl.load import load_files
@@ -59,8 +59,8 @@ def test_a_query_refuses_a_role_without_its_page_even_if_called_directly(practic
     script = (
         "import streamlit as st\n"
         "from dashboard import queries\n"
-        "from dashboard.access import NotPermitted\n"
-        "from etl.scope import Scope\n"
+        "from dashboard.permissions import NotPermitted\n"
+        "from etl.reports.scope import Scope\n"
         "from datetime import date\n"
         "try:\n"
         "    queries.worklist(date(2026, 11, 26), Scope())\n"
@@ -160,11 +160,11 @@ def test_users_cli_hashes_passwords_and_disabled_accounts_cannot_sign_in(db_path
 
 
 def test_the_chain_check_fails_after_an_entry_is_altered(practice):
-    from etl import audit_log
+    from etl.access import audit_trail
 
     with database.write_connection(practice) as con:
         for action in ("login", "page_view", "export"):
-            audit_log.record(con, "dana", "biller", action, ["late_payments"], {"rows": 4})
+            audit_trail.record(con, "dana", "biller", action, ["late_payments"], {"rows": 4})
     runner = CliRunner()
     intact = runner.invoke(app, ["audit-log", "--db", str(practice), "--verify"])
     assert intact.exit_code == 0 and "3 entries" in intact.output
@@ -190,8 +190,8 @@ def test_hostile_filter_values_change_nothing_and_match_nothing(practice, monkey
     assert not page.exception and page.warning[0].value.startswith("No claim")
 
     with database.read_connection(practice) as con:
-        from etl.reports import worklist_rows
-        from etl.scope import Scope
+        from etl.reports.worklist import worklist_rows
+        from etl.reports.scope import Scope
 
         assert worklist_rows(con, date(2026, 11, 26), Scope(payers=(hostile,))).is_empty()
         assert worklist_rows(con, date(2026, 11, 26), Scope(providers=(hostile,))).is_empty()

@@ -9,10 +9,10 @@ import pytest
 from scipy.stats import beta
 
 from etl import db as database
-from etl.audit_sampling import (
+from etl.reports.audit_sampling import (
     Universe, allocate, draw, draw_sample, exact_interval, extrapolate_overpayment, sample_size, universe_claims, worksheet,
 )
-from etl.scope import Scope
+from etl.reports.scope import Scope
 
 
 def test_sample_size_matches_the_worked_example():
@@ -106,7 +106,7 @@ def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolate
 
     from typer.testing import CliRunner
 
-    from etl.audit_sampling import SAMPLE_RESULTS_SQL
+    from etl.reports.audit_sampling import SAMPLE_RESULTS_SQL
     from etl.cli import app
     from etl.load import load_files
     from tests.conftest import FIXTURES

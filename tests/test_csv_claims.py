@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import polars as pl
 
-from etl.csv_claims import parse_claims_csv
-from etl.mapping import ColumnMapping, read_mapping
-from etl.patients import PatientHasher
+from etl.intake.tabular.claims import parse_claims_csv
+from etl.intake.tabular.mapping import ColumnMapping, read_mapping
+from etl.intake.patients import PatientHasher
 from tests.conftest import FIXTURES, HAND_MADE, REPO
 
 HASHER = PatientHasher(b"test-key")

@@ -97,7 +97,7 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
 def test_a_biller_signs_in_sees_only_their_pages_and_may_reveal_patients(tmp_path_factory, sample_db, browser):
     import shutil
 
-    from etl.access import add_user
+    from etl.access.accounts import add_user
 
     folder = tmp_path_factory.mktemp("signed_in")
     db = folder / "practice.duckdb"

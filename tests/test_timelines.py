@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from etl.timelines import curve_summary, forecast, kaplan_meier, survival_at
+from etl.reports.timelines import curve_summary, forecast, kaplan_meier, survival_at
 
 # Six claims, days from submission: paid at 5, 8, 12 and 20; still unpaid (censored) at 8 and 15.
 DAYS = [5, 8, 8, 12, 15, 20]

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from etl.load import load_files
-from etl.reports import worklist_rows
+from etl.reports.worklist import worklist_rows
 from tests.conftest import FIXTURES
 
 AS_OF = date(2026, 11, 26)

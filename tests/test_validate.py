@@ -176,7 +176,7 @@ def test_patient_birth_dates_out_of_range_are_warnings_with_masked_samples(db_pa
 def test_provider_adjustment_suite_catches_a_missing_reason(tmp_path):
     import polars as pl
 
-    from etl.validate import FILE, ROW, SuiteRunner
+    from etl.intake.validate import FILE, ROW, SuiteRunner
 
     rows = pl.DataFrame({"payment_id": [0, 0], "reason_code": ["L6", None], "amount": ["-5.00", "25.00"], "fiscal_date": [None, None]})
     frame = rows.with_columns(pl.col("amount").cast(pl.Decimal(18, 2)), pl.col("fiscal_date").cast(pl.Date)).with_row_index(ROW).with_columns(

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 from etl.load import load_files
-from etl.reports import worklist_rows
+from etl.reports.worklist import worklist_rows
 from tests.conftest import FIXTURES
 
 AS_OF = date(2026, 11, 26)

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from etl.patients import PatientHasher
-from etl.records import LoadError
-from etl.x12_parse import parse_x12
+from etl.intake.patients import PatientHasher
+from etl.intake.records import LoadError
+from etl.intake.x12.parse import parse_x12
 from tests.conftest import FIXTURES
 
 HASHER = PatientHasher(b"property-key")

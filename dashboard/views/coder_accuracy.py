@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import actions, charts, filters, queries
 from dashboard.widgets import export_buttons, table_or_note
-from etl.audit_sampling import ACCURACY_TARGET, Universe, extrapolate_overpayment, sample_size
+from etl.reports.audit_sampling import ACCURACY_TARGET, Universe, extrapolate_overpayment, sample_size
 
 st.title("Coder accuracy")
 chosen = filters.current()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import claim_detail, queries, session
-from dashboard.access import allows
+from dashboard.permissions import allows
 from dashboard.widgets import export_buttons, table_or_note
 
 BADGES = {"clean": "clean", "warnings": "warnings", "errors": "errors quarantined"}

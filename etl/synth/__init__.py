@@ -6,7 +6,7 @@ import gc
 from datetime import date
 from pathlib import Path
 
-from etl.records import write_synthetic_manifest
+from etl.intake.records import write_synthetic_manifest
 from etl.synth.profile import DEFAULT_PROFILE, read_profile
 from etl.synth.simulate import Practice
 from etl.synth.writers import CsvWriter, X12Writer

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from etl.csv_audits import LAYOUT as AUDIT_LAYOUT
-from etl.csv_coders import LAYOUT as CODER_LAYOUT
-from etl.csv_claims import LAYOUT as CLAIM_LAYOUT
-from etl.csv_remits import LAYOUT as REMIT_LAYOUT
-from etl.records import SYNTHETIC_SENDER_ID as SYNTHETIC_SENDER
+from etl.intake.tabular.audits import LAYOUT as AUDIT_LAYOUT
+from etl.intake.tabular.coders import LAYOUT as CODER_LAYOUT
+from etl.intake.tabular.claims import LAYOUT as CLAIM_LAYOUT
+from etl.intake.tabular.remits import LAYOUT as REMIT_LAYOUT
+from etl.intake.records import SYNTHETIC_SENDER_ID as SYNTHETIC_SENDER
 from etl.synth.model import AuditRow, Claim, ClaimPayment, Patient, PaymentRun, ccyymmdd, dollars
 from etl.synth.profile import Profile
 

@@ -1,6 +1,6 @@
 -- One row per open insurance claim as of a date, with its aging bucket by date of service or by first submission.
 -- A table macro: select * from ar_aging(date '2026-11-26', 'service') (or 'submission'). Self-pay is left out.
--- Pages group it by payer and bucket after narrowing it to their scope (etl/scope.py).
+-- Pages group it by payer and bucket after narrowing it to their scope (etl/reports/scope.py).
 create or replace macro ar_aging(as_of, basis) as table
 
 with

@@ -1,5 +1,5 @@
 -- One row per coder: claims and codes audited and found right, and the count of each kind of error, for audited
--- claims inside a scope (etl/scope.py). A table macro:
+-- claims inside a scope (etl/reports/scope.py). A table macro:
 --   select * from coder_accuracy([], [], 'service', date '1900-01-01', date '9999-12-31')
 -- The Coder accuracy page adds Clopper-Pearson intervals (statsmodels) and the 95% target.
 create or replace macro coder_accuracy(payers, providers, basis, range_start, range_end) as table

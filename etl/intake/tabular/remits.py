@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.csv_common import (
+from etl.intake.tabular.common import (
     AMOUNT, DATE, INTEGER, LINE, QUANTITY, Column, append_problem, disagreeing_header, locator,
     quarantine_with_group, read_checked, split_good_bad, split_list,
 )
-from etl.mapping import ColumnMapping
-from etl.records import ParsedFile
+from etl.intake.tabular.mapping import ColumnMapping
+from etl.intake.records import ParsedFile
 
 LAYOUT = [
     Column("trace_number", required=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.values import MONEY
+from etl.intake.values import MONEY
 
 _ZERO = pl.lit(0).cast(MONEY)
 COLUMNS = ["payment_id", "remit_claim_id", "remit_line_id", "identity", "expected", "actual", "difference", "locator"]

@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from etl.x12_segments import Delimiters, TransactionSet
+from etl.intake.x12.segments import Delimiters, TransactionSet
 
 # Every parsed row starts with these two: which ST..SE it came from, and its segment number.
 SET_INDEX, SEGMENT = "_set", "_segment"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.patients import PatientHasher
-from etl.x12_rows import RowCollector, SetRejected, components, element, require
-from etl.x12_segments import Delimiters, Interchange, TransactionSet
+from etl.intake.patients import PatientHasher
+from etl.intake.x12.rows import RowCollector, SetRejected, components, element, require
+from etl.intake.x12.segments import Delimiters, Interchange, TransactionSet
 
 COLUMNS = {
     "claims": ("_set", "_segment", "claim_record_id", "claim_id", "payer_id", "payer_name", "patient_key",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from etl.csv_common import Column, locator, read_checked, split_good_bad
-from etl.mapping import ColumnMapping
-from etl.records import ParsedFile
+from etl.intake.tabular.common import Column, locator, read_checked, split_good_bad
+from etl.intake.tabular.mapping import ColumnMapping
+from etl.intake.records import ParsedFile
 
 LAYOUT = [Column("claim_id", required=True), Column("coder_id", required=True)]
 SIGNATURE = {"claim_id", "coder_id"}

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.mapping import ColumnMapping
-from etl.records import Quarantined
-from etl import values
+from etl.intake.tabular.mapping import ColumnMapping
+from etl.intake.records import Quarantined
+from etl.intake import values
 
 TEXT, AMOUNT, QUANTITY, INTEGER, DATE = "text", "amount", "quantity", "integer", "date"
 PROBLEM = "_problem"

@@ -15,14 +15,15 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from etl.detect import decode
-from etl.records import ParsedFile, Quarantined
-from etl.values import passes_luhn
+from etl import settings
+from etl.intake.detect import decode
+from etl.intake.records import ParsedFile, Quarantined
+from etl.intake.values import passes_luhn
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+SUITES_DIR = settings.SUITES_DIR
+REFERENCE_DIR = settings.REFERENCE_DIR
 # Values of these columns never leave the patients table: not in a reason, not in a sample.
 PHI_COLUMNS = {"member_id", "last_name", "first_name", "birth_date"}
 # The record a failing row takes to quarantine: claims, remit claims and payments go whole, with their children.
@@ -307,7 +308,7 @@ def _with_raw(records: list[Quarantined], path: Path) -> list[Quarantined]:
         lines = text.splitlines()
         raw = {number: lines[number - 1] for number in wanted if number <= len(lines)}
     else:
-        from etl.x12_segments import split_segments
+        from etl.intake.x12.segments import split_segments
 
         _, segments, _ = split_segments(text, str(path))
         raw = dict(segments.filter(pl.col("segment").is_in(list(wanted))).select("segment", "raw").rows())

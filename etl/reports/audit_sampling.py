@@ -15,7 +15,7 @@ import polars as pl
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from etl.scope import SCOPE_PREDICATE, Scope
+from etl.reports.scope import SCOPE_PREDICATE, Scope
 
 ACCURACY_TARGET = 0.95  # the claim-level accuracy target commonly used by AHIMA/AAPC audits
 

@@ -8,16 +8,16 @@ import re
 import zipfile
 from datetime import date, datetime
 
-from etl import csv_audits, csv_claims, csv_coders, csv_remits
-from etl.mapping import ColumnMapping
-from etl.records import LoadError
+from etl.intake.tabular import audits, claims, coders, remits
+from etl.intake.tabular.mapping import ColumnMapping
+from etl.intake.records import LoadError
 
 CSV_SIGNATURES = {
-    "claims_csv": csv_claims.SIGNATURE,
-    "remits_csv": csv_remits.SIGNATURE,
-    "audits_csv": csv_audits.SIGNATURE,
+    "claims_csv": claims.SIGNATURE,
+    "remits_csv": remits.SIGNATURE,
+    "audits_csv": audits.SIGNATURE,
     # last: its two columns are a subset of a claims export's
-    "coders_csv": csv_coders.SIGNATURE,
+    "coders_csv": coders.SIGNATURE,
 }
 _ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 _X12_START = re.compile(r"^(ISA|GS|ST)([^A-Za-z0-9\s])")

@@ -1,20 +1,16 @@
-"""Local accounts (bcrypt-hashed, in a file beside the database, never committed) and the role policy
-(etl/reference/access_policy.yaml)."""
+"""Local accounts: bcrypt-hashed, in a file beside the database, never committed."""
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import bcrypt
-import yaml
 
-POLICY_FILE = Path(__file__).resolve().parent / "reference" / "access_policy.yaml"
-LOGIN_ROLES = ("manager", "biller", "auditor", "admin")
+from etl import settings
+from etl.access.policy import LOGIN_ROLES, User
+
 # Checked against when the user does not exist, so a wrong name costs as long as a wrong password.
 _UNKNOWN_USER_HASH = bcrypt.hashpw(b"not a password", bcrypt.gensalt())
 
@@ -23,29 +19,9 @@ class AccessError(Exception):
     """A user-management request that cannot be done; the message says why."""
 
 
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-
-
-@lru_cache(maxsize=1)
-def policy() -> dict:
-    """The roles: the pages each may open, and whether it may see PHI and raw quarantined records."""
-    return yaml.safe_load(POLICY_FILE.read_text())["roles"]
-
-
-def may(role: str, capability: str) -> bool:
-    """Whether a role may open a page (by url path) or use `phi` / `raw_records`."""
-    rules = policy().get(role)
-    if rules is None:
-        return False
-    return bool(rules.get(capability)) if capability in ("phi", "raw_records") else capability in rules["pages"]
-
-
 def users_file(db: Path | str) -> Path:
     """$CLAIMSCOPE_USERS, else `<db>.users.json`."""
-    return Path(os.environ.get("CLAIMSCOPE_USERS", f"{db}.users.json"))
+    return settings.users_file(db)
 
 
 def _read(path: Path) -> dict:

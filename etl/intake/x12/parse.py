@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl import x12_835, x12_837
-from etl.balancing import balancing_issues
-from etl.patients import PatientHasher
-from etl.records import SYNTHETIC_SENDER_ID, LoadError, ParsedFile, Quarantined
-from etl.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
-from etl.x12_rows import SEGMENT, SET_INDEX
-from etl.x12_segments import Interchange, read_interchange
+from etl.intake.x12 import claims_837, remits_835
+from etl.intake.x12.balancing import balancing_issues
+from etl.intake.patients import PatientHasher
+from etl.intake.records import SYNTHETIC_SENDER_ID, LoadError, ParsedFile, Quarantined
+from etl.intake.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
+from etl.intake.x12.rows import SEGMENT, SET_INDEX
+from etl.intake.x12.segments import Interchange, read_interchange
 
 # Segments that carry only codes, amounts and dates; any other segment (NM1, N3, DMG, REF, a garbled one)
 # may name or locate a person, so its text stays in quarantine.raw and out of messages.
@@ -27,11 +27,11 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedF
         separators = f"element {interchange.delimiters.element!r}, segment {interchange.delimiters.segment!r}"
         raise LoadError(f"{name}: no ST transaction set could be read with the delimiters the ISA declares ({separators})")
     _reject_other_transaction_types(interchange, kind)
-    spec = x12_835 if kind == "835" else x12_837
+    spec = remits_835 if kind == "835" else claims_837
     if kind == "835":
-        frames, problems, parse_warnings = x12_835.parse_remittances(interchange, hasher)
+        frames, problems, parse_warnings = remits_835.parse_remittances(interchange, hasher)
     else:
-        frames, problems, parse_warnings = x12_837.parse_claims(interchange, hasher, kind)
+        frames, problems, parse_warnings = claims_837.parse_claims(interchange, hasher, kind)
     for set_index, segment, reason in problems.sort("segment").rows():
         interchange.transaction_sets[set_index].reject(segment, reason)
     _reject_bad_values(frames, spec, interchange)

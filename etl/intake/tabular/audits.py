@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.csv_common import AMOUNT, DATE, Column, locator, read_checked, split_good_bad
-from etl.mapping import ColumnMapping
-from etl.records import ParsedFile
+from etl.intake.tabular.common import AMOUNT, DATE, Column, locator, read_checked, split_good_bad
+from etl.intake.tabular.mapping import ColumnMapping
+from etl.intake.records import ParsedFile
 
 CODE_TYPES = ("CPT", "HCPCS", "ICD10")
 FINDINGS = ("agree", "upcoded", "downcoded", "wrong_code", "missing", "extra")

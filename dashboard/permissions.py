@@ -6,7 +6,7 @@ import functools
 
 import streamlit as st
 
-from etl.access import User, may
+from etl.access.policy import User, may
 
 
 class NotPermitted(Exception):

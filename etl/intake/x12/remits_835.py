@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.patients import PatientHasher
-from etl.x12_segments import Interchange, segments_with_set_index
+from etl.intake.patients import PatientHasher
+from etl.intake.x12.segments import Interchange, segments_with_set_index
 
 AMOUNTS = {
     "remit_payments": ("amount",),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from etl.records import LoadError, Quarantined
+from etl.intake.records import LoadError, Quarantined
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _WHITESPACE = " \t\r\n"

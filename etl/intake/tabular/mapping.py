@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from etl.records import LoadError
-from etl.values import CSV_DATE_FORMATS
+from etl.intake.records import LoadError
+from etl.intake.values import CSV_DATE_FORMATS
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
+
+from etl import settings
 
 # Tests and in-memory databases share one fixed key; a real database gets its own key file.
 _IN_MEMORY_KEY = b"claimscope-in-memory-key"
 
 
 def key_for_database(db: Path | str) -> bytes:
-    """The hashing key: $CLAIMSCOPE_PATIENT_KEY, else `<db>.key`, created on first use."""
-    from_env = os.environ.get("CLAIMSCOPE_PATIENT_KEY")
+    """The hashing key: settings.patient_key ($CLAIMSCOPE_PATIENT_KEY), else `<db>.key`, created on first use."""
+    from_env = settings.patient_key()
     if from_env:
-        return from_env.encode()
+        return from_env
     if str(db) == ":memory:":
         return _IN_MEMORY_KEY
     key_path = Path(f"{db}.key")

@@ -1,0 +1,1 @@
+"""Analytics the CLI and the pages share: scope, worklist, KPIs, timelines, audit sampling and their statistics."""

@@ -1,0 +1,42 @@
+"""Every environment variable claimscope reads, with its default, in one place; each is read when asked for, so a
+test or a second database can change it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Where the code's own data lives: the SQL models, the GX suites and the versioned domain rules.
+REPO_DIR = Path(__file__).resolve().parent.parent
+SQL_DIR = REPO_DIR / "sql"
+SUITES_DIR = REPO_DIR / "expectations"
+REFERENCE_DIR = REPO_DIR / "etl" / "reference"
+
+DEFAULT_DB = Path("claimscope.duckdb")
+DEFAULT_IDLE_MINUTES = 15.0
+
+
+def db_path() -> Path:
+    """The database: $CLAIMSCOPE_DB, else ./claimscope.duckdb."""
+    return Path(os.environ.get("CLAIMSCOPE_DB", DEFAULT_DB))
+
+
+def patient_key() -> bytes | None:
+    """The patient-hashing key from $CLAIMSCOPE_PATIENT_KEY, or None to use the `<db>.key` file."""
+    value = os.environ.get("CLAIMSCOPE_PATIENT_KEY")
+    return value.encode() if value else None
+
+
+def users_file(db: Path | str) -> Path:
+    """The local accounts file: $CLAIMSCOPE_USERS, else `<db>.users.json`."""
+    return Path(os.environ.get("CLAIMSCOPE_USERS", f"{db}.users.json"))
+
+
+def idle_minutes() -> float:
+    """Minutes of inactivity before the dashboard signs a session out: $CLAIMSCOPE_IDLE_MINUTES, else 15."""
+    return float(os.environ.get("CLAIMSCOPE_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+
+
+def demo_mode() -> bool:
+    """`make demo` sets CLAIMSCOPE_DEMO=1: synthetic data only, no sign-in."""
+    return os.environ.get("CLAIMSCOPE_DEMO") == "1"

@@ -22,32 +22,34 @@ AS_OF = date(2026, 11, 26)
 def page_queries(queries, scope_class) -> dict:
     """Every query each page runs on first view, with the sidebar's defaults."""
     scope = scope_class()
-    claim_id = queries.worklist(AS_OF, scope)["claim_id"][0]
+    sidebar, overview, late, denials = queries.sidebar, queries.overview, queries.late_payments, queries.denials
+    claim, data = queries.claim, queries.data
+    claim_id = late.worklist(AS_OF, scope)["claim_id"][0]
     return {
-        "sidebar": lambda: (queries.service_date_span(), queries.payer_choices(), queries.provider_choices()),
+        "sidebar": lambda: (sidebar.service_date_span(), sidebar.payer_choices(), sidebar.provider_choices()),
         "overview": lambda: (
-            queries.headline_figures(AS_OF, scope), queries.headline_figures(AS_OF - timedelta(days=30), scope),
-            queries.kpi_benchmarks(), queries.kpi_trend(AS_OF, scope), queries.days_to_payment_by_payer(AS_OF, scope),
+            overview.headline_figures(AS_OF, scope), overview.headline_figures(AS_OF - timedelta(days=30), scope),
+            overview.kpi_benchmarks(), overview.kpi_trend(AS_OF, scope), overview.days_to_payment_by_payer(AS_OF, scope),
         ),
         "late payments": lambda: (
-            queries.ar_aging_by_payer(AS_OF, "service", scope), queries.past_expected_pay_date(AS_OF, scope),
-            queries.underpaid_lines(AS_OF, scope), queries.worklist(AS_OF, scope),
+            late.ar_aging_by_payer(AS_OF, "service", scope), late.past_expected_pay_date(AS_OF, scope),
+            late.underpaid_lines(AS_OF, scope), late.worklist(AS_OF, scope), sidebar.aging_bucket_order(),
         ),
         "denials": lambda: (
-            queries.initial_denial_rate(AS_OF, scope), queries.denials_by_carc(AS_OF, scope),
-            queries.denials_by_payer_and_category(AS_OF, scope), queries.denial_trend(AS_OF, scope),
-            queries.denials_by_procedure(AS_OF, scope), queries.denials_by_provider(AS_OF, scope),
-            queries.denial_remarks(AS_OF, scope), queries.denied_claims(AS_OF, scope),
+            denials.initial_denial_rate(AS_OF, scope), denials.denials_by_carc(AS_OF, scope),
+            denials.denials_by_payer_and_category(AS_OF, scope), denials.denial_trend(AS_OF, scope),
+            denials.denials_by_procedure(AS_OF, scope), denials.denials_by_provider(AS_OF, scope),
+            denials.denial_remarks(AS_OF, scope), denials.denied_claims(AS_OF, scope),
         ),
         "claim": lambda: (
-            queries.claim_submissions(claim_id), queries.claim_lines(claim_id), queries.claim_diagnoses(claim_id),
-            queries.claim_remittances(claim_id), queries.claim_adjustments(claim_id), queries.claim_remarks(claim_id),
-            queries.claim_balance_history(claim_id), queries.claim_underpaid_lines(claim_id, AS_OF),
+            claim.claim_submissions(claim_id), claim.claim_lines(claim_id), claim.claim_diagnoses(claim_id),
+            claim.claim_remittances(claim_id), claim.claim_adjustments(claim_id), claim.claim_remarks(claim_id),
+            claim.claim_balance_history(claim_id), claim.claim_underpaid_lines(claim_id, AS_OF),
         ),
         "data quality": lambda: (
-            queries.table_row_counts(), queries.load_history(), queries.quarantine_problems(), queries.quarantined_records(),
-            queries.table_health(), queries.validation_results(), queries.balancing_failures(), queries.unmatched_remits(),
-            queries.unmatched_claims(), queries.payments_before_submission(), queries.duplicate_eras(),
+            data.table_row_counts(), data.load_history(), data.quarantine_problems(), data.quarantined_records(),
+            data.table_health(), data.validation_results(), data.balancing_failures(), data.unmatched_remits(),
+            data.unmatched_claims(), data.payments_before_submission(), data.duplicate_eras(),
         ),
     }
 
@@ -67,6 +69,7 @@ def main() -> None:
     import streamlit as st
 
     from dashboard import queries
+    from dashboard.queries import claim, data, denials, late_payments, overview, sidebar  # noqa: F401 (read as queries.<page>)
     from etl import db as database
     from etl.access.policy import User
     from etl.reports.scope import Scope

@@ -4,14 +4,15 @@ came from. Shown on the Claim page and under any table whose row is selected."""
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, queries, session
+from dashboard import filters, session
+from dashboard.queries import claim
 from dashboard.permissions import allows
 from dashboard.widgets import patients_shown, table_or_note
 
 
 def show(claim_id: str) -> None:
     """Draw everything on file for a claim id, patient masked."""
-    submissions = queries.claim_submissions(claim_id)
+    submissions = claim.claim_submissions(claim_id)
     if submissions.is_empty():
         st.warning(f"No claim {claim_id!r} on file.")
         return
@@ -21,20 +22,20 @@ def show(claim_id: str) -> None:
     table_or_note(patients_shown(submissions, f"claim {claim_id}"), "")
     lines, diagnoses = st.columns([3, 2])
     with lines:
-        table_or_note(queries.claim_lines(claim_id), "No service lines on file.", empty_is_good=False)
+        table_or_note(claim.claim_lines(claim_id), "No service lines on file.", empty_is_good=False)
     with diagnoses:
-        table_or_note(queries.claim_diagnoses(claim_id), "No diagnoses on file.", empty_is_good=False)
+        table_or_note(claim.claim_diagnoses(claim_id), "No diagnoses on file.", empty_is_good=False)
     st.caption("Remittances (835 or remits CSV), oldest first")
-    table_or_note(queries.claim_remittances(claim_id), "No remittance has answered this claim yet.", empty_is_good=False)
+    table_or_note(claim.claim_remittances(claim_id), "No remittance has answered this claim yet.", empty_is_good=False)
     as_of = filters.as_of_or_today()
-    underpaid = queries.claim_underpaid_lines(claim_id, as_of)
+    underpaid = claim.claim_underpaid_lines(claim_id, as_of)
     if not underpaid.is_empty():
         st.caption(f"Lines allowed below the payer's usual rate as of {as_of} (see Late payments): the shortfall is what an appeal asks for")
         table_or_note(underpaid, "")
-    table_or_note(queries.claim_adjustments(claim_id), "No adjustments.")
-    table_or_note(queries.claim_remarks(claim_id), "No remark codes.")
+    table_or_note(claim.claim_adjustments(claim_id), "No adjustments.")
+    table_or_note(claim.claim_remarks(claim_id), "No remark codes.")
     st.caption("Insurance balance after each event")
-    table_or_note(queries.claim_balance_history(claim_id), "")
+    table_or_note(claim.claim_balance_history(claim_id), "")
 
 
 def claims_table(frame: pl.DataFrame, key: str, when_empty: str) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import queries
+from dashboard.queries import sidebar as choices
 from etl.reports.scope import Scope
 
 
@@ -22,15 +22,15 @@ def sidebar() -> Filters:
     bar = st.sidebar
     as_of = bar.date_input("As of", value=date.today(), key="as_of", help="Aging, deadlines and every figure are counted as of this date.")
     basis = bar.radio("Date range by", ["Date of service", "Submission date"], key="date_basis", horizontal=True)
-    span = queries.service_date_span() or (as_of, as_of)
+    span = choices.service_date_span() or (as_of, as_of)
     chosen = bar.date_input("Claims dated", value=(span[0], max(span[1], as_of)), key="date_range",
                             help="Only claims whose date of service (or submission) falls in this range are counted.")
     start, end = (chosen[0], chosen[-1]) if isinstance(chosen, tuple) and chosen else (span[0], as_of)
-    payers = queries.payer_choices()
+    payers = choices.payer_choices()
     names = dict(payers.select("payer_id", "payer_name").iter_rows())
     chosen_payers = bar.multiselect("Payers", list(names), format_func=lambda payer_id: f"{names[payer_id]} ({payer_id})",
                                     key="payers", placeholder="All payers")
-    providers = bar.multiselect("Rendering providers (NPI)", queries.provider_choices()["rendering_npi"].to_list(),
+    providers = bar.multiselect("Rendering providers (NPI)", choices.provider_choices()["rendering_npi"].to_list(),
                                 key="providers", placeholder="All providers")
     filters = Filters(as_of, Scope(tuple(chosen_payers), tuple(providers), start, end,
                                    "submission" if basis == "Submission date" else "service"))

@@ -20,7 +20,7 @@ def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict
     """Append to the audit log, with the sidebar's filter values; never PHI."""
     user = user or current_user()
     filters = st.session_state.get("filters")
-    context = {"filters": {"as_of": filters.as_of, **filters.scope.params()}} if filters else {}
+    context = {"filters": {"as_of": filters.as_of, **filters.scope.as_struct()}} if filters else {}
     with database.write_connection(database.default_db_path(), tables=("audit_log",)) as con:
         audit_trail.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
                            {**context, **(details or {})})

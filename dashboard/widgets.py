@@ -5,7 +5,8 @@ import io
 import polars as pl
 import streamlit as st
 
-from dashboard import queries, session
+from dashboard import session
+from dashboard.queries import patients
 from dashboard.permissions import allows
 
 
@@ -35,7 +36,7 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
         return masked_patients(frame)
     if not st.toggle("Show patient names and member ids", key=f"reveal_{where}"):
         return masked_patients(frame)
-    identities = queries.patient_identities(tuple(frame["patient_key"].drop_nulls().unique().sort()))
+    identities = patients.patient_identities(tuple(frame["patient_key"].drop_nulls().unique().sort()))
     claims = frame["claim_id"].to_list() if "claim_id" in frame.columns else []
     session.log_once("phi_reveal", [where, *claims[:500]], {"rows": len(frame)})
     order = [name for column in frame.columns for name in (("patient_name", "member_id") if column == "patient_key" else (column,))]
@@ -67,6 +68,6 @@ def interval_note(measured: dict) -> str:
 
 
 def rate_metric(column, label: str, measured: dict, help_text: str) -> None:
-    """A rate (queries.rate) as a percentage, its 95% interval or 'too few claims' beneath."""
+    """A rate (etl.reports.stats.rate) as a percentage, its 95% interval or 'too few claims' beneath."""
     shown = "no claims" if measured["rate"] is None else f"{measured['rate']:.1%}"
     column.metric(label, shown, interval_note(measured), delta_color="off", delta_arrow="off", help=help_text)

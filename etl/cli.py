@@ -32,6 +32,15 @@ AsOfOption = Annotated[
 ]
 FromOption = Annotated[datetime | None, typer.Option("--from", help="First date of service counted.", formats=["%Y-%m-%d"])]
 ToOption = Annotated[datetime | None, typer.Option("--to", help="Last date of service counted.", formats=["%Y-%m-%d"])]
+PayerOption = Annotated[list[str] | None, typer.Option(help="Payer id to count; repeat for several. All when omitted.")]
+ProviderOption = Annotated[list[str] | None, typer.Option(help="Rendering NPI to count; repeat for several.")]
+
+
+def _scope(from_date: datetime | None, to_date: datetime | None, payer: list[str] | None, provider: list[str] | None):
+    """The report scope the options name: the same Scope the dashboard's sidebar builds."""
+    from etl.reports.scope import Scope
+
+    return Scope(tuple(payer or ()), tuple(provider or ()), from_date.date() if from_date else None, to_date.date() if to_date else None)
 
 
 def _fail(message: object) -> NoReturn:
@@ -151,12 +160,16 @@ def worklist(
     as_of: AsOfOption = None,
     format: Annotated[WorklistFormat, typer.Option(help="csv, xlsx or a table on screen.")] = WorklistFormat.table,
     out: Annotated[Path | None, typer.Option(help="File to write (csv or xlsx); standard output when omitted for csv.")] = None,
+    from_date: FromOption = None,
+    to_date: ToOption = None,
+    payer: PayerOption = None,
+    provider: ProviderOption = None,
 ) -> None:
     """List the insurance claims to work, highest priority first.
 
     Open claims with no answer, unresolved denials and partial payments, each with its balance, aging bucket
     (by date of service), days left before the timely-filing or appeal deadline, next action and priority score.
-    Patients appear only as patient_key.
+    Patients appear only as patient_key. --from/--to, --payer and --provider narrow it as the dashboard's sidebar does.
 
     Example: claimscope worklist --db demo.duckdb --as-of 2026-11-26 --format csv --out worklist.csv
     """
@@ -164,10 +177,10 @@ def worklist(
 
     day = as_of.date() if as_of else date.today()
     with database.read_connection(db) as con:
-        rows = worklist_rows(con, day)
+        rows = worklist_rows(con, day, _scope(from_date, to_date, payer, provider))
     if format is WorklistFormat.table:
-        shown = ["claim_id", "payer_name", "balance", "aging_bucket", "deadline_days_left", "priority_score", "next_action"]
-        numeric = {"balance", "deadline_days_left", "priority_score"}
+        shown = ["claim_id", "payer_name", "balance_amount", "aging_bucket", "deadline_days_left", "priority_score", "next_action"]
+        numeric = {"balance_amount", "deadline_days_left", "priority_score"}
         console.print(_table(f"Worklist as of {day}: {len(rows):,} claims", shown, rows.head(50).select(shown).iter_rows(), numeric))
     elif format is WorklistFormat.csv:
         text = rows.write_csv()
@@ -193,8 +206,8 @@ def kpis(
     format: Annotated[KpiFormat, typer.Option(help="json or a table on screen.")] = KpiFormat.table,
     from_date: FromOption = None,
     to_date: ToOption = None,
-    payer: Annotated[list[str] | None, typer.Option(help="Payer id to count; repeat for several. All when omitted.")] = None,
-    provider: Annotated[list[str] | None, typer.Option(help="Rendering NPI to count; repeat for several.")] = None,
+    payer: PayerOption = None,
+    provider: ProviderOption = None,
 ) -> None:
     """Print the headline figures: denial, first-pass and net collection rates, days in A/R, A/R over 90 and 120 days,
     and gross charges, payments and adjustments, for claims with a date of service in --from..--to.
@@ -204,15 +217,10 @@ def kpis(
     import json
 
     from etl.reports.kpis import kpis as headline_figures
-    from etl.reports.scope import Scope
 
     day = as_of.date() if as_of else date.today()
-    scope = Scope(
-        payers=tuple(payer or ()), providers=tuple(provider or ()),
-        start=from_date.date() if from_date else None, end=to_date.date() if to_date else None,
-    )
     with database.read_connection(db) as con:
-        figures = headline_figures(con, day, scope)
+        figures = headline_figures(con, day, _scope(from_date, to_date, payer, provider))
     if format is KpiFormat.json:
         typer.echo(json.dumps(figures, default=str, indent=2))
         return
@@ -255,14 +263,10 @@ def audit_sample(
     import polars as pl
 
     from etl.reports.audit_sampling import Universe, draw_sample, sample_size, universe_claims, worksheet
-    from etl.reports.scope import Scope
 
     if size is None and (precision is None or expected_error_rate is None):
         _fail("give --size, or --precision and --expected-error-rate")
-    universe = Universe(
-        Scope(tuple(payer or ()), tuple(provider or ()), from_date.date() if from_date else None, to_date.date() if to_date else None),
-        tuple(coder or ()), tuple(procedure_family or ()),
-    )
+    universe = Universe(_scope(from_date, to_date, payer, provider), tuple(coder or ()), tuple(procedure_family or ()))
     seed = seed if seed is not None else secrets.randbelow(10**9)
     with database.write_connection(db) as con:
         population = len(universe_claims(con, universe))
@@ -384,7 +388,7 @@ def tables(db: DbOption) -> None:
     Example: claimscope tables --db demo.duckdb
     """
     with database.read_connection(db) as con:
-        counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.table_names()]
+        counts = database.row_counts(con)
     console.print(_table(str(db), ["table", "rows"], counts, numeric={"rows"}))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import random
 import time
 from collections.abc import Iterator
@@ -69,14 +70,22 @@ def read_connection(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+# The model layers in build order; each reads only the layers before it (and itself). Staging comes before the macros
+# because a macro's body is bound when it is created, and aging_bucket reads its bands from a staging model.
+MODEL_LAYERS = ("staging", "macros", "intermediate", "marts", "quality")
+
+
 def model_files(layer: str) -> list[Path]:
-    """The SQL files of one layer (schema, staging, marts), in name order."""
+    """The SQL files of one layer (schema, staging, macros, intermediate, marts, quality), in name order."""
     return sorted((SQL_DIR / layer).glob("*.sql"))
 
 
 REFERENCE_DIR = settings.REFERENCE_DIR
 # Reference files the SQL models read, loaded as text tables `ref_<name>`; staging models type them.
-REFERENCE_TABLES = ("payer_rules", "recovery_likelihood", "carc_categories", "carc", "rarc", "claim_status_codes", "kpi_benchmarks")
+REFERENCE_TABLES = (
+    "payer_rules", "recovery_likelihood", "carc_categories", "carc", "rarc", "claim_status_codes", "kpi_benchmarks",
+    "aging_buckets",
+)
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -90,27 +99,67 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every staging and mart view; the file name is the view name."""
-    pending = model_files("staging") + model_files("marts")
-    # A model may read one defined later in name order: keep passing until no view is left to create.
-    while pending:
-        failed = []
-        for path in pending:
-            text = path.read_text()
-            # A model that takes parameters (as_of) is a table macro and carries its own `create` statement.
-            statement = text if _first_statement_word(text) == "create" else f"create or replace view {path.stem} as {text}"
-            try:
-                con.execute(statement)
-            except duckdb.CatalogException:
-                failed.append(path)
-        if len(failed) == len(pending):
-            raise duckdb.CatalogException(f"models reading unknown tables or views: {[path.name for path in failed]}")
-        pending = failed
+    """Create every model, layer by layer; the file name is the view or macro name."""
+    for statement in model_statements():
+        con.execute(statement)
+
+
+@functools.cache
+def model_statements() -> tuple[str, ...]:
+    """Each model's create statement in build order: the layers in order, and inside a layer every model after the
+    models of that layer it names."""
+    statements = []
+    for layer in MODEL_LAYERS:
+        texts = {path.stem: path.read_text() for path in model_files(layer)}
+        for name in _dependency_order(layer, texts):
+            text = texts[name]
+            # A model that takes parameters (as_of) is a macro and carries its own `create` statement.
+            statements.append(text if _first_statement_word(text) == "create" else f"create or replace view {name} as {text}")
+    return tuple(statements)
+
+
+def _dependency_order(layer: str, texts: dict[str, str]) -> list[str]:
+    """Names in an order where each comes after the models of its own layer that its SQL reads."""
+    needs = {name: {other for other in texts if other != name and re.search(rf"\b{other}\b", _code(text))}
+             for name, text in texts.items()}
+    ordered: list[str] = []
+    while needs:
+        ready = sorted(name for name, wanted in needs.items() if wanted <= set(ordered))
+        if not ready:
+            raise ValueError(f"sql/{layer}: models that read each other in a cycle: {sorted(needs)}")
+        ordered.extend(ready)
+        for name in ready:
+            del needs[name]
+    return ordered
+
+
+def _code(sql: str) -> str:
+    """The SQL without its `--` comments, so a model named in prose is not taken for a dependency."""
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
 def table_names() -> list[str]:
     """The contract tables, in the order the schema folder defines them."""
     return [path.stem for path in model_files("schema")]
+
+
+# Everything the pages read changes only through a load, a validation run, an audit-sample draw or audit results.
+# The audit log is left out on purpose: every page view writes to it.
+DATA_VERSION_SQL = """
+    select (select count(*) from source_files), (select max(file_id) from source_files),
+           (select count(*) from validation_runs), (select max(sample_id) from audit_samples),
+           (select count(*) from coding_audits)
+"""
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """A value that changes whenever the data the reports read changes: the dashboard's cache key."""
+    return tuple(con.execute(DATA_VERSION_SQL).fetchall()[0])
+
+
+def row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Each contract table and how many rows it holds, in schema order (`claimscope tables`, the Data loaded page)."""
+    return [(name, scalar(con, f"select count(*) from {name}")) for name in table_names()]
 
 
 @functools.cache
@@ -129,5 +178,5 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def _first_statement_word(sql: str) -> str:
-    code = [line for line in sql.splitlines() if line.strip() and not line.strip().startswith("--")]
-    return code[0].split()[0].lower() if code else ""
+    code = _code(sql).split()
+    return code[0].lower() if code else ""

@@ -58,12 +58,12 @@ def test_a_query_refuses_a_role_without_its_page_even_if_called_directly(practic
     monkeypatch.setenv("CLAIMSCOPE_DB", str(practice))
     script = (
         "import streamlit as st\n"
-        "from dashboard import queries\n"
+        "from dashboard.queries import late_payments\n"
         "from dashboard.permissions import NotPermitted\n"
         "from etl.reports.scope import Scope\n"
         "from datetime import date\n"
         "try:\n"
-        "    queries.worklist(date(2026, 11, 26), Scope())\n"
+        "    late_payments.worklist(date(2026, 11, 26), Scope())\n"
         "    st.write('served')\n"
         "except NotPermitted as refusal:\n"
         "    st.write(str(refusal))\n"

@@ -10,9 +10,10 @@ from scipy.stats import beta
 
 from etl import db as database
 from etl.reports.audit_sampling import (
-    Universe, allocate, draw, draw_sample, exact_interval, extrapolate_overpayment, sample_size, universe_claims, worksheet,
+    Universe, allocate, draw, draw_sample, extrapolate_overpayment, sample_size, universe_claims, worksheet,
 )
 from etl.reports.scope import Scope
+from etl.reports.stats import exact_interval
 
 
 def test_sample_size_matches_the_worked_example():
@@ -135,7 +136,7 @@ def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolate
 
     with database.read_connection(db) as con:
         accuracy = {coder: (right, total) for coder, right, total in con.execute(
-            "select coder_id, claims_correct, claims_audited from coder_accuracy([], [], 'service', date '1900-01-01', date '9999-12-31')"
+            "select coder_id, claims_correct, claims_audited from coder_accuracy($scope)", Scope().params()
         ).fetchall()}
         audited = con.sql(SAMPLE_RESULTS_SQL, params={"sample_id": 1}).pl()
     # CD1 coded W1, W2, W5, W6 (W1 wrong); CD2 W3, W4 (W3 wrong); CD3 W7, W8.

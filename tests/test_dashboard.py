@@ -300,7 +300,7 @@ def test_every_page_on_an_empty_database_says_what_to_do_instead_of_failing(db_p
 def test_a_load_shows_on_an_open_page_once_the_data_version_is_looked_up_again(db_path, monkeypatch):
     import time
 
-    from dashboard.queries import VERSION_SECONDS
+    from dashboard.queries.cache import VERSION_SECONDS
     from tests.conftest import FIXTURES
 
     load_files([HAND_MADE], db_path)

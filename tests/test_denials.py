@@ -46,7 +46,7 @@ def test_a_period_without_adjudications_says_so(denials_page):
 
 
 def test_wilson_interval_matches_the_formula():
-    from dashboard.queries import wilson_interval
+    from etl.reports.stats import wilson_interval
 
     low, high = wilson_interval(1, 5)
 

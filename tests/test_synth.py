@@ -46,7 +46,7 @@ def test_committed_samples_load_with_nothing_quarantined_and_every_identity_bala
 def test_every_insurance_claim_gets_its_coder_from_the_coders_export(sample_db):
     # an 837 names no coder (the self-pay claims CSV does)
     assert scalar(sample_db, "select count(*) from claims inner join source_files using (file_id) where kind = '837P' and coder_id is not null") == 0
-    assert scalar(sample_db, "select count(*) from stg_837__claims where coder_id is null") == 0
+    assert scalar(sample_db, "select count(*) from int_claims__submissions where coder_id is null") == 0
 
 
 def test_a_generated_file_edited_afterwards_is_no_longer_synthetic(tmp_path):

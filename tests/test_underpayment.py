@@ -49,7 +49,7 @@ def test_lines_below_the_payers_usual_rate_by_more_than_the_tolerance_are_underp
 def test_underpaid_claims_are_on_the_worklist_with_their_shortfall(practice):
     with duckdb.connect(str(practice), read_only=True) as con:
         rows = worklist_rows(con, AS_OF).select(
-            "claim_id", "work_status", "balance", "underpaid_amount", "aging_bucket", "deadline_days_left", "priority_score"
+            "claim_id", "work_status", "balance_amount", "underpaid_amount", "aging_bucket", "deadline_days_left", "priority_score"
         ).rows()
 
     assert rows == [

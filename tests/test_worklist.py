@@ -27,7 +27,7 @@ def practice(db_path):
 def test_worklist_rows_and_priorities_match_the_hand_computation(practice):
     with duckdb.connect(str(practice), read_only=True) as con:
         rows = worklist_rows(con, AS_OF).select(
-            "claim_id", "work_status", "balance", "days_outstanding", "aging_bucket", "deadline_days_left", "priority_score"
+            "claim_id", "work_status", "balance_amount", "days_outstanding", "aging_bucket", "deadline_days_left", "priority_score"
         ).rows()
 
     assert rows == [
@@ -92,7 +92,7 @@ def test_worklist_cli_writes_csv_with_the_documented_columns(practice, tmp_path)
 
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    for column in ("claim_id", "payer_name", "balance", "days_outstanding", "aging_bucket", "deadline_days_left", "next_action", "priority_score"):
+    for column in ("claim_id", "payer_name", "balance_amount", "days_outstanding", "aging_bucket", "deadline_days_left", "next_action", "priority_score"):
         assert column in rows[0]
     assert [(row["claim_id"], row["aging_bucket"], row["priority_score"]) for row in rows] == [
         ("W1", "31-60", "180.00"), ("W2", "91-120", "90.00"), ("W6", "31-60", "55.00"), ("W4", "120+", "0.00"),

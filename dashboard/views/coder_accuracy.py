@@ -5,9 +5,11 @@ import secrets
 
 import streamlit as st
 
-from dashboard import actions, charts, filters, queries
+from dashboard import actions, charts, filters
+from dashboard.queries import coder_accuracy
 from dashboard.widgets import export_buttons, table_or_note
-from etl.reports.audit_sampling import ACCURACY_TARGET, Universe, extrapolate_overpayment, sample_size
+from etl.reports.audit_sampling import Universe, extrapolate_overpayment, sample_size
+from etl.reports.coder_accuracy import ACCURACY_TARGET
 
 st.title("Coder accuracy")
 chosen = filters.current()
@@ -15,7 +17,7 @@ as_of, scope = chosen.as_of, chosen.scope
 st.caption(f"{filters.describe(chosen)} · audited claims of coders in scope")
 
 st.subheader("Accuracy by coder")
-accuracy = queries.coder_accuracy(scope)
+accuracy = coder_accuracy.coder_accuracy(scope)
 if accuracy.is_empty():
     st.info("No audit results in scope. Draw a sample below, have it audited, and load the worksheet.")
 else:
@@ -39,18 +41,18 @@ else:
 
 st.subheader("Coding-related denials per coder (payers' view)")
 st.caption("First adjudications denied for a coding reason (CARC category coding_bundling) ÷ claims adjudicated, exact 95% CI.")
-denials = queries.coding_denial_rates(as_of, scope)
+denials = coder_accuracy.coding_denial_rates(as_of, scope)
 if not denials.is_empty():
     st.plotly_chart(charts.rates_with_intervals(denials, "coder_id", "coding_denial_rate", "low", "high", None, "Coding denial rate"),
                     key="coding_denials")
-    trend = queries.coding_denial_trend(as_of, scope)
+    trend = coder_accuracy.coding_denial_trend(as_of, scope)
     st.plotly_chart(charts.lines(trend, "adjudicated_month", "coding_denial_rate", "coder_id", "Coding denial rate"), key="coding_trend")
 
 st.subheader("Draw an audit sample")
 st.caption("Universe: the claims in the sidebar's scope, narrowed below. Unit: the claim (its latest submission).")
 with st.form("draw"):
     left, right = st.columns(2)
-    coders = left.multiselect("Coders", queries.coder_choices(), placeholder="All coders")
+    coders = left.multiselect("Coders", coder_accuracy.coder_choices(), placeholder="All coders")
     families = right.text_input("Procedure families", placeholder="e.g. 992, 993 (leading CPT characters)")
     method = left.radio("Method", ["Simple random", "Stratified by coder"], horizontal=True, key="sample_method")
     allocation = right.radio("Allocation (stratified)", ["proportional", "equal"], horizontal=True)
@@ -65,7 +67,7 @@ with st.form("draw"):
     submitted = st.form_submit_button("Draw sample")
 
 universe = Universe(scope, tuple(coders), tuple(part.strip() for part in families.split(",") if part.strip()))
-population = queries.audit_universe_size(universe)
+population = coder_accuracy.audit_universe_size(universe)
 size = fixed_size if sizing == "Fixed" else sample_size(confidence, precision, error_rate, max(population, 1))
 st.write(f"Universe: **{population:,} claims** · sample size **{min(size, population):,}**"
          + ("" if sizing == "Fixed" else f" (confidence {confidence:.0%}, precision ±{precision:.1%}, expected error {error_rate:.0%}, finite-population corrected)"))
@@ -74,7 +76,7 @@ if submitted and population:
     st.session_state["drawn_sample"] = drawn.sample_id
     st.success(f"Sample {drawn.sample_id}: {len(drawn.claims):,} of {drawn.universe_size:,} claims drawn with seed {drawn.seed}.")
 if "drawn_sample" in st.session_state:
-    sheet = queries.audit_worksheet(st.session_state["drawn_sample"])
+    sheet = coder_accuracy.audit_worksheet(st.session_state["drawn_sample"])
     st.caption(f"Worksheet for sample {st.session_state['drawn_sample']}: {sheet['claim_id'].n_unique():,} claims, {len(sheet):,} codes. "
                "Fill in auditor_id, audit_date, audited_code, finding and dollar_impact, then load it below.")
     export_buttons(sheet, f"audit_sample_{st.session_state['drawn_sample']}")
@@ -87,12 +89,12 @@ if upload is not None and st.button("Load worksheet"):
         f"{result.status}: {result.records_loaded:,} rows loaded, {result.records_quarantined:,} quarantined. {result.message}")
 
 st.subheader("Overpayment extrapolated to the universe")
-samples = queries.audit_samples()
+samples = coder_accuracy.audit_samples()
 audited_samples = samples.filter(samples["claims_audited"] > 0)
 table_or_note(samples, "No sample drawn yet.", empty_is_good=False)
 if not audited_samples.is_empty():
     sample_id = st.selectbox("Sample", audited_samples["sample_id"].to_list())
-    estimate = extrapolate_overpayment(queries.audit_sample_results(sample_id))
+    estimate = extrapolate_overpayment(coder_accuracy.audit_sample_results(sample_id))
     point, lower, upper = st.columns(3)
     point.metric("Point estimate ($)", f"{estimate['point_estimate']:,.2f}")
     lower.metric("Lower bound, 90% two-sided ($)", f"{estimate['lower_bound']:,.2f}",

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import claim_detail, queries, session
+from dashboard import claim_detail, session
+from dashboard.queries import data
 from dashboard.permissions import allows
 from dashboard.widgets import export_buttons, table_or_note
 
@@ -12,7 +13,7 @@ st.title("Data quality")
 st.caption("Every file loaded, every record set aside with its reason, and what does not reconcile.")
 
 st.subheader("Tables")
-health = queries.table_health()
+health = data.table_health()
 if health.is_empty():
     st.info("No validation has run yet. Load files with `claimscope load`.")
 else:
@@ -24,7 +25,7 @@ else:
         )
 
 st.subheader("Load history")
-status_counts = queries.load_status_counts()
+status_counts = data.load_status_counts()
 if status_counts.is_empty():
     st.info("No files loaded yet.")
 else:
@@ -34,18 +35,18 @@ else:
             f"Files {row['status']}", f"{row['file_count']:,}", f"{row['records_quarantined']:,} records quarantined",
             delta_color="off", delta_arrow="off",
         )
-    st.dataframe(queries.load_history(), hide_index=True)
+    st.dataframe(data.load_history(), hide_index=True)
 
 st.subheader("Quarantine")
-problems = queries.quarantine_problems()
+problems = data.quarantine_problems()
 if problems.is_empty():
     st.success("Nothing is in quarantine.")
 else:
-    history = queries.load_history()
+    history = data.load_history()
     chosen_files = st.multiselect("File", history.filter(history["records_quarantined"] > 0)["source_file"].to_list())
     chosen_problems = st.multiselect("Problem", problems["problem"].to_list())
     show_raw = allows("raw_records") and st.toggle("Show raw records (may contain patient data)", value=False)
-    records = queries.quarantined_records(tuple(chosen_files), tuple(chosen_problems), with_raw=show_raw)
+    records = data.quarantined_records(tuple(chosen_files), tuple(chosen_problems), with_raw=show_raw)
     if show_raw:
         session.log_once("phi_reveal", ["quarantine", *chosen_files], {"problems": chosen_problems, "rows": len(records)})
     st.caption(f"{len(records):,} quarantined records")
@@ -53,19 +54,19 @@ else:
     export_buttons(records, "quarantine")
 
 st.subheader("Latest validation results")
-table_or_note(queries.validation_results(), "No validation has run yet.", empty_is_good=False)
+table_or_note(data.validation_results(), "No validation has run yet.", empty_is_good=False)
 
 st.subheader("835 balancing failures")
-table_or_note(queries.balancing_failures(), "Every loaded 835 balances.")
+table_or_note(data.balancing_failures(), "Every loaded 835 balances.")
 
 st.subheader("Unmatched remittances")
-table_or_note(queries.unmatched_remits(), "Every claim payment matches a claim on file.")
+table_or_note(data.unmatched_remits(), "Every claim payment matches a claim on file.")
 
 st.subheader("Claims without a remittance")
-claim_detail.claims_table(queries.unmatched_claims(), "unmatched_claims", "Every claim has been answered by its payer.")
+claim_detail.claims_table(data.unmatched_claims(), "unmatched_claims", "Every claim has been answered by its payer.")
 
 st.subheader("Payments dated before their claim was sent")
-claim_detail.claims_table(queries.payments_before_submission(), "paid_before_sent", "Every payment is dated after its claim was submitted.")
+claim_detail.claims_table(data.payments_before_submission(), "paid_before_sent", "Every payment is dated after its claim was submitted.")
 
 st.subheader("Duplicate ERAs")
-table_or_note(queries.duplicate_eras(), "No ERA was loaded twice.")
+table_or_note(data.duplicate_eras(), "No ERA was loaded twice.")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, filters, queries
+from dashboard import charts, claim_detail, filters
+from dashboard.queries import denials
 from dashboard.widgets import rate_metric, table_or_note
 
 st.title("Denials")
@@ -10,7 +11,7 @@ chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
 st.caption(f"{filters.describe(chosen)} · first adjudications known by the as-of date · amounts in $")
 
-rates = queries.initial_denial_rate(as_of, scope)
+rates = denials.initial_denial_rate(as_of, scope)
 count_column, dollar_column, amount_column, preventable_column = st.columns(4)
 rate_metric(
     count_column, "Initial denial rate", rates,
@@ -30,7 +31,7 @@ preventable_column.metric(
 )
 
 st.subheader("Denial reasons (CARC), largest first ($)")
-by_carc = queries.denials_by_carc(as_of, scope)
+by_carc = denials.denials_by_carc(as_of, scope)
 if by_carc.is_empty():
     st.success("No claim in scope was denied on its first adjudication.")
 else:
@@ -38,25 +39,25 @@ else:
     table_or_note(by_carc, "")
 
 st.subheader("Denied charges by payer and category ($)")
-by_payer = queries.denials_by_payer_and_category(as_of, scope)
+by_payer = denials.denials_by_payer_and_category(as_of, scope)
 if not by_payer.is_empty():
     st.plotly_chart(charts.heatmap(by_payer, "carc_category", "payer_name", "denied_amount", "Denied charges ($)"))
 
 st.subheader("Denials per month by category")
-trend = queries.denial_trend(as_of, scope)
+trend = denials.denial_trend(as_of, scope)
 if not trend.is_empty():
     st.plotly_chart(charts.lines(trend, "adjudicated_month", "claim_count", "carc_category", "First-denied claims"))
 
 procedures, providers = st.columns(2)
 with procedures:
     st.subheader("Top denied procedure codes")
-    table_or_note(queries.denials_by_procedure(as_of, scope), "No denied procedures.")
+    table_or_note(denials.denials_by_procedure(as_of, scope), "No denied procedures.")
 with providers:
     st.subheader("Denials by rendering provider")
-    table_or_note(queries.denials_by_provider(as_of, scope), "No claims adjudicated.")
+    table_or_note(denials.denials_by_provider(as_of, scope), "No claims adjudicated.")
 
 st.subheader("Remark codes (RARC) sent with denials")
-table_or_note(queries.denial_remarks(as_of, scope), "No remark codes came with the denials in scope.")
+table_or_note(denials.denial_remarks(as_of, scope), "No remark codes came with the denials in scope.")
 
 st.subheader("The denied claims")
-claim_detail.claims_table(queries.denied_claims(as_of, scope), "denied_claims", "No denied claims in scope.")
+claim_detail.claims_table(denials.denied_claims(as_of, scope), "denied_claims", "No denied claims in scope.")

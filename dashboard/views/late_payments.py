@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, filters, queries
+from dashboard import charts, claim_detail, filters
+from dashboard.queries import late_payments, sidebar
 from dashboard.widgets import export_buttons, patients_shown, table_or_note
 
 st.title("Late payments")
@@ -12,16 +13,16 @@ st.caption(f"{filters.describe(chosen)} · amounts in $")
 
 st.subheader("Open insurance A/R by age ($)")
 basis = st.radio("Age claims by", ["Date of service", "Submission date"], horizontal=True, key="aging_basis")
-aging = queries.ar_aging_by_payer(as_of, "submission" if basis == "Submission date" else "service", scope)
+aging = late_payments.ar_aging_by_payer(as_of, "submission" if basis == "Submission date" else "service", scope)
 if aging.is_empty():
     st.info("No open insurance balances in scope as of this date.")
 else:
-    st.plotly_chart(charts.stacked_bars(aging, "aging_bucket", "balance_amount", "payer_name", queries.AGING_BUCKETS, "Open balance ($)"))
+    st.plotly_chart(charts.stacked_bars(aging, "aging_bucket", "balance_amount", "payer_name", sidebar.aging_bucket_order(), "Open balance ($)"))
     st.dataframe(aging, hide_index=True)
 
 st.subheader("Past the payer's expected pay date")
 st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")
-table_or_note(queries.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
+table_or_note(late_payments.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
 
 st.subheader("Paid below the payer's usual rate")
 st.caption(
@@ -29,7 +30,7 @@ st.caption(
     "modifiers over the past year (at least 5 lines), by more than the payer's tolerance in "
     "`etl/reference/payer_rules.csv`. The shortfall is what an appeal would ask for."
 )
-claim_detail.claims_table(queries.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its payer's usual rate.")
+claim_detail.claims_table(late_payments.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its payer's usual rate.")
 
 st.subheader("Worklist")
 with st.expander("How claims are ranked"):
@@ -44,7 +45,7 @@ with st.expander("How claims are ranked"):
         "arithmetic, but some of its lines were allowed below the payer's usual rate (the section above); its "
         "score uses that shortfall, and a partially paid claim with underpaid lines counts both."
     )
-work = patients_shown(queries.worklist(as_of, scope), "worklist")
+work = patients_shown(late_payments.worklist(as_of, scope), "worklist")
 claim_detail.claims_table(work, "worklist", "Nothing to work: every insurance claim in scope is paid or settled.")
 if not work.is_empty():
     export_buttons(work, "worklist")

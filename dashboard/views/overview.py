@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, filters, queries
+from dashboard import charts, claim_detail, filters
+from dashboard.queries import overview
+from etl.reports import stats
 from dashboard.widgets import interval_note, table_or_note
 
 # (figure, label, format, definition, lower is better); benchmarks come from etl/reference/kpi_benchmarks.csv.
@@ -31,8 +33,8 @@ chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
 st.caption(f"{filters.describe(chosen)} · compared with 30 days earlier · insurance claims; self-pay left out")
 
-now, before = queries.headline_figures(as_of, scope), queries.headline_figures(as_of - timedelta(days=30), scope)
-benchmarks = queries.kpi_benchmarks()
+now, before = overview.headline_figures(as_of, scope), overview.headline_figures(as_of - timedelta(days=30), scope)
+benchmarks = overview.kpi_benchmarks()
 if not now["adjudicated_claims"] and not now["open_ar"]:
     st.info("No claims in scope as of this date. Widen the filters, or load files with `claimscope load`.")
 
@@ -51,7 +53,7 @@ for index, (name, label, shown, definition, lower_is_better) in enumerate(TILES)
         help=help_text,
     )
     if name in COUNTED:
-        column.caption(interval_note(queries.rate(*(now[field] for field in COUNTED[name]))))
+        column.caption(interval_note(stats.rate(*(now[field] for field in COUNTED[name]))))
 
 st.subheader("Money in the period ($)")
 money = st.columns(5)
@@ -63,10 +65,10 @@ money[4].metric("Open insurance A/R", f"{now['open_ar']:,.2f}", help="What payer
 
 with st.expander("The claims behind these figures"):
     st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
-    claim_detail.claims_table(queries.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
+    claim_detail.claims_table(overview.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
 
 st.subheader("Month by month")
-trend = queries.kpi_trend(as_of, scope)
+trend = overview.kpi_trend(as_of, scope)
 chart_columns = st.columns(3)
 for index, (name, label, shown, _, _) in enumerate(TILES):
     benchmark = benchmarks.get(name)
@@ -79,4 +81,4 @@ for index, (name, label, shown, _, _) in enumerate(TILES):
         )
 
 st.subheader("Median days from submission to first payment, by payer")
-table_or_note(queries.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False)
+table_or_note(overview.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False)

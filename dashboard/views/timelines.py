@@ -3,7 +3,8 @@ dropped), and the cash the open claims should bring in."""
 
 import streamlit as st
 
-from dashboard import charts, filters, queries
+from dashboard import charts, filters
+from dashboard.queries import timelines
 from dashboard.widgets import table_or_note
 
 st.title("Reimbursement timelines")
@@ -12,7 +13,7 @@ as_of, scope = chosen.as_of, chosen.scope
 st.caption(f"{filters.describe(chosen)} · days")
 
 st.subheader("Cash expected from open claims ($)")
-forecast = queries.cash_forecast(as_of, scope)
+forecast = timelines.cash_forecast(as_of, scope)
 columns = st.columns(3)
 for column, row in zip(columns, forecast.iter_rows(named=True)):
     column.metric(f"Next {row['horizon_days']} days", f"{row['expected']:,.2f}", f"90% band {row['low']:,.0f}–{row['high']:,.0f}",
@@ -21,7 +22,7 @@ for column, row in zip(columns, forecast.iter_rows(named=True)):
                        "given the days the claim has already waited. The band assumes claims pay independently.")
 
 st.subheader("Time to first payment, by payer")
-summary, curves = queries.time_to_payment(as_of, scope)
+summary, curves = timelines.time_to_payment(as_of, scope)
 if summary.is_empty():
     st.info("No claims sent by this date in scope.")
 else:
@@ -31,7 +32,7 @@ else:
     table_or_note(summary, "")
 
 st.subheader("Stage lags")
-lags = queries.stage_lags(as_of, scope)
+lags = timelines.stage_lags(as_of, scope)
 lag_columns = st.columns(3)
 for column, (name, label) in zip(lag_columns, [("charge_lag_days", "Service → submission"),
                                                ("adjudication_days", "Submission → first remittance"),
@@ -40,7 +41,7 @@ for column, (name, label) in zip(lag_columns, [("charge_lag_days", "Service → 
         st.markdown(f"**{label}**")
         if not lags.is_empty():
             st.plotly_chart(charts.boxes(lags, "payer_name", name, "Days"), key=f"lag_{name}")
-trend = queries.stage_lag_trend(as_of, scope)
+trend = timelines.stage_lag_trend(as_of, scope)
 if not trend.is_empty():
     st.markdown("**Median days per month of submission**")
     long = trend.unpivot(index="submitted_month", variable_name="stage", value_name="median_days").drop_nulls("median_days")

@@ -13,12 +13,9 @@ import duckdb
 import numpy as np
 import polars as pl
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
-from etl.reports.scope import SCOPE_PREDICATE, Scope
-
-ACCURACY_TARGET = 0.95  # the claim-level accuracy target commonly used by AHIMA/AAPC audits
-
+from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.stats import exact_interval
 
 @dataclass(frozen=True)
 class Universe:
@@ -34,13 +31,10 @@ class Universe:
 
 UNIVERSE_SQL = f"""
     select claim_record_id, claim_id, payer_id, coder_id, service_date_from, submitted_date, charge_amount
-    from stg_837__claims as claims
-    where {SCOPE_PREDICATE}
+    from audit_universe
+    where {IN_SCOPE}
       and (len($coders) = 0 or list_contains($coders, coder_id))
-      and (len($families) = 0 or exists (
-          select 1 from claim_lines as lines
-          where lines.claim_record_id = claims.claim_record_id
-            and list_has_any($families, [left(lines.procedure_code, n) for n in range(1, 6)])))
+      and (len($families) = 0 or list_has_any($families, procedure_families))
     qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc, claim_record_id desc) = 1
     order by claim_record_id
 """
@@ -48,8 +42,16 @@ UNIVERSE_SQL = f"""
 
 def universe_claims(con: duckdb.DuckDBPyConnection, universe: Universe) -> pl.DataFrame:
     """The universe's claims, one row per claim (its latest submission), in a fixed order so a seed repeats."""
-    params = {**universe.scope.params(), "coders": list(universe.coders), "families": list(universe.procedure_families)}
-    return con.sql(UNIVERSE_SQL, params=params).pl()
+    return con.sql(UNIVERSE_SQL, params=_universe_params(universe)).pl()
+
+
+def universe_size(con: duckdb.DuckDBPyConnection, universe: Universe) -> int:
+    """How many claims the universe holds: N, the population the sample size is worked out for."""
+    return con.sql(f"select count(*) from ({UNIVERSE_SQL})", params=_universe_params(universe)).fetchall()[0][0]
+
+
+def _universe_params(universe: Universe) -> dict:
+    return {**universe.scope.params(), "coders": list(universe.coders), "families": list(universe.procedure_families)}
 
 
 def sample_size(confidence: float, precision: float, expected_error_rate: float, population: int) -> int:
@@ -116,17 +118,11 @@ def record(con: duckdb.DuckDBPyConnection, universe: Universe, universe_size: in
 
 
 WORKSHEET_SQL = """
-    select claims.claim_id, claims.coder_id, null::varchar as auditor_id, null::date as audit_date, codes.code_type,
-           codes.code as original_code, null::varchar as audited_code, null::varchar as finding, null::decimal(18,2) as dollar_impact
-    from audit_sample_claims as drawn
-    inner join stg_837__claims as claims on claims.claim_record_id = drawn.claim_record_id
-    inner join (
-        select claim_record_id, 'CPT' as code_type, procedure_code as code, line_number as position from claim_lines
-        union all
-        select claim_record_id, 'ICD10', code, 100 + position from claim_diagnoses
-    ) as codes on codes.claim_record_id = drawn.claim_record_id
-    where drawn.sample_id = $sample_id
-    order by drawn.stratum, claims.claim_id, codes.position
+    select claim_id, coder_id, null::varchar as auditor_id, null::date as audit_date, code_type,
+           code as original_code, null::varchar as audited_code, null::varchar as finding, null::decimal(18,2) as dollar_impact
+    from audit_sample_codes
+    where sample_id = $sample_id
+    order by stratum, claim_id, position
 """
 
 
@@ -134,12 +130,6 @@ def worksheet(con: duckdb.DuckDBPyConnection, sample_id: int) -> pl.DataFrame:
     """One row per code of each sampled claim, in the coding-audits CSV layout with the auditor's columns blank;
     filled in, it loads back with `claimscope load`."""
     return con.sql(WORKSHEET_SQL, params={"sample_id": sample_id}).pl()
-
-
-def exact_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """The exact (Clopper–Pearson) interval for a proportion."""
-    low, high = proportion_confint(successes, trials, alpha=1 - confidence, method="beta")
-    return float(low), float(high)
 
 
 def extrapolate_overpayment(audited: pl.DataFrame, confidence: float = 0.90) -> dict:
@@ -181,7 +171,7 @@ def draw_sample(con: duckdb.DuckDBPyConnection, universe: Universe, size: int, s
 
 
 SAMPLE_RESULTS_SQL = """
-    select drawn.claim_id, drawn.stratum, drawn.stratum_size, drawn.stratum_sample, audited.overpayment
-    from audit_sample_claims as drawn inner join audited_claims as audited using (claim_id)
-    where drawn.sample_id = $sample_id order by drawn.stratum, drawn.claim_id
+    select claim_id, stratum, stratum_size, stratum_sample, overpayment
+    from audit_sample_results
+    where sample_id = $sample_id order by stratum, claim_id
 """

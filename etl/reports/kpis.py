@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from etl.reports.scope import SCOPE_PREDICATE, Scope
+from etl.reports.scope import IN_SCOPE, Scope
 
 # Claims whose date of service is at least this old have had time to settle (net collection rate).
 SETTLED_AFTER_DAYS = 90
@@ -17,16 +17,13 @@ CHARGE_WINDOW_DAYS = 90
 def kpis(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> dict:
     """The practice's headline revenue-cycle figures as of a date for the claims in scope (self-pay left out)."""
     row = con.sql(
-        """
+        f"""
         with
         balances as (
-            select balances.*
-            from (select * from claim_balances($as_of) where SCOPE) as balances
-            left join stg_reference__payer_rules as rules on rules.payer_id = balances.payer_id
-            where not coalesce(rules.is_self_pay, false)
+            select * from claim_balances($as_of) where is_insurance and {IN_SCOPE}
         ),
         firsts as (
-            select * from initial_adjudications where adjudicated_date <= $as_of and SCOPE
+            select * from initial_adjudications where adjudicated_date <= $as_of and {IN_SCOPE}
         )
         select
             (select count(*) from firsts) as adjudicated_claims,
@@ -47,7 +44,7 @@ def kpis(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) ->
             (select coalesce(sum(paid_to_date_amount), 0) from balances) as payments,
             (select coalesce(sum(contractual_amount), 0) from balances) as contractual_adjustments,
             (select coalesce(sum(patient_responsibility_amount), 0) from balances) as patient_responsibility
-        """.replace("SCOPE", SCOPE_PREDICATE),
+        """,
         params={"as_of": as_of, "settled": SETTLED_AFTER_DAYS, "window": CHARGE_WINDOW_DAYS, **scope.params()},
     ).fetchall()[0]
     names = ["adjudicated_claims", "first_denied_claims", "first_pass_resolved_claims", "settled_payments",

@@ -1,4 +1,4 @@
-"""Which claims a report covers: payers, rendering providers and a date range, all bound to SQL as parameters."""
+"""Which claims a report covers: payers, rendering providers and a date range, bound to SQL as one struct parameter."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-# Every mart a scoped report reads carries these four columns; sql/marts/in_scope.sql tests them.
-SCOPE_PREDICATE = "in_scope(payer_id, rendering_npi, service_date_from, submitted_date, $payers, $providers, $basis, $start, $end)"
-
-EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 31)
+# Every mart a scoped report reads carries these four columns; sql/macros/in_scope.sql holds the rule.
+IN_SCOPE = "in_scope(payer_id, rendering_npi, service_date_from, submitted_date, $scope)"
 
 
 @dataclass(frozen=True)
@@ -23,10 +21,15 @@ class Scope:
     basis: Literal["service", "submission"] = "service"
 
     def params(self) -> dict:
+        """The `$scope` parameter that sql/macros/in_scope.sql reads."""
+        return {"scope": self.as_struct()}
+
+    def as_struct(self) -> dict:
+        """The scope as a DuckDB struct (and as the audit log records it)."""
         return {
             "payers": list(self.payers),
             "providers": list(self.providers),
             "basis": self.basis,
-            "start": self.start or EARLIEST,
-            "end": self.end or LATEST,
+            "start_date": self.start,
+            "end_date": self.end,
         }

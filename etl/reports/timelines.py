@@ -63,3 +63,31 @@ def forecast(open_claims: pl.DataFrame, curves: dict[str, SurvfuncRight], horizo
         variance += float(amount) ** 2 * probability * (1 - probability)
     margin = stats.norm.ppf(1 - (1 - confidence) / 2) * math.sqrt(variance)
     return {"horizon_days": horizon, "expected": expected, "low": max(0.0, expected - margin), "high": expected + margin}
+
+
+def time_to_payment_by_payer(waits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per payer: the Kaplan–Meier summary beside the naive mean over paid claims only, and the curves' points.
+
+    `waits` has one row per claim: payer_name, days (to first payment, or to the as-of date if unpaid) and is_paid.
+    """
+    summaries, points = [], []
+    for (payer_name,), claims in waits.group_by("payer_name", maintain_order=True):
+        curve = kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
+        paid_days = claims.filter("is_paid")["days"]
+        summaries.append({
+            "payer_name": payer_name, "claims": len(claims), "paid": len(paid_days), "censored": len(claims) - len(paid_days),
+            **curve_summary(curve),
+            "naive_mean_days_paid_only": float(paid_days.mean()) if len(paid_days) else None,
+        })
+        points.append(curve_points(curve).with_columns(payer_name=pl.lit(payer_name)))
+    if not summaries:
+        return pl.DataFrame(), pl.DataFrame()
+    return pl.DataFrame(summaries).sort("payer_name"), pl.concat(points)
+
+
+def cash_forecast(waits: pl.DataFrame, open_claims: pl.DataFrame) -> pl.DataFrame:
+    """Cash expected in each horizon from open unpaid claims, each payer's curve (from `waits`, by payer_id)
+    conditioned on the days a claim has already waited."""
+    curves = {payer_id: kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
+              for (payer_id,), claims in waits.group_by("payer_id")}
+    return pl.DataFrame([forecast(open_claims, curves, horizon) for horizon in HORIZONS])

@@ -9,15 +9,10 @@ balances as (
     select * from claim_balances(as_of)
 ),
 
-payer_rules as (
-    select * from stg_reference__payer_rules
-),
-
 open_insurance as (
-    select balances.*
+    select *
     from balances
-    left join payer_rules on payer_rules.payer_id = balances.payer_id
-    where balances.balance_amount > 0 and not coalesce(payer_rules.is_self_pay, false)
+    where balance_amount > 0 and is_insurance
 ),
 
 final as (

@@ -4,7 +4,7 @@
 with
 
 audits as (
-    select * from coding_audits
+    select * from stg_csv__coding_audits
 ),
 
 latest_review as (
@@ -16,7 +16,7 @@ latest_review as (
 
 submissions as (
     select *
-    from stg_837__claims
+    from int_claims__submissions
     qualify row_number() over (partition by claim_id order by submitted_date desc, claim_record_id desc) = 1
 ),
 
@@ -35,7 +35,7 @@ reviews as (
         count(*) filter (where finding = 'wrong_code') as wrong_code,
         count(*) filter (where finding = 'missing') as missing,
         count(*) filter (where finding = 'extra') as extra,
-        -sum(dollar_impact) as overpayment
+        -sum(dollar_impact_amount) as overpayment
     from latest_review
     group by claim_id
 ),

@@ -3,6 +3,7 @@
 -- The balance follows the claim's current adjudication: its latest remit that is not a reversal (a reversal and
 -- its correction share a date, and the correction wins); a reversal with no correction reopens the whole charge.
 -- A denial's adjustment stays open (it is recoverable); contractual write-offs and patient responsibility leave.
+-- Patient responsibility is CLP05, the payer's own total for the claim (005010X221A1 2100 CLP05).
 create or replace macro claim_balances(as_of) as table
 
 with
@@ -31,25 +32,17 @@ carc as (
 ),
 
 adjustments as (
-    select
-        remit_adjustments.remit_claim_id,
-        remit_adjustments.group_code,
-        remit_adjustments.reason_code,
-        remit_adjustments.amount,
-        coalesce(carc.adjustment_class, 'other') as adjustment_class,
-        carc.carc_category
-    from remit_adjustments
-    left join carc on carc.carc_code = remit_adjustments.reason_code
+    select * from int_adjustments__classified
 ),
 
 adjustments_by_payment as (
     select
         remit_claim_id,
-        sum(amount) filter (where group_code = 'PR') as patient_responsibility_amount,
-        sum(amount) filter (where group_code <> 'PR' and adjustment_class = 'contractual') as contractual_amount,
-        sum(amount) filter (where group_code <> 'PR' and adjustment_class = 'denial') as denied_amount,
+        sum(adjustment_amount) filter (where group_code <> 'PR' and adjustment_class = 'contractual') as contractual_amount,
+        sum(adjustment_amount) filter (where group_code <> 'PR' and adjustment_class = 'denial') as denied_amount,
         -- the denial reason that took the most money decides what to do next
-        arg_max(reason_code, amount) filter (where group_code <> 'PR' and adjustment_class = 'denial') as denial_carc_code
+        arg_max(carc_code, adjustment_amount) filter (where group_code <> 'PR' and adjustment_class = 'denial')
+            as denial_carc_code
     from adjustments
     group by remit_claim_id
 ),
@@ -57,7 +50,6 @@ adjustments_by_payment as (
 payments as (
     select
         claim_payments.*,
-        adjustments_by_payment.patient_responsibility_amount,
         adjustments_by_payment.contractual_amount,
         adjustments_by_payment.denied_amount,
         adjustments_by_payment.denial_carc_code
@@ -111,6 +103,7 @@ final as (
         latest_submissions.patient_key,
         latest_submissions.rendering_npi,
         latest_submissions.coder_id,
+        latest_submissions.is_insurance,
         paid_by_claim.last_status_code,
         paid_by_claim.last_denial_carc_code,
         paid_by_claim.current_remit_claim_id,

@@ -1,15 +1,15 @@
 -- One row per coder: claims and codes audited and found right, and the count of each kind of error, for audited
--- claims inside a scope (etl/reports/scope.py). A table macro:
---   select * from coder_accuracy([], [], 'service', date '1900-01-01', date '9999-12-31')
+-- claims inside a scope (etl/reports/scope.py, one struct). A table macro:
+--   select * from coder_accuracy({'payers': [], 'providers': [], 'basis': 'service', 'start_date': null, 'end_date': null})
 -- The Coder accuracy page adds Clopper-Pearson intervals (statsmodels) and the 95% target.
-create or replace macro coder_accuracy(payers, providers, basis, range_start, range_end) as table
+create or replace macro coder_accuracy(scope) as table
 
 with
 
 audited as (
     select *
     from audited_claims
-    where in_scope(payer_id, rendering_npi, service_date_from, submitted_date, payers, providers, basis, range_start, range_end)
+    where in_scope(payer_id, rendering_npi, service_date_from, submitted_date, scope)
 ),
 
 final as (

@@ -7,7 +7,7 @@ firsts as (
 ),
 
 submissions as (
-    select claim_record_id, coder_id from stg_837__claims
+    select claim_record_id, coder_id from int_claims__submissions
 ),
 
 final as (

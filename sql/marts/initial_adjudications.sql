@@ -7,29 +7,22 @@ claim_payments as (
     where match_status = 'matched' and not is_reversal
 ),
 
-carc as (
-    select * from stg_reference__carc_categories
+denial_adjustments as (
+    select * from int_adjustments__classified
+    where adjustment_class = 'denial'
 ),
 
-denial_adjustments as (
-    select
-        remit_adjustments.remit_claim_id,
-        remit_adjustments.reason_code,
-        remit_adjustments.amount,
-        carc.carc_category,
-        carc.is_preventable
-    from remit_adjustments
-    inner join carc on carc.carc_code = remit_adjustments.reason_code
-    where carc.adjustment_class = 'denial'
+carc_descriptions as (
+    select * from stg_reference__carc
 ),
 
 denials_by_payment as (
     select
         remit_claim_id,
-        sum(amount) as denied_amount,
-        arg_max(reason_code, amount) as carc_code,
-        arg_max(carc_category, amount) as carc_category,
-        arg_max(is_preventable, amount) as is_preventable
+        sum(adjustment_amount) as denied_amount,
+        arg_max(carc_code, adjustment_amount) as carc_code,
+        arg_max(carc_category, adjustment_amount) as carc_category,
+        arg_max(is_preventable, adjustment_amount) as is_preventable
     from denial_adjustments
     group by remit_claim_id
 ),
@@ -41,7 +34,7 @@ firsts as (
 ),
 
 submissions as (
-    select * from stg_837__claims
+    select * from int_claims__submissions
 ),
 
 final as (
@@ -55,6 +48,7 @@ final as (
         firsts.claim_status_code,
         firsts.claim_status_code = '4' as is_denied,
         denials_by_payment.carc_code,
+        carc_descriptions.carc_description,
         denials_by_payment.carc_category,
         coalesce(denials_by_payment.is_preventable, false) as is_preventable,
         firsts.charge_amount,
@@ -66,6 +60,7 @@ final as (
     from firsts
     inner join submissions on submissions.claim_record_id = firsts.claim_record_id
     left join denials_by_payment on denials_by_payment.remit_claim_id = firsts.remit_claim_id
+    left join carc_descriptions on carc_descriptions.carc_code = denials_by_payment.carc_code
 )
 
 select * from final

@@ -5,7 +5,8 @@
 with
 
 submissions as (
-    select * from stg_837__claims
+    select * from int_claims__submissions
+    where is_insurance
 ),
 
 claims as (
@@ -50,8 +51,6 @@ final as (
         remit_dates.first_payment_date - claims.submitted_date as days_to_first_payment
     from claims
     left join remit_dates on remit_dates.claim_id = claims.claim_id and remit_dates.payer_id = claims.payer_id
-    left join stg_reference__payer_rules as rules on rules.payer_id = claims.payer_id
-    where not coalesce(rules.is_self_pay, false)
 )
 
 select * from final

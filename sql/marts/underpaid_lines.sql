@@ -22,24 +22,31 @@ payments as (
     select * from stg_835__payments
 ),
 
+adjustments as (
+    select * from int_adjustments__classified
+),
+
+service_lines as (
+    select * from stg_835__service_lines
+),
+
 line_patient_responsibility as (
-    select remit_line_id, sum(amount) as amount
-    from remit_adjustments
+    select remit_line_id, sum(adjustment_amount) as amount
+    from adjustments
     where group_code = 'PR' and remit_line_id is not null
     group by remit_line_id
 ),
 
 payer_rules as (
-    select * from stg_reference__payer_rules
+    select * from int_payers__rules
 ),
 
 -- A line the payer denied, in whole or in part, is worked as a denial (its amount stays in the claim's balance),
 -- so it is never judged as underpaid too.
 denied_lines as (
-    select distinct adjustments.remit_line_id
-    from remit_adjustments as adjustments
-    inner join stg_reference__carc_categories as carc on carc.carc_code = adjustments.reason_code
-    where adjustments.remit_line_id is not null and adjustments.group_code <> 'PR' and carc.adjustment_class = 'denial'
+    select distinct remit_line_id
+    from adjustments
+    where remit_line_id is not null and group_code <> 'PR' and adjustment_class = 'denial'
 ),
 
 primary_paid_lines as (
@@ -52,9 +59,10 @@ primary_paid_lines as (
         lines.procedure_code,
         coalesce(array_to_string(lines.modifiers, ':'), '') as modifiers,
         coalesce(lines.units, 1) as units,
-        coalesce(lines.allowed, lines.paid + coalesce(line_patient_responsibility.amount, 0))::decimal(18, 2) as allowed_amount,
+        coalesce(lines.allowed_amount, lines.paid_amount + coalesce(line_patient_responsibility.amount, 0))::decimal(18, 2)
+            as allowed_amount,
         lines.locator
-    from remit_service_lines as lines
+    from service_lines as lines
     inner join claim_payments on claim_payments.remit_claim_id = lines.remit_claim_id
     inner join payments on payments.payment_id = claim_payments.payment_id
     left join line_patient_responsibility on line_patient_responsibility.remit_line_id = lines.remit_line_id
@@ -90,7 +98,7 @@ current_lines as (
         balances.service_date_from,
         balances.submitted_date,
         balances.last_remit_date,
-        primary_paid_lines.*
+        primary_paid_lines.* exclude (payer_id)
     from claim_balances(as_of) as balances
     inner join primary_paid_lines on primary_paid_lines.remit_claim_id = balances.current_remit_claim_id
     where primary_paid_lines.allowed_amount > 0
@@ -103,14 +111,13 @@ judged as (
         usual_rates.usual_allowed_per_unit,
         usual_rates.history_lines,
         round(usual_rates.usual_allowed_per_unit * current_lines.units, 2)::decimal(18, 2) as expected_allowed_amount,
-        coalesce(listed.underpayment_tolerance_share, fallback.underpayment_tolerance_share) as tolerance_share
+        payer_rules.underpayment_tolerance_share as tolerance_share
     from current_lines
     inner join usual_rates
         on usual_rates.payer_id = current_lines.payer_id
         and usual_rates.procedure_code = current_lines.procedure_code
         and usual_rates.modifiers = current_lines.modifiers
-    left join payer_rules as listed on listed.payer_id = current_lines.payer_id
-    cross join (select * from payer_rules where payer_id = '*') as fallback
+    inner join payer_rules on payer_rules.payer_id is not distinct from current_lines.payer_id
 ),
 
 final as (

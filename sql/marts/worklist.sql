@@ -22,7 +22,7 @@ balances as (
 ),
 
 payer_rules as (
-    select * from stg_reference__payer_rules
+    select * from int_payers__rules
 ),
 
 carc as (
@@ -36,13 +36,11 @@ likelihood as (
 with_rules as (
     select
         balances.*,
-        coalesce(listed.expected_days_to_pay, fallback.expected_days_to_pay) as expected_days_to_pay,
-        coalesce(listed.timely_filing_days, fallback.timely_filing_days) as timely_filing_days,
-        coalesce(listed.appeal_window_days, fallback.appeal_window_days) as appeal_window_days,
-        coalesce(listed.is_self_pay, false) as is_self_pay
+        payer_rules.expected_days_to_pay,
+        payer_rules.timely_filing_days,
+        payer_rules.appeal_window_days
     from balances
-    left join payer_rules as listed on listed.payer_id = balances.payer_id
-    cross join (select * from payer_rules where payer_id = '*') as fallback
+    inner join payer_rules on payer_rules.payer_id is not distinct from balances.payer_id
 ),
 
 open_claims as (
@@ -66,7 +64,7 @@ open_claims as (
             else last_remit_date + appeal_window_days - as_of
         end as deadline_days_left
     from with_rules
-    where (balance_amount > 0 or underpaid_amount > 0) and not is_self_pay
+    where (balance_amount > 0 or underpaid_amount > 0) and is_insurance
 ),
 
 final as (
@@ -84,7 +82,7 @@ final as (
         open_claims.last_status_code,
         open_claims.last_denial_carc_code,
         open_claims.work_category,
-        open_claims.balance_amount as balance,
+        open_claims.balance_amount,
         open_claims.underpaid_amount,
         as_of - open_claims.submitted_date as days_outstanding,
         open_claims.work_status = 'no response' and as_of - open_claims.submitted_date > open_claims.expected_days_to_pay

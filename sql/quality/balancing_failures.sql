@@ -2,7 +2,7 @@
 with
 
 issues as (
-    select * from balancing_issues
+    select * from stg_835__balancing_issues
 ),
 
 payments as (
@@ -14,7 +14,7 @@ claim_payments as (
 ),
 
 files as (
-    select * from source_files
+    select * from stg_loader__source_files
 ),
 
 final as (
@@ -26,10 +26,10 @@ final as (
         payments.trace_number,
         claim_payments.claim_id,
         issues.identity,
-        issues.expected as expected_amount,
-        issues.actual as actual_amount,
-        issues.difference as difference_amount,
-        files.path as source_file,
+        issues.expected_amount,
+        issues.actual_amount,
+        issues.difference_amount,
+        files.source_file,
         issues.locator
     from issues
     inner join payments on payments.payment_id = issues.payment_id

@@ -6,7 +6,7 @@ payments as (
 ),
 
 files as (
-    select * from source_files
+    select * from stg_loader__source_files
 ),
 
 final as (
@@ -15,7 +15,7 @@ final as (
         payments.trace_number,
         payments.payment_amount,
         count(distinct payments.file_id) as file_count,
-        list(distinct files.path order by files.path) as source_files
+        list(distinct files.source_file order by files.source_file) as source_files
     from payments
     inner join files on files.file_id = payments.file_id
     group by payments.payer_id, payments.trace_number, payments.payment_amount

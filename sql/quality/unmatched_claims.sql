@@ -16,11 +16,7 @@ answered as (
 ),
 
 files as (
-    select * from source_files
-),
-
-self_pay as (
-    select payer_id from stg_reference__payer_rules where is_self_pay
+    select * from stg_loader__source_files
 ),
 
 final as (
@@ -36,7 +32,7 @@ final as (
             when exists (select 1 from answered where answered.claim_id = latest_submissions.claim_id) then 'remitted under another payer'
             else 'no remittance received'
         end as reason,
-        files.path as source_file,
+        files.source_file,
         latest_submissions.locator
     from latest_submissions
     inner join files on files.file_id = latest_submissions.file_id
@@ -44,7 +40,7 @@ final as (
         select 1 from answered
         where answered.claim_id = latest_submissions.claim_id and answered.payer_id = latest_submissions.payer_id
     )
-    and latest_submissions.payer_id not in (select payer_id from self_pay)
+    and latest_submissions.is_insurance
 )
 
 select * from final

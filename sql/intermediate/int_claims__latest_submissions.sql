@@ -3,6 +3,6 @@
 create or replace macro int_claims__latest_submissions(as_of) as table
 
 select *
-from stg_837__claims
+from int_claims__submissions
 where submitted_date <= as_of
 qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc, claim_record_id desc) = 1

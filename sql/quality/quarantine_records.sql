@@ -2,17 +2,17 @@
 with
 
 quarantined as (
-    select * from quarantine
+    select * from stg_loader__quarantine
 ),
 
 files as (
-    select * from source_files
+    select * from stg_loader__source_files
 ),
 
 final as (
     select
         files.file_id,
-        files.path as source_file,
+        files.source_file,
         files.kind,
         quarantined.locator,
         -- the expectation or check that failed, without the value: what a biller filters on

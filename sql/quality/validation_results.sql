@@ -2,7 +2,7 @@
 with
 
 runs as (
-    select * from validation_runs
+    select * from stg_loader__validation_runs
 ),
 
 ranked as (

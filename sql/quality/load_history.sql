@@ -2,13 +2,13 @@
 with
 
 files as (
-    select * from source_files
+    select * from stg_loader__source_files
 ),
 
 final as (
     select
         file_id,
-        path as source_file,
+        source_file,
         kind,
         status,
         records_loaded,

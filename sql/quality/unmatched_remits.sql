@@ -6,7 +6,7 @@ matches as (
 ),
 
 files as (
-    select * from source_files
+    select * from stg_loader__source_files
 ),
 
 final as (
@@ -19,7 +19,7 @@ final as (
         matches.paid_amount,
         matches.payment_date,
         matches.match_status as reason,
-        files.path as source_file,
+        files.source_file,
         matches.locator
     from matches
     inner join files on files.file_id = matches.file_id

@@ -6,7 +6,7 @@ matches as (
 ),
 
 submissions as (
-    select * from stg_837__claims
+    select * from int_claims__submissions
 ),
 
 final as (

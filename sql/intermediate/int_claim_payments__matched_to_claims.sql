@@ -13,7 +13,7 @@ payments as (
 ),
 
 submissions as (
-    select * from stg_837__claims
+    select * from int_claims__submissions
 ),
 
 claim_ids as (

@@ -1,0 +1,113 @@
+"""Queries of the Denials page: first denials by count and dollars, by CARC, payer, procedure, provider and remark."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from dashboard.permissions import serves
+from dashboard.queries.cache import frame
+from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.stats import rate
+
+# First adjudications known by the as-of date, of claims in scope.
+ADJUDICATED = f"from initial_adjudications where adjudicated_date <= $as_of and {IN_SCOPE}"
+
+
+def _params(as_of: date, scope: Scope, **more) -> dict:
+    return {"as_of": as_of, **scope.params(), **more}
+
+
+@serves("denials")
+def initial_denial_rate(as_of: date, scope: Scope) -> dict:
+    """Claims adjudicated and the share first denied, by count and by dollars, with 95% Wilson intervals."""
+    counts = frame(
+        "select count(*) as adjudicated, count(*) filter (where is_denied) as denied,"
+        " coalesce(sum(charge_amount), 0) as charged, coalesce(sum(denied_charge_amount), 0) as denied_charges,"
+        f" coalesce(sum(denied_charge_amount) filter (where is_preventable), 0) as preventable_charges {ADJUDICATED}",
+        _params(as_of, scope),
+    ).row(0, named=True)
+    return {
+        **counts,
+        **rate(counts["denied"], counts["adjudicated"]),
+        "dollar_rate": float(counts["denied_charges"] / counts["charged"]) if counts["charged"] else None,
+        "preventable_share": float(counts["preventable_charges"] / counts["denied_charges"]) if counts["denied_charges"] else None,
+    }
+
+
+@serves("denials")
+def denials_by_carc(as_of: date, scope: Scope) -> pl.DataFrame:
+    """A Pareto of first-denial CARCs: denied dollars and claims, largest first, with the cumulative share of dollars."""
+    return frame(
+        "select carc_code, any_value(carc_description) as description, any_value(carc_category) as carc_category,"
+        " count(*) as claim_count, sum(denied_charge_amount) as denied_amount,"
+        " sum(sum(denied_charge_amount)) over (order by sum(denied_charge_amount) desc, carc_code)"
+        " / sum(sum(denied_charge_amount)) over () as cumulative_share"
+        f" {ADJUDICATED} and is_denied group by carc_code order by denied_amount desc, carc_code",
+        _params(as_of, scope),
+    )
+
+
+@serves("denials")
+def denials_by_payer_and_category(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Denied dollars per payer and CARC category."""
+    return frame(
+        "select payer_name, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count,"
+        f" sum(denied_charge_amount) as denied_amount {ADJUDICATED} and is_denied group by all order by payer_name, carc_category",
+        _params(as_of, scope),
+    )
+
+
+@serves("denials")
+def denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Denied claims per month and CARC category, to see a spike."""
+    return frame(
+        "select adjudicated_month, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count"
+        f" {ADJUDICATED} and is_denied group by all order by adjudicated_month, carc_category",
+        _params(as_of, scope),
+    )
+
+
+@serves("denials")
+def denials_by_procedure(as_of: date, scope: Scope, limit: int = 15) -> pl.DataFrame:
+    """The procedure codes on first-denied claims that carry the most denied charges."""
+    return frame(
+        "select procedure_code, count(distinct claim_record_id) as claim_count, sum(charge_amount) as denied_line_charges"
+        f" from first_denial_lines where adjudicated_date <= $as_of and {IN_SCOPE}"
+        " group by procedure_code order by denied_line_charges desc, procedure_code limit $limit",
+        _params(as_of, scope, limit=limit),
+    )
+
+
+@serves("denials")
+def denials_by_provider(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Each rendering provider's claims adjudicated, first denied and denied charges."""
+    return frame(
+        "select coalesce(rendering_npi, 'not on claim') as rendering_npi, count(*) as adjudicated,"
+        " count(*) filter (where is_denied) as denied, sum(denied_charge_amount) as denied_amount"
+        f" {ADJUDICATED} group by all order by denied_amount desc, rendering_npi",
+        _params(as_of, scope),
+    )
+
+
+@serves("denials")
+def denial_remarks(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The remark codes (RARC) sent with first denials: what the payer said, on how many claims and dollars."""
+    return frame(
+        "select rarc_code, any_value(rarc_description) as description, count(distinct remit_claim_id) as claim_count,"
+        " sum(denied_charge_amount) as denied_amount"
+        f" from first_denial_remarks where adjudicated_date <= $as_of and {IN_SCOPE}"
+        " group by rarc_code order by claim_count desc, rarc_code",
+        _params(as_of, scope),
+    )
+
+
+@serves("denials")
+def denied_claims(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The first-denied claims behind the figures, largest first."""
+    return frame(
+        "select claim_id, payer_id, payer_name, rendering_npi, carc_code, carc_category, is_preventable, denied_charge_amount,"
+        f" adjudicated_date, service_date_from {ADJUDICATED} and is_denied order by denied_charge_amount desc, claim_id",
+        _params(as_of, scope),
+    )

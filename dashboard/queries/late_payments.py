@@ -1,0 +1,52 @@
+"""Queries of the Late payments page: open A/R by age, claims past their expected pay date, underpaid lines, the worklist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from dashboard.permissions import serves
+from dashboard.queries.cache import frame, library
+from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.worklist import worklist_rows
+
+
+@serves("late_payments")
+def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
+    """Open insurance A/R by payer and aging bucket; basis is 'service' or 'submission'."""
+    return frame(
+        "select payer_name, aging_bucket, count(*) as claim_count, sum(balance_amount) as balance_amount"
+        f" from ar_aging($as_of, $aging_basis) where {IN_SCOPE} group by all order by payer_name, aging_bucket",
+        {"as_of": as_of, "aging_basis": basis, **scope.params()},
+    )
+
+
+@serves("late_payments")
+def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Open claims with no answer after their payer's expected days to pay (payer_rules.csv), by payer."""
+    # Read from the cached worklist rather than asking DuckDB to derive every balance a second time.
+    return (
+        worklist(as_of, scope)
+        .filter(pl.col("is_past_expected_pay_date"))
+        .group_by("payer_name")
+        .agg(pl.len().alias("claim_count"), pl.col("balance_amount").sum(), pl.col("days_outstanding").max().alias("oldest_days"))
+        .sort("balance_amount", "payer_name", descending=[True, False])
+    )
+
+
+@serves("late_payments")
+def underpaid_lines(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Lines of current payments allowed below the payer's usual rate for the procedure, largest shortfall first."""
+    return frame(
+        "select claim_id, payer_name, last_remit_date, procedure_code, modifiers, units, allowed_amount,"
+        " usual_allowed_per_unit, history_lines, expected_allowed_amount, shortfall_amount"
+        f" from underpaid_lines($as_of) where {IN_SCOPE} order by shortfall_amount desc, claim_id, line_number",
+        {"as_of": as_of, **scope.params()},
+    )
+
+
+@serves("late_payments")
+def worklist(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The insurance worklist as of a date, highest priority first: the rows `claimscope worklist` prints."""
+    return library(worklist_rows)(as_of, scope)

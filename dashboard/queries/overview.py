@@ -1,0 +1,59 @@
+"""Queries of the Overview: the headline figures, their trend and benchmarks, and the claims behind them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from dashboard.permissions import serves
+from dashboard.queries.cache import frame, library
+from etl.reports.kpis import kpis
+from etl.reports.scope import IN_SCOPE, Scope
+
+TREND_FIGURES = ["initial_denial_rate", "first_pass_resolution_rate", "net_collection_rate", "days_in_ar", "ar_over_90_share", "ar_over_120_share"]
+
+
+@serves("overview")
+def headline_figures(as_of: date, scope: Scope) -> dict:
+    """The KPI figures of `claimscope kpis` as of a date for the claims in scope."""
+    return library(kpis)(as_of, scope)
+
+
+@serves("overview")
+def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
+    """The headline figures at each of the last month ends up to the as-of date, oldest first."""
+    ends = [as_of]
+    for _ in range(months - 1):
+        ends.append(ends[-1].replace(day=1) - timedelta(days=1))
+    rows = [headline_figures(end, scope) for end in reversed(ends)]
+    return pl.DataFrame([{"as_of": date.fromisoformat(row["as_of"]), **{name: row[name] for name in TREND_FIGURES}} for row in rows])
+
+
+@serves("overview")
+def kpi_benchmarks() -> dict[str, dict]:
+    """Each headline figure's benchmark, better direction, label and source (etl/reference/kpi_benchmarks.csv)."""
+    benchmarks = frame("select kpi, benchmark, direction, label, source from kpi_benchmarks")
+    return {row["kpi"]: row for row in benchmarks.iter_rows(named=True)}
+
+
+@serves("overview")
+def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Median days from first submission to first payment, over claims paid by the as-of date, by payer."""
+    return frame(
+        "select payer_name, count(*) as paid_claims, median(days_to_first_payment) as median_days_to_payment"
+        f" from payment_timelines where first_payment_date <= $as_of and {IN_SCOPE}"
+        " group by payer_name order by median_days_to_payment desc",
+        {"as_of": as_of, **scope.params()},
+    )
+
+
+@serves("overview")
+def claims_behind_figures(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The insurance claims the money figures add up: charge, payments, adjustments and balance of each, as of the date."""
+    return frame(
+        "select claim_id, payer_id, payer_name, service_date_from, submitted_date, charge_amount, paid_to_date_amount,"
+        " contractual_amount, patient_responsibility_amount, balance_amount, last_status_code"
+        f" from claim_balances($as_of) where is_insurance and {IN_SCOPE} order by balance_amount desc, claim_id",
+        {"as_of": as_of, **scope.params()},
+    )

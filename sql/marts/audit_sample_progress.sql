@@ -1,0 +1,32 @@
+-- One row per coding-audit sample drawn, with how many of its claims auditors have reviewed so far.
+with
+
+samples as (
+    select * from stg_audit__samples
+),
+
+drawn as (
+    select * from stg_audit__sample_claims
+),
+
+audited as (
+    select * from audited_claims
+),
+
+final as (
+    select
+        samples.sample_id,
+        samples.drawn_at,
+        samples.seed,
+        samples.method,
+        samples.allocation,
+        samples.universe_size,
+        samples.sample_size,
+        count(audited.claim_id) as claims_audited
+    from samples
+    left join drawn on drawn.sample_id = samples.sample_id
+    left join audited on audited.claim_id = drawn.claim_id
+    group by all
+)
+
+select * from final

@@ -1,0 +1,17 @@
+-- One row per rendering provider NPI named on a claim. Read by the sidebar.
+with
+
+submissions as (
+    select * from int_claims__submissions
+),
+
+final as (
+    select
+        rendering_npi,
+        count(distinct claim_id) as claim_count
+    from submissions
+    where rendering_npi is not null
+    group by rendering_npi
+)
+
+select * from final

@@ -1,0 +1,181 @@
+"""The architecture holds: the library never imports the dashboard, pages hold no SQL, models read raw tables only
+through their staging model, pages read marts, and the CLI and the page share one worklist."""
+
+import ast
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from etl import db as database
+from etl.cli import app
+from etl.load import load_files
+from tests.conftest import FIXTURES, REPO
+
+LIBRARY_PACKAGES = ("etl/intake", "etl/reports", "etl/access")
+# A SQL statement in a string: a select with a from, or a write.
+SQL_TEXT = re.compile(r"\bselect\b[\s\S]+\bfrom\b|\binsert\s+into\b|\bcreate\s+(or\s+replace\s+)?(table|view|macro)\b", re.I)
+
+
+def _modules(folder: str) -> list[Path]:
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", [path for folder in LIBRARY_PACKAGES for path in _modules(folder)], ids=str)
+def test_the_library_never_imports_streamlit_or_the_dashboard(path):
+    bad = {name for name in _imported(path) if name.split(".")[0] in ("streamlit", "dashboard")}
+    assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", _modules("dashboard/views"), ids=str)
+def test_a_page_is_layout_only_with_no_sql_and_no_connection(path):
+    assert "duckdb" not in {name.split(".")[0] for name in _imported(path)}, f"{path.name} imports duckdb"
+    strings = [node.value for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    assert not [text for text in strings if SQL_TEXT.search(text)], f"{path.name} holds SQL"
+
+
+def test_the_sql_check_would_catch_a_page_with_sql(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text('import duckdb\nrows = duckdb.sql("select claim_id from claims")\n')
+    assert "duckdb" in _imported(page)
+    assert SQL_TEXT.search("select claim_id\n  from claims")
+
+
+def _tables_read(sql: str, con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Tables, views and table macros a query reads, by DuckDB's own parser; CTE names are not tables."""
+    parsed = json.loads(con.execute("select json_serialize_sql(?)", [sql]).fetchone()[0])
+    assert not parsed["error"], parsed
+    tables, ctes = set(), set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                tables.add(node["table_name"])
+            if node.get("type") == "TABLE_FUNCTION":
+                tables.add(node["function"]["function_name"])
+            for entry in node.get("cte_map", {}).get("map", []):
+                ctes.add(entry["key"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(parsed)
+    return tables - ctes
+
+
+def _model_query(text: str) -> str:
+    """A model file as a plain query: a view is one already; a macro's body follows its `as table` (or `as`)."""
+    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    header = re.match(r"\s*create\s+or\s+replace\s+macro\s+\w+\s*\([^)]*\)\s+as\s+(table\s+)?", code, re.I)
+    if not header:
+        return code
+    body = code[header.end():]
+    return body if header.group(1) else f"select {body}"
+
+
+def _models() -> dict[str, tuple[str, str]]:
+    return {path.stem: (layer, _model_query(path.read_text())) for layer in database.MODEL_LAYERS for path in database.model_files(layer)}
+
+
+def test_models_read_raw_tables_only_through_their_staging_model():
+    con = duckdb.connect()
+    database.apply_schema(con)  # every model builds into an empty database, layer by layer
+    raw = set(database.table_names()) | {f"ref_{name}" for name in database.REFERENCE_TABLES}
+    models = _models()
+    offenders = {}
+    for name, (layer, query) in models.items():
+        read = _tables_read(query, con)
+        unknown = read - raw - set(models) - {"range"}
+        assert not unknown, f"{name} reads {sorted(unknown)}, which is neither a table nor a model"
+        if layer != "staging" and read & raw:
+            offenders[name] = sorted(read & raw)
+        if layer == "staging":
+            assert len(read & raw) == 1 and not read - raw, f"{name} should read exactly one raw table, reads {sorted(read)}"
+    assert not offenders, f"models reading raw tables instead of staging: {offenders}"
+
+
+def test_the_staging_check_sees_a_raw_read_inside_a_macro_and_a_subquery():
+    con = duckdb.connect()
+    query = _model_query("create or replace macro m(as_of) as table\nwith a as (select * from stg_x)\n"
+                         "select * from a where exists (select 1 from remit_claims) and id in (select id from worklist(as_of))")
+    assert _tables_read(query, con) == {"stg_x", "remit_claims", "worklist"}
+
+
+def test_each_layer_reads_only_itself_and_the_layers_before_it():
+    models = _models()
+    order = {layer: index for index, layer in enumerate(database.MODEL_LAYERS)}
+    con = duckdb.connect()
+    for name, (layer, query) in models.items():
+        for read in _tables_read(query, con) & set(models):
+            assert order[models[read][0]] <= order[layer], f"{name} ({layer}) reads {read} ({models[read][0]})"
+
+
+PAGE_READABLE_LAYERS = ("marts", "quality")
+
+
+def test_page_queries_read_marts_only():
+    """No query module of the dashboard names a raw, reference, staging or intermediate table after from or join."""
+    hidden = set(database.table_names()) | {f"ref_{name}" for name in database.REFERENCE_TABLES}
+    hidden |= {path.stem for layer in ("staging", "intermediate") for path in database.model_files(layer)}
+    pattern = re.compile(r"\b(?:from|join)\s+(\w+)", re.I)
+    for path in _modules("dashboard/queries"):
+        named = set(pattern.findall(path.read_text())) & hidden
+        assert not named, f"{path.name} reads {sorted(named)}; pages read marts ({', '.join(PAGE_READABLE_LAYERS)})"
+
+
+def test_the_insurance_only_rule_is_defined_once():
+    sql = [path for path in (REPO / "sql").rglob("*.sql")]
+    defining = [path.name for path in sql if "is_self_pay" in path.read_text()]
+    assert sorted(defining) == ["int_payers__rules.sql", "stg_reference__payer_rules.sql"]
+    python = [path for folder in ("etl", "dashboard") for path in _modules(folder)]
+    assert not [path.name for path in python if "self_pay" in path.read_text() and "synth" not in path.parts]
+
+
+def test_the_cli_worklist_and_the_page_worklist_return_the_same_rows(db_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from etl.access.policy import User
+
+    load_files([FIXTURES / "worklist"], db_path)
+    as_of, payer = date(2026, 11, 26), "60054"
+    cli = CliRunner().invoke(app, ["worklist", "--db", str(db_path), "--as-of", as_of.isoformat(), "--format", "csv",
+                                   "--payer", payer, "--from", "2026-01-01"])
+    assert cli.exit_code == 0, cli.output
+    from_cli = pl.read_csv(cli.stdout.encode(), infer_schema=False)
+
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
+    page = AppTest.from_string(
+        "import streamlit as st\n"
+        "from datetime import date\n"
+        "from dashboard.queries import late_payments\n"
+        "from etl.reports.scope import Scope\n"
+        f"rows = late_payments.worklist(date.fromisoformat('{as_of}'), Scope(payers=('{payer}',), start=date(2026, 1, 1)))\n"
+        "st.session_state['csv'] = rows.write_csv()\n"
+    )
+    page.session_state["user"] = User("dana", "biller")
+    page.run()
+    assert not page.exception
+    from_page = pl.read_csv(page.session_state["csv"].encode(), infer_schema=False)
+
+    assert from_cli.equals(from_page)
+    # Aetna's two open claims in the fixture, W1 (priority 180.00) before W6 (55.00): not two empty frames.
+    assert from_cli["claim_id"].to_list() == ["W1", "W6"]
+    assert from_cli.columns[9] == "balance_amount"

@@ -382,6 +382,22 @@ def audit_log(
 
 
 @app.command()
+def rebuild(db: DbOption) -> None:
+    """Derive the claim ledger and the monthly facts anew from the raw tables.
+
+    The loader keeps them current on its own; rebuild after an upgrade or after editing etl/reference/.
+
+    Example: claimscope rebuild --db demo.duckdb
+    """
+    from etl import ledger
+
+    with database.write_connection(db) as con:
+        ledger.rebuild(con)
+        counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.ledger_table_names()]
+    console.print(_table(f"Ledger rebuilt: {db}", ["table", "rows"], counts, numeric={"rows"}))
+
+
+@app.command()
 def tables(db: DbOption) -> None:
     """Show the row count of every contract table.
 

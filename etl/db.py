@@ -76,7 +76,7 @@ MODEL_LAYERS = ("staging", "macros", "intermediate", "marts", "quality")
 
 
 def model_files(layer: str) -> list[Path]:
-    """The SQL files of one layer (schema, staging, macros, intermediate, marts, quality), in name order."""
+    """The SQL files of one layer (schema, ledger, staging, macros, intermediate, marts, quality), in name order."""
     return sorted((SQL_DIR / layer).glob("*.sql"))
 
 
@@ -89,13 +89,18 @@ REFERENCE_TABLES = (
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the contract tables (sql/schema) if missing, refresh the reference tables, (re)create the models."""
-    for path in model_files("schema"):
+    """Create the contract and ledger tables if missing, refresh the reference tables, (re)create the models, and
+    derive the ledger of a database loaded before it existed."""
+    for path in model_files("schema") + model_files("ledger"):
         con.execute(path.read_text())
     for name in REFERENCE_TABLES:
         path = REFERENCE_DIR / f"{name}.csv"
         con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
     apply_models(con)
+    if scalar(con, "select exists (from claims) and not exists (from claim_events)"):
+        from etl import ledger
+
+        ledger.rebuild(con)
 
 
 def apply_models(con: duckdb.DuckDBPyConnection) -> None:
@@ -141,6 +146,11 @@ def _code(sql: str) -> str:
 def table_names() -> list[str]:
     """The contract tables, in the order the schema folder defines them."""
     return [path.stem for path in model_files("schema")]
+
+
+def ledger_table_names() -> list[str]:
+    """The tables the loader derives from the contract tables (sql/ledger)."""
+    return [path.stem for path in model_files("ledger")]
 
 
 # Everything the pages read changes only through a load, a validation run, an audit-sample draw or audit results.

@@ -1,4 +1,5 @@
-"""Load files into DuckDB: parse outside the write lock, then one transaction per file."""
+"""Load files into DuckDB: parse outside the write lock, then one transaction per file: its raw rows, its quarantine
+and the ledger rows of the claims it touches."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import duckdb
 import polars as pl
 
 from etl import db as database
+from etl import ledger
 from etl.intake.tabular.audits import parse_audits_csv
 from etl.intake.tabular.claims import parse_claims_csv
 from etl.intake.tabular.coders import parse_coders_csv
@@ -271,11 +273,21 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
             runs = pl.DataFrame(parsed.validation).with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
             _insert_frame(con, "validation_runs", runs)
         _insert_source_file(con, result, sha256, size, parsed)
+        ledger.refresh(con, _claims_touched(parsed))
         con.execute("commit")
         return result
     except BaseException:
         con.execute("rollback")
         raise
+
+
+# The tables whose rows change a claim's ledger: its submissions, its payments and who coded it.
+LEDGER_INPUTS = ("claims", "remit_claims", "claim_coders")
+
+
+def _claims_touched(parsed: ParsedFile) -> set[str]:
+    """The claim ids whose ledger rows a file's rows change."""
+    return {claim_id for table in LEDGER_INPUTS if table in parsed.tables for claim_id in parsed.tables[table]["claim_id"].to_list()}
 
 
 def _with_load_ids(has_file_id: bool, frame: pl.DataFrame, file_id: int, offsets: dict[str, int]) -> pl.DataFrame:

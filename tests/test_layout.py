@@ -99,11 +99,13 @@ def test_models_read_raw_tables_only_through_their_staging_model():
     con = duckdb.connect()
     database.apply_schema(con)  # every model builds into an empty database, layer by layer
     raw = set(database.table_names()) | {f"ref_{name}" for name in database.REFERENCE_TABLES}
+    derived = set(database.ledger_table_names())  # the ledger the loader keeps, read after staging
     models = _models()
     offenders = {}
     for name, (layer, query) in models.items():
         read = _tables_read(query, con)
-        unknown = read - raw - set(models) - {"range"}
+        assert layer != "staging" or not read & derived, f"{name} reads the ledger"
+        unknown = read - raw - derived - set(models) - {"range"}
         assert not unknown, f"{name} reads {sorted(unknown)}, which is neither a table nor a model"
         if layer != "staging" and read & raw:
             offenders[name] = sorted(read & raw)
@@ -132,8 +134,9 @@ PAGE_READABLE_LAYERS = ("marts", "quality")
 
 
 def test_page_queries_read_marts_only():
-    """No query module of the dashboard names a raw, reference, staging or intermediate table after from or join."""
+    """No query module of the dashboard names a raw, reference, ledger, staging or intermediate table after from or join."""
     hidden = set(database.table_names()) | {f"ref_{name}" for name in database.REFERENCE_TABLES}
+    hidden |= set(database.ledger_table_names())
     hidden |= {path.stem for layer in ("staging", "intermediate") for path in database.model_files(layer)}
     pattern = re.compile(r"\b(?:from|join)\s+(\w+)", re.I)
     for path in _modules("dashboard/queries"):
@@ -144,7 +147,7 @@ def test_page_queries_read_marts_only():
 def test_the_insurance_only_rule_is_defined_once():
     sql = [path for path in (REPO / "sql").rglob("*.sql")]
     defining = [path.name for path in sql if "is_self_pay" in path.read_text()]
-    assert sorted(defining) == ["int_payers__rules.sql", "stg_reference__payer_rules.sql"]
+    assert sorted(defining) == ["payer_rules.sql", "stg_reference__payer_rules.sql"]
     python = [path for folder in ("etl", "dashboard") for path in _modules(folder)]
     assert not [path.name for path in python if "self_pay" in path.read_text() and "synth" not in path.parts]
 
@@ -179,3 +182,62 @@ def test_the_cli_worklist_and_the_page_worklist_return_the_same_rows(db_path, mo
     # Aetna's two open claims in the fixture, W1 (priority 180.00) before W6 (55.00): not two empty frames.
     assert from_cli["claim_id"].to_list() == ["W1", "W6"]
     assert from_cli.columns[9] == "balance_amount"
+
+
+# Values that stand in for a table macro's parameters, so its body can be described like a view.
+MACRO_ARGUMENTS = {
+    "as_of": "date '2026-11-26'",
+    "basis": "'service'",
+    "scope": "{'payers': []::varchar[], 'providers': []::varchar[], 'basis': 'service', 'start_date': null::date,"
+             " 'end_date': null::date}",
+}
+
+
+def _columns_of_each_step(query: str, con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The output columns of every CTE of a query and of the query itself, duplicates kept (DuckDB's own parser)."""
+    parsed = json.loads(con.execute("select json_serialize_sql(?)", [query]).fetchone()[0])
+    statement = parsed["statements"][0]
+    steps = {"final": query}
+    for entry in statement["node"].get("cte_map", {}).get("map", []):
+        node = dict(entry["value"]["query_node"], cte_map=statement["node"]["cte_map"])
+        document = json.dumps({"error": False, "statements": [{**statement, "node": node}]})
+        steps[entry["key"]] = con.execute("select json_deserialize_sql(?::json)", [document]).fetchone()[0]
+    return {step: [row[0] for row in con.execute(f"describe {sql}").fetchall()] for step, sql in steps.items()}
+
+
+def _describable(text: str) -> str | None:
+    """A model file as a query with its macro parameters bound, or None for a scalar macro."""
+    code = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+    header = re.match(r"\s*create\s+or\s+replace\s+macro\s+\w+\s*\(([^)]*)\)\s+as\s+(table\s+)?", code, re.I)
+    if not header:
+        return code
+    if not header.group(2):
+        return None
+    body = code[header.end():]
+    for parameter in (name.strip() for name in header.group(1).split(",")):
+        body = re.sub(rf"\b{parameter}\b", MACRO_ARGUMENTS[parameter], body)
+    return body
+
+
+def test_no_model_carries_a_duplicate_column_at_any_step():
+    con = duckdb.connect()
+    database.apply_schema(con)
+    duplicated = {}
+    for layer in database.MODEL_LAYERS:
+        for path in database.model_files(layer):
+            query = _describable(path.read_text())
+            if query is None:
+                continue
+            for step, columns in _columns_of_each_step(query, con).items():
+                repeated = sorted({name for name in columns if columns.count(name) > 1})
+                if repeated:
+                    duplicated[f"{path.stem}.{step}"] = repeated
+    assert not duplicated, f"columns that another engine would reject as ambiguous: {duplicated}"
+
+
+def test_the_duplicate_check_sees_a_star_beside_a_column_of_the_same_name():
+    con = duckdb.connect()
+    con.execute("create table payments as select 1 as remit_claim_id, 2.0 as patient_responsibility_amount")
+    steps = _columns_of_each_step(
+        "with joined as (select payments.*, 3.0 as patient_responsibility_amount from payments) select * from joined", con)
+    assert steps["joined"].count("patient_responsibility_amount") == 2

@@ -1,43 +1,33 @@
--- One row per claim submission with what the marts add to it: the coder (the claim's own, else the
--- practice-management export's) and whether its payer is insurance (int_payers__rules).
+-- One row per claim submission, as the ledger holds it: with its coder and whether its payer is insurance.
 with
 
-submissions as (
-    select * from stg_837__claims
-),
-
-coders as (
-    select * from stg_csv__claim_coders
-),
-
-payers as (
-    select * from int_payers__rules
+events as (
+    select * from claim_events
 ),
 
 final as (
     select
-        submissions.claim_record_id,
-        submissions.claim_id,
-        submissions.payer_id,
-        submissions.payer_name,
-        submissions.patient_key,
-        submissions.billing_npi,
-        submissions.rendering_npi,
-        coalesce(submissions.coder_id, coders.coder_id) as coder_id,
-        submissions.claim_type,
-        submissions.frequency_code,
-        submissions.is_original,
-        submissions.place_of_service,
-        submissions.charge_amount,
-        submissions.service_date_from,
-        submissions.service_date_to,
-        submissions.submitted_date,
-        payers.is_insurance,
-        submissions.file_id,
-        submissions.locator
-    from submissions
-    left join coders on coders.claim_id = submissions.claim_id
-    inner join payers on payers.payer_id is not distinct from submissions.payer_id
+        claim_record_id,
+        claim_id,
+        payer_id,
+        payer_name,
+        patient_key,
+        billing_npi,
+        rendering_npi,
+        coder_id,
+        claim_type,
+        frequency_code,
+        is_original,
+        place_of_service,
+        charge_amount,
+        service_date_from,
+        service_date_to,
+        submitted_date,
+        is_insurance,
+        file_id,
+        locator
+    from events
+    where event_kind = 'submission'
 )
 
 select * from final

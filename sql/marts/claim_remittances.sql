@@ -26,6 +26,7 @@ final as (
         payments.patient_responsibility_amount,
         payments.match_status,
         payments.trace_number,
+        payments.rendering_npi,
         files.source_file,
         payments.locator
     from payments

@@ -21,10 +21,6 @@ balances as (
     left join underpaid on underpaid.claim_record_id = claims.claim_record_id
 ),
 
-payer_rules as (
-    select * from int_payers__rules
-),
-
 carc as (
     select * from stg_reference__carc_categories
 ),
@@ -36,11 +32,10 @@ likelihood as (
 with_rules as (
     select
         balances.*,
-        payer_rules.expected_days_to_pay,
-        payer_rules.timely_filing_days,
-        payer_rules.appeal_window_days
+        payer_rules(balances.payer_id).expected_days_to_pay as expected_days_to_pay,
+        payer_rules(balances.payer_id).timely_filing_days as timely_filing_days,
+        payer_rules(balances.payer_id).appeal_window_days as appeal_window_days
     from balances
-    inner join payer_rules on payer_rules.payer_id is not distinct from balances.payer_id
 ),
 
 open_claims as (

@@ -1,4 +1,4 @@
--- One row per claim payment (835 loop 2100, CLP), reversals kept. Read by int_claim_payments__matched_to_claims.
+-- One row per claim payment (835 loop 2100, CLP), reversals kept. Read by the ledger (int_ledger__remittances, int_ledger__paid_lines).
 with
 
 source as (

@@ -1,16 +1,17 @@
--- One row per claim and coder from a practice-management export; the latest file's word on a claim wins.
+-- One row per claim and coder from a practice-management export (a later file may name another coder).
 with
 
 source as (
     select * from claim_coders
 ),
 
-latest as (
+renamed as (
     select
         claim_id,
-        arg_max(coder_id, file_id) as coder_id
+        coder_id,
+        file_id,
+        locator
     from source
-    group by claim_id
 )
 
-select * from latest
+select * from renamed

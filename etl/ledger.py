@@ -1,0 +1,126 @@
+"""Keep the claim ledger (claim_events, claim_states, claim_paid_lines) and the monthly A/R facts current: re-derive
+the claims a file touches inside the load's own transaction, or every claim for `claimscope rebuild`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import polars as pl
+
+# The ledger tables the int_ledger__* models fill, each from the model of the same name.
+DERIVED_TABLES = {
+    "claim_events": "int_ledger__claim_events",
+    "claim_paid_lines": "int_ledger__paid_lines",
+    "claim_states": "int_ledger__claim_states",  # last: it reads the claim_events just written
+}
+
+# Each claim's contribution to the A/R snapshot at a period end: open A/R by payer, provider and aging bucket (by date
+# of service, as the KPIs age it), and the charges served in the 90 days to the period end (the days-in-A/R base).
+# `{states}` is claim_states or the refreshed claims' rows of it, `{ends}` a relation of period_end dates.
+CONTRIBUTIONS_SQL = """
+    select
+        ends.period_end as month_end,
+        states.payer_id,
+        states.rendering_npi,
+        aging_bucket(ends.period_end - states.service_date_from) as aging_bucket,
+        count(*) as claim_count,
+        count(*) filter (where states.balance_amount > 0) as open_claim_count,
+        coalesce(sum(states.balance_amount) filter (where states.balance_amount > 0), 0)::decimal(18, 2) as balance_amount,
+        coalesce(sum(states.charge_amount) filter (
+            where states.service_date_from > ends.period_end - {charge_window} and states.service_date_from <= ends.period_end
+        ), 0)::decimal(18, 2) as recent_charge_amount
+    from {states} as states
+    inner join {ends} as ends
+        on states.valid_from <= ends.period_end and (states.valid_to is null or states.valid_to > ends.period_end)
+    where states.is_insurance
+        and (states.balance_amount > 0
+             or (states.service_date_from > ends.period_end - {charge_window} and states.service_date_from <= ends.period_end))
+    group by all
+"""
+CHARGE_WINDOW_DAYS = 90
+REFRESHED_STATES = "(select claim_states.* from ledger_refresh_claims inner join claim_states using (claim_id))"
+STORED_MONTHS = "(select month_end as period_end from ledger_months)"
+MONTHLY_AR_KEY = ("month_end", "payer_id", "rendering_npi", "aging_bucket")
+MONTHLY_AR_MEASURES = ("claim_count", "open_claim_count", "balance_amount", "recent_charge_amount")
+
+
+def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
+    """Re-derive the ledger rows of these claim ids and fold the change into monthly_ar; the caller's transaction
+    holds it all, so a load killed midway leaves the ledger as it was."""
+    ids = pl.DataFrame({"claim_id": sorted(set(claim_ids))}, schema={"claim_id": pl.String})
+    if ids.is_empty():
+        return
+    con.execute("delete from ledger_refresh_claims")
+    con.execute("insert into ledger_refresh_claims select claim_id from ids")
+    _derive(con, refreshed=True)
+    con.execute("delete from ledger_refresh_claims")
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive every ledger table and monthly_ar anew from the raw tables, in one transaction."""
+    con.execute("begin transaction")
+    try:
+        for table in (*DERIVED_TABLES, "monthly_ar", "ledger_months", "ledger_refresh_claims"):
+            con.execute(f"delete from {table}")
+        con.execute("insert into ledger_refresh_claims select claim_id from claims union select claim_id from remit_claims")
+        _derive(con, refreshed=False)
+        con.execute("delete from ledger_refresh_claims")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _derive(con: duckdb.DuckDBPyConnection, refreshed: bool) -> None:
+    """Replace the listed claims' ledger rows; monthly_ar takes away their old contribution and adds the new one."""
+    if refreshed:
+        _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=-1)
+    for table in DERIVED_TABLES:
+        con.execute(f"delete from {table} where claim_id in (select claim_id from ledger_refresh_claims)")
+    for table, model in DERIVED_TABLES.items():
+        con.execute(f"insert into {table} by name select * from {model}")
+    if refreshed:
+        _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=1)
+    _add_new_months(con)
+
+
+def _add_new_months(con: duckdb.DuckDBPyConnection) -> None:
+    """Month ends from the first state to the month of the latest event that monthly_ar does not hold yet: every
+    claim's snapshot at each of them."""
+    con.execute("""
+        create or replace temp table new_months as
+        with span as (
+            select (select min(valid_from) from claim_states) as first_day, (select max(event_date) from claim_events) as last_day
+        )
+        select (date_trunc('month', day) + interval 1 month - interval 1 day)::date as period_end
+        from span, range(date_trunc('month', span.first_day), span.last_day + interval 1 day, interval 1 month) as months(day)
+        where span.first_day is not null
+        except
+        select month_end from ledger_months
+    """)
+    con.execute("insert into ledger_months select period_end from new_months")
+    _add_contributions(con, "claim_states", "new_months", sign=1)
+
+
+def _add_contributions(con: duckdb.DuckDBPyConnection, states: str, ends: str, sign: int) -> None:
+    """Add (or, with sign -1, take away) the states' A/R contributions at these period ends to monthly_ar."""
+    contributions = CONTRIBUTIONS_SQL.format(states=states, ends=ends, charge_window=CHARGE_WINDOW_DAYS)
+    key = ", ".join(MONTHLY_AR_KEY)
+    signed = ", ".join(f"{sign} * {name} as {name}" for name in MONTHLY_AR_MEASURES)
+    summed = ", ".join(f"sum({name})::{'decimal(18, 2)' if name.endswith('amount') else 'bigint'} as {name}"
+                       for name in MONTHLY_AR_MEASURES)
+    matches = " and ".join(f"delta.{name} is not distinct from monthly_ar.{name}" for name in MONTHLY_AR_KEY)
+    con.execute(f"create or replace temp table ar_delta as select {key}, {signed} from ({contributions})")
+    con.execute(f"""
+        create or replace temp table ar_merged as
+        select {key}, {summed}
+        from (
+            select monthly_ar.* from monthly_ar where exists (select 1 from ar_delta as delta where {matches})
+            union all by name
+            select * from ar_delta
+        )
+        group by all
+    """)
+    con.execute(f"delete from monthly_ar where exists (select 1 from ar_delta as delta where {matches})")
+    con.execute("insert into monthly_ar by name select * from ar_merged where claim_count <> 0")

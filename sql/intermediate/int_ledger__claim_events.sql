@@ -1,0 +1,107 @@
+-- The claim_events rows of the claims being re-derived: each submission (submitted, replaced or voided, by CLM05-3)
+-- and each claim payment (adjudicated, or reversed by CLP02 22) in one shape. The loader writes them to claim_events.
+with
+
+submissions as (
+    select * from int_ledger__submissions
+),
+
+remittances as (
+    select * from int_ledger__remittances
+),
+
+submission_events as (
+    select
+        'submission' as event_kind,
+        case frequency_code when '7' then 'replaced' when '8' then 'voided' else 'submitted' end as event_type,
+        submitted_date as event_date,
+        claim_id,
+        payer_id,
+        claim_record_id,
+        null::bigint as remit_claim_id,
+        null::bigint as payment_id,
+        payer_name,
+        patient_key,
+        billing_npi,
+        rendering_npi,
+        coder_id,
+        claim_type,
+        frequency_code,
+        is_original,
+        place_of_service,
+        service_date_from,
+        service_date_to,
+        submitted_date,
+        is_insurance,
+        null::varchar as claim_status_code,
+        false as is_reversal,
+        null::varchar as match_status,
+        null::varchar as payer_claim_id,
+        null::date as received_date,
+        null::date as payment_date,
+        null::varchar as trace_number,
+        charge_amount,
+        null::decimal(18, 2) as paid_amount,
+        null::decimal(18, 2) as patient_responsibility_amount,
+        null::decimal(18, 2) as cas_patient_responsibility_amount,
+        null::decimal(18, 2) as contractual_amount,
+        null::decimal(18, 2) as denied_amount,
+        null::varchar as denial_carc_code,
+        null::varchar as reason_carc_code,
+        null::varchar as reason_category,
+        false as is_preventable,
+        false as is_first_adjudication,
+        file_id,
+        locator
+    from submissions
+),
+
+remittance_events as (
+    select
+        'remittance' as event_kind,
+        case when is_reversal then 'reversed' else 'adjudicated' end as event_type,
+        payment_date as event_date,
+        claim_id,
+        payer_id,
+        claim_record_id,
+        remit_claim_id,
+        payment_id,
+        payer_name,
+        null::varchar as patient_key,
+        null::varchar as billing_npi,
+        rendering_npi,
+        coder_id,
+        null::varchar as claim_type,
+        null::varchar as frequency_code,
+        null::boolean as is_original,
+        null::varchar as place_of_service,
+        service_date_from,
+        null::date as service_date_to,
+        submitted_date,
+        is_insurance,
+        claim_status_code,
+        is_reversal,
+        match_status,
+        payer_claim_id,
+        received_date,
+        payment_date,
+        trace_number,
+        charge_amount,
+        paid_amount,
+        patient_responsibility_amount,
+        cas_patient_responsibility_amount,
+        contractual_amount,
+        denied_amount,
+        denial_carc_code,
+        reason_carc_code,
+        reason_category,
+        is_preventable,
+        is_first_adjudication,
+        file_id,
+        locator
+    from remittances
+)
+
+select * from submission_events
+union all by name
+select * from remittance_events

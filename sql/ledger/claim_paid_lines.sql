@@ -1,0 +1,16 @@
+-- One row per service line (835 loop 2110 SVC) of a claim payment processed as primary (CLP02 1 or 19), with what
+-- the payer allowed: the history underpaid_lines judges a line against. Kept current by the loader with claim_events.
+create table if not exists claim_paid_lines (
+    remit_line_id   bigint not null,        -- remit_service_lines.remit_line_id
+    remit_claim_id  bigint not null,
+    claim_id        varchar not null,
+    line_number     integer not null,
+    payer_id        varchar,                -- the paying payer (N1*PR / REF*2U)
+    payment_date    date,
+    procedure_code  varchar not null,
+    modifiers       varchar not null,       -- SVC01-3..6 joined with ':' ('' for none)
+    units           decimal(12,3) not null, -- SVC05, 1 when omitted
+    allowed_amount  decimal(18,2) not null, -- AMT*B6, else paid plus the line's PR CAS (dollars)
+    is_denied_line  boolean not null,       -- a non-PR CAS of denial class on the line: worked as a denial
+    locator         varchar not null
+);

@@ -42,12 +42,16 @@ def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
     return figure
 
 
-def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float | None, benchmark_label: str, percent: bool):
-    """One figure over time with its benchmark as a dashed line."""
-    figure = px.line(frame.to_pandas(), x=x, y=y, markers=True)
+def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float | None, benchmark_label: str, percent: bool,
+                         grain: str = "month"):
+    """One figure per period, on a date axis labelled by month (or day for weeks), with its benchmark dashed."""
+    figure = px.line(frame.with_columns(pl.col(x).cast(pl.String)).to_pandas(), x=x, y=y, markers=True)
     if benchmark is not None:
         figure.add_hline(y=benchmark, line_dash="dash", line_color="gray", annotation_text=f"benchmark: {benchmark_label}")
     figure.update_layout(xaxis_title=None, yaxis_title=None, margin={"t": 10, "b": 0}, height=220)
+    # Dates, never an hour axis: one tick a month, or one a week.
+    figure.update_xaxes(type="date", tickformat="%b %Y" if grain == "month" else "%d %b",
+                        dtick="M1" if grain == "month" else 7 * 24 * 60 * 60 * 1000)
     if percent:
         figure.update_yaxes(tickformat=".0%")
     return figure

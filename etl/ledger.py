@@ -41,8 +41,24 @@ CONTRIBUTIONS_SQL = """
 CHARGE_WINDOW_DAYS = 90
 REFRESHED_STATES = "(select claim_states.* from ledger_refresh_claims inner join claim_states using (claim_id))"
 STORED_MONTHS = "(select month_end as period_end from ledger_months)"
-MONTHLY_AR_KEY = ("month_end", "payer_id", "rendering_npi", "aging_bucket")
-MONTHLY_AR_MEASURES = ("claim_count", "open_claim_count", "balance_amount", "recent_charge_amount")
+
+# Each primary paid line's place in the rate history underpaid_lines reads. `{lines}` is claim_paid_lines or the
+# refreshed claims' rows of it.
+RATES_SQL = """
+    select payer_id, procedure_code, modifiers, payment_date,
+        round(allowed_amount / units, 2)::decimal(18, 2) as allowed_per_unit, count(*) as line_count
+    from {lines}
+    where allowed_amount > 0
+    group by all
+"""
+REFRESHED_LINES = "(select claim_paid_lines.* from ledger_refresh_claims inner join claim_paid_lines using (claim_id))"
+
+# The summed tables: their key and their measures.
+SUMMED = {
+    "monthly_ar": (("month_end", "payer_id", "rendering_npi", "aging_bucket"),
+                   ("claim_count", "open_claim_count", "balance_amount", "recent_charge_amount")),
+    "paid_line_rates": (("payer_id", "procedure_code", "modifiers", "payment_date", "allowed_per_unit"), ("line_count",)),
+}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
@@ -61,7 +77,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Derive every ledger table and monthly_ar anew from the raw tables, in one transaction."""
     con.execute("begin transaction")
     try:
-        for table in (*DERIVED_TABLES, "monthly_ar", "ledger_months", "ledger_refresh_claims"):
+        for table in (*DERIVED_TABLES, *SUMMED, "ledger_months", "ledger_refresh_claims"):
             con.execute(f"delete from {table}")
         con.execute("insert into ledger_refresh_claims select claim_id from claims union select claim_id from remit_claims")
         _derive(con, refreshed=False)
@@ -73,15 +89,17 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _derive(con: duckdb.DuckDBPyConnection, refreshed: bool) -> None:
-    """Replace the listed claims' ledger rows; monthly_ar takes away their old contribution and adds the new one."""
+    """Replace the listed claims' ledger rows; the summed tables take away their old contribution and add the new one."""
     if refreshed:
         _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=-1)
+        _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=-1)
     for table in DERIVED_TABLES:
         con.execute(f"delete from {table} where claim_id in (select claim_id from ledger_refresh_claims)")
     for table, model in DERIVED_TABLES.items():
         con.execute(f"insert into {table} by name select * from {model}")
     if refreshed:
         _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=1)
+    _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES if refreshed else "claim_paid_lines"), sign=1)
     _add_new_months(con)
 
 
@@ -105,22 +123,26 @@ def _add_new_months(con: duckdb.DuckDBPyConnection) -> None:
 
 def _add_contributions(con: duckdb.DuckDBPyConnection, states: str, ends: str, sign: int) -> None:
     """Add (or, with sign -1, take away) the states' A/R contributions at these period ends to monthly_ar."""
-    contributions = CONTRIBUTIONS_SQL.format(states=states, ends=ends, charge_window=CHARGE_WINDOW_DAYS)
-    key = ", ".join(MONTHLY_AR_KEY)
-    signed = ", ".join(f"{sign} * {name} as {name}" for name in MONTHLY_AR_MEASURES)
-    summed = ", ".join(f"sum({name})::{'decimal(18, 2)' if name.endswith('amount') else 'bigint'} as {name}"
-                       for name in MONTHLY_AR_MEASURES)
-    matches = " and ".join(f"delta.{name} is not distinct from monthly_ar.{name}" for name in MONTHLY_AR_KEY)
-    con.execute(f"create or replace temp table ar_delta as select {key}, {signed} from ({contributions})")
+    _add(con, "monthly_ar", CONTRIBUTIONS_SQL.format(states=states, ends=ends, charge_window=CHARGE_WINDOW_DAYS), sign)
+
+
+def _add(con: duckdb.DuckDBPyConnection, table: str, rows_sql: str, sign: int) -> None:
+    """Add the rows' measures, times sign, to the summed table's rows of the same key; a key summing to nothing goes."""
+    key_columns, measures = SUMMED[table]
+    key = ", ".join(key_columns)
+    signed = ", ".join(f"{sign} * {name} as {name}" for name in measures)
+    summed = ", ".join(f"sum({name})::{'decimal(18, 2)' if name.endswith('amount') else 'bigint'} as {name}" for name in measures)
+    matches = " and ".join(f"delta.{name} is not distinct from {table}.{name}" for name in key_columns)
+    con.execute(f"create or replace temp table summed_delta as select {key}, {signed} from ({rows_sql})")
     con.execute(f"""
-        create or replace temp table ar_merged as
+        create or replace temp table summed_merged as
         select {key}, {summed}
         from (
-            select monthly_ar.* from monthly_ar where exists (select 1 from ar_delta as delta where {matches})
+            select {table}.* from {table} where exists (select 1 from summed_delta as delta where {matches})
             union all by name
-            select * from ar_delta
+            select * from summed_delta
         )
         group by all
     """)
-    con.execute(f"delete from monthly_ar where exists (select 1 from ar_delta as delta where {matches})")
-    con.execute("insert into monthly_ar by name select * from ar_merged where claim_count <> 0")
+    con.execute(f"delete from {table} where exists (select 1 from summed_delta as delta where {matches})")
+    con.execute(f"insert into {table} by name select * from summed_merged where {measures[0]} <> 0")

@@ -36,6 +36,7 @@ LEDGER_QUERIES = {
     "claim_states": "select * from claim_states order by all",
     "claim_paid_lines": "select * from claim_paid_lines order by all",
     "monthly_ar": "select * from monthly_ar order by all",
+    "paid_line_rates": "select * from paid_line_rates order by all",
     "ledger_months": "select * from ledger_months order by all",
 }
 
@@ -169,3 +170,16 @@ def test_a_reversal_and_its_correction_net_out_in_the_state_of_their_day(db_path
         (paid, corrected, Decimal("100.00"), Decimal("100.00"), Decimal("50.00"), Decimal("50.00")),
         (corrected, None, Decimal("95.00"), Decimal("95.00"), Decimal("105.00"), Decimal("0.00")),
     ]
+
+
+def test_the_usual_rate_from_the_rate_counts_is_the_median_of_the_lines(sample_db):
+    """underpaid_lines reads paid_line_rates; its median must be the quantile_disc of the lines themselves."""
+    as_of = date(2026, 11, 26)
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        from_lines = con.execute(
+            "select payer_id, procedure_code, modifiers, quantile_disc(round(allowed_amount / units, 2)::decimal(18, 2), 0.5),"
+            " count(*) from claim_paid_lines where allowed_amount > 0 and payment_date <= ? and payment_date > ? - 365"
+            " group by all having count(*) >= 5 order by all", [as_of, as_of]).fetchall()
+        from_counts = con.execute("select * from usual_rates(?) order by all", [as_of]).fetchall()
+    assert len(from_lines) > 20
+    assert from_counts == from_lines

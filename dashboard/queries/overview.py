@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
 from dashboard.permissions import serves
 from dashboard.queries.cache import frame, library
+from etl.reports import trends
 from etl.reports.kpis import kpis
 from etl.reports.scope import IN_SCOPE, Scope
-
-TREND_FIGURES = ["initial_denial_rate", "first_pass_resolution_rate", "net_collection_rate", "days_in_ar", "ar_over_90_share", "ar_over_120_share"]
-
 
 @serves("overview")
 def headline_figures(as_of: date, scope: Scope) -> dict:
@@ -21,13 +19,9 @@ def headline_figures(as_of: date, scope: Scope) -> dict:
 
 
 @serves("overview")
-def kpi_trend(as_of: date, scope: Scope, months: int = 12) -> pl.DataFrame:
-    """The headline figures at each of the last month ends up to the as-of date, oldest first."""
-    ends = [as_of]
-    for _ in range(months - 1):
-        ends.append(ends[-1].replace(day=1) - timedelta(days=1))
-    rows = [headline_figures(end, scope) for end in reversed(ends)]
-    return pl.DataFrame([{"as_of": date.fromisoformat(row["as_of"]), **{name: row[name] for name in TREND_FIGURES}} for row in rows])
+def kpi_trend(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The headline figures period by period (etl/reports/trends.py): months, or weeks for a range under three months."""
+    return library(trends.trend)(as_of, scope)
 
 
 @serves("overview")

@@ -67,16 +67,29 @@ with st.expander("The claims behind these figures"):
     st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
     claim_detail.claims_table(overview.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
 
-st.subheader("Month by month")
 trend = overview.kpi_trend(as_of, scope)
+grain = trend["grain"][0] if not trend.is_empty() else "month"
+st.subheader("Month by month" if grain == "month" else "Week by week")
+st.caption(
+    ("Shown week by week: the date range is under three months. " if grain == "week" else "")
+    + "Rates count what happened in each period (denials and first-pass by month of first adjudication, net collection "
+    "by month of service, still maturing within 90 days of the as-of date); A/R is as it stood at each period's end, "
+    "the last point to the as-of date. The date range chooses the periods; payers and providers narrow the claims."
+)
+if trend.is_empty():
+    st.info("No periods in the chosen range up to the as-of date.")
 chart_columns = st.columns(3)
 for index, (name, label, shown, _, _) in enumerate(TILES):
     benchmark = benchmarks.get(name)
+    points = trend.drop_nulls(name) if not trend.is_empty() else trend
     with chart_columns[index % 3]:
         st.markdown(f"**{label}**")
+        if points.is_empty():
+            st.caption("Nothing to plot: no claims in these periods.")
+            continue
         st.plotly_chart(
-            charts.trend_with_benchmark(trend.drop_nulls(name), "as_of", name, benchmark and benchmark["benchmark"],
-                                        benchmark["label"] if benchmark else "", "%" in shown),
+            charts.trend_with_benchmark(points, "period_end", name, benchmark and benchmark["benchmark"],
+                                        benchmark["label"] if benchmark else "", "%" in shown, grain),
             key=f"trend_{name}",
         )
 

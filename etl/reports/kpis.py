@@ -25,25 +25,35 @@ def kpis(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) ->
         firsts as (
             select * from initial_adjudications where adjudicated_date <= $as_of and {IN_SCOPE}
         )
-        select
-            (select count(*) from firsts) as adjudicated_claims,
-            (select count(*) filter (where is_denied) from firsts) as first_denied_claims,
-            (select count(*) from balances
-                where adjudication_count = 1 and last_status_code in ('1', '2', '3', '19') and paid_to_date_amount > 0
-                and paid_to_date_amount = paid_amount) as first_pass_resolved_claims,
-            (select coalesce(sum(paid_to_date_amount), 0) from balances where service_date_from <= $as_of - $settled) as settled_payments,
-            -- patient payments are not in an 835, so what was moved to the patient leaves the denominator too
-            (select coalesce(sum(charge_amount - contractual_amount - patient_responsibility_amount), 0) from balances
-                where service_date_from <= $as_of - $settled) as settled_collectible,
-            (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0) as open_ar,
-            (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 90) as ar_over_90,
-            (select coalesce(sum(balance_amount), 0) from balances where balance_amount > 0 and days_since_service > 120) as ar_over_120,
-            (select coalesce(sum(charge_amount), 0) from balances
-                where service_date_from > $as_of - $window and service_date_from <= $as_of) as recent_charges,
-            (select coalesce(sum(charge_amount), 0) from balances) as gross_charges,
-            (select coalesce(sum(paid_to_date_amount), 0) from balances) as payments,
-            (select coalesce(sum(contractual_amount), 0) from balances) as contractual_adjustments,
-            (select coalesce(sum(patient_responsibility_amount), 0) from balances) as patient_responsibility
+        -- one pass over each: every figure is a filtered aggregate of the same rows
+        select firsts.*, balances.*
+        from (
+            select
+                count(*) as adjudicated_claims,
+                count(*) filter (where is_denied) as first_denied_claims
+            from firsts
+        ) as firsts,
+        (
+            select
+                count(*) filter (
+                    where adjudication_count = 1 and last_status_code in ('1', '2', '3', '19') and paid_to_date_amount > 0
+                    and paid_to_date_amount = paid_amount
+                ) as first_pass_resolved_claims,
+                coalesce(sum(paid_to_date_amount) filter (where service_date_from <= $as_of - $settled), 0) as settled_payments,
+                -- patient payments are not in an 835, so what was moved to the patient leaves the denominator too
+                coalesce(sum(charge_amount - contractual_amount - patient_responsibility_amount)
+                    filter (where service_date_from <= $as_of - $settled), 0) as settled_collectible,
+                coalesce(sum(balance_amount) filter (where balance_amount > 0), 0) as open_ar,
+                coalesce(sum(balance_amount) filter (where balance_amount > 0 and days_since_service > 90), 0) as ar_over_90,
+                coalesce(sum(balance_amount) filter (where balance_amount > 0 and days_since_service > 120), 0) as ar_over_120,
+                coalesce(sum(charge_amount)
+                    filter (where service_date_from > $as_of - $window and service_date_from <= $as_of), 0) as recent_charges,
+                coalesce(sum(charge_amount), 0) as gross_charges,
+                coalesce(sum(paid_to_date_amount), 0) as payments,
+                coalesce(sum(contractual_amount), 0) as contractual_adjustments,
+                coalesce(sum(patient_responsibility_amount), 0) as patient_responsibility
+            from balances
+        ) as balances
         """,
         params={"as_of": as_of, "settled": SETTLED_AFTER_DAYS, "window": CHARGE_WINDOW_DAYS, **scope.params()},
     ).fetchall()[0]

@@ -79,13 +79,14 @@ def periods(start: date, end: date) -> tuple[str, list[tuple[date, date]]]:
     return "month", [(day, _next_month(day) - timedelta(days=1)) for day in _steps(first, end, _next_month)]
 
 
-def trend(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, first_day: date) -> pl.DataFrame:
-    """One row per period from the scope's start (else first_day) to its end (else as_of), never past as_of.
+def trend(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
+    """One row per period from the scope's start (else twelve months back) to its end (else as_of), never past as_of.
 
     The last period, when it ends after as_of, is counted to as_of (is_to_date). Net collection is by month of service
     and is_maturing until the period has had 90 days to settle.
     """
-    start, end = scope.start or first_day, min(scope.end or as_of, as_of)
+    start = scope.start or date(as_of.year - 1, as_of.month, 1)
+    end = min(scope.end or as_of, as_of)
     if start > end:
         return pl.DataFrame()
     grain, spans = periods(start, end)

@@ -5,19 +5,19 @@ import streamlit as st
 from dashboard import filters, session
 from dashboard.permissions import NotPermitted, allows
 
-st.set_page_config(page_title="claimscope", page_icon="📊", layout="wide")
+st.set_page_config(page_title="claimscope", page_icon=":material/analytics:", layout="wide")
 
-# (url path, file, title, icon, whether the sidebar's report filters apply)
+# (url path, file, title, icon, whether the sidebar's report filters apply); Material icons, since emoji need a font
 PAGES = [
-    ("overview", "views/overview.py", "Overview", "📈", True),
-    ("late_payments", "views/late_payments.py", "Late payments", "⏰", True),
-    ("denials", "views/denials.py", "Denials", "⛔", True),
-    ("timelines", "views/timelines.py", "Timelines", "⏱️", True),
-    ("coder_accuracy", "views/coder_accuracy.py", "Coder accuracy", "🧮", True),
-    ("claim", "views/claim.py", "Claim", "🔎", False),
-    ("data_loaded", "views/data_loaded.py", "Data loaded", "🗂️", False),
-    ("data_quality", "views/data_quality.py", "Data quality", "🩺", False),
-    ("audit_log", "views/audit_log.py", "Audit log", "📜", False),
+    ("overview", "views/overview.py", "Overview", ":material/monitoring:", True),
+    ("late_payments", "views/late_payments.py", "Late payments", ":material/schedule:", True),
+    ("denials", "views/denials.py", "Denials", ":material/block:", True),
+    ("timelines", "views/timelines.py", "Timelines", ":material/timeline:", True),
+    ("coder_accuracy", "views/coder_accuracy.py", "Coder accuracy", ":material/fact_check:", True),
+    ("claim", "views/claim.py", "Claim", ":material/search:", False),
+    ("data_loaded", "views/data_loaded.py", "Data loaded", ":material/folder_open:", False),
+    ("data_quality", "views/data_quality.py", "Data quality", ":material/health_and_safety:", False),
+    ("audit_log", "views/audit_log.py", "Audit log", ":material/history:", False),
 ]
 
 user = session.sign_in()

@@ -48,7 +48,7 @@ def sign_in() -> User:
     if settings.demo_mode():
         _refuse_real_data()
         st.session_state["user"] = DEMO_USER
-        st.warning("**Demo data.** A synthetic practice; no real patient is in it. Sign-in is off in demo mode.", icon="🧪")
+        st.warning("**Demo data.** A synthetic practice; no real patient is in it. Sign-in is off in demo mode.", icon=":material/science:")
         return DEMO_USER
     user = current_user()
     idle_for = time.time() - st.session_state.get("last_activity", time.time())

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
-import polars as pl
 
 # The ledger tables the int_ledger__* models fill, each from the model of the same name.
 DERIVED_TABLES = {
@@ -64,11 +63,11 @@ SUMMED = {
 def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
     """Re-derive the ledger rows of these claim ids and fold the change into monthly_ar; the caller's transaction
     holds it all, so a load killed midway leaves the ledger as it was."""
-    ids = pl.DataFrame({"claim_id": sorted(set(claim_ids))}, schema={"claim_id": pl.String})
-    if ids.is_empty():
+    ids = sorted(set(claim_ids))
+    if not ids:
         return
     con.execute("delete from ledger_refresh_claims")
-    con.execute("insert into ledger_refresh_claims select claim_id from ids")
+    con.execute("insert into ledger_refresh_claims select unnest($ids::varchar[])", {"ids": ids})
     _derive(con, refreshed=True)
     con.execute("delete from ledger_refresh_claims")
 

@@ -132,7 +132,8 @@ def _stocks(con: duckdb.DuckDBPyConnection, dates: list[date], grain: str, scope
         """,
         params={"dates": missing, **scope.params()},
     ).pl() if missing else stored.clear()
-    return pl.concat([frame for frame in (stored, computed) if not frame.is_empty()] or [stored], how="diagonal_relaxed")
+    empty = pl.DataFrame(schema={"snapshot_date": pl.Date, **{name: pl.Decimal(38, 2) for name in STOCK_COLUMNS}})
+    return pl.concat([empty, *(frame for frame in (stored, computed) if not frame.is_empty())], how="diagonal_relaxed")
 
 
 def _ratio(part: str, whole: str) -> pl.Expr:

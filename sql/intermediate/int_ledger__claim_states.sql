@@ -10,7 +10,7 @@ refresh as (
     select * from ledger_refresh_claims
 ),
 
-events as (
+events as materialized (
     select claim_events.*
     from refresh
     inner join claim_events on claim_events.claim_id = refresh.claim_id

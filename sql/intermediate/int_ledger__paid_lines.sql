@@ -25,9 +25,13 @@ lines as (
 ),
 
 adjustments as (
-    select adjustments.*
+    select
+        adjustments.*,
+        carc_class(adjustments.carc_code).adjustment_class as adjustment_class,
+        carc_class(adjustments.carc_code).carc_category as carc_category,
+        carc_class(adjustments.carc_code).is_preventable as is_preventable
     from claim_payments
-    inner join int_adjustments__classified as adjustments on adjustments.remit_claim_id = claim_payments.remit_claim_id
+    inner join stg_835__adjustments as adjustments on adjustments.remit_claim_id = claim_payments.remit_claim_id
     where adjustments.remit_line_id is not null
 ),
 

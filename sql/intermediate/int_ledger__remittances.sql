@@ -9,7 +9,7 @@ refresh as (
     select * from ledger_refresh_claims
 ),
 
-claim_payments as (
+claim_payments as materialized (
     select claim_payments.*
     from refresh
     inner join stg_835__claim_payments as claim_payments on claim_payments.claim_id = refresh.claim_id
@@ -19,14 +19,19 @@ payments as (
     select * from stg_835__payments
 ),
 
-submissions as (
+-- read three times below: materialised once, so the plan stays small and the loader's refresh stays cheap
+submissions as materialized (
     select * from int_ledger__submissions
 ),
 
 adjustments as (
-    select adjustments.*
+    select
+        adjustments.*,
+        carc_class(adjustments.carc_code).adjustment_class as adjustment_class,
+        carc_class(adjustments.carc_code).carc_category as carc_category,
+        carc_class(adjustments.carc_code).is_preventable as is_preventable
     from claim_payments
-    inner join int_adjustments__classified as adjustments on adjustments.remit_claim_id = claim_payments.remit_claim_id
+    inner join stg_835__adjustments as adjustments on adjustments.remit_claim_id = claim_payments.remit_claim_id
 ),
 
 claim_ids as (

@@ -2,14 +2,13 @@
 with
 
 submissions as (
-    select * from int_claims__submissions
+    select * from stg_837__claims
 ),
 
-final as (
+by_payer as (
     select
         payer_id,
         arg_max(payer_name, submitted_date) as payer_name,
-        bool_or(is_insurance) as is_insurance,
         count(distinct claim_id) as claim_count,
         min(service_date_from) as first_service_date,
         max(service_date_from) as last_service_date,
@@ -17,6 +16,13 @@ final as (
         max(submitted_date) as last_submitted_date
     from submissions
     group by payer_id
+),
+
+final as (
+    select
+        *,
+        payer_rules(payer_id).is_insurance as is_insurance
+    from by_payer
 )
 
 select * from final

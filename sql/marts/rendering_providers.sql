@@ -2,7 +2,7 @@
 with
 
 submissions as (
-    select * from int_claims__submissions
+    select * from stg_837__claims
 ),
 
 final as (

@@ -11,7 +11,7 @@ COLUMNS = ["payment_id", "remit_claim_id", "remit_line_id", "identity", "expecte
 
 
 def balancing_issues(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Rows where BPR02 = ΣCLP04 − ΣPLB, CLP03 − ΣCAS = CLP04 or SVC02 − Σline CAS = SVC03 fails."""
+    """Rows where BPR02 = ΣCLP04 − ΣPLB, CLP03 − ΣCAS = CLP04, SVC02 − Σline CAS = SVC03, or CLP05 = ΣPR CAS fails."""
     payments, claims, lines = tables["remit_payments"], tables["remit_claims"], tables["remit_service_lines"]
     adjustments, plb = tables["remit_adjustments"], tables["provider_adjustments"]
     claim_cas = adjustments.group_by("remit_claim_id").agg(pl.col("amount").sum().alias("cas"))
@@ -53,7 +53,23 @@ def balancing_issues(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
             "locator",
         )
     )
-    checks = pl.concat([payment_check, claim_check, line_check], how="vertical_relaxed")
+    # CLP05 is the payer's total of what it moved to the patient; balances use it (sql/intermediate/int_ledger__claim_states),
+    # so a remit whose group PR adjustments say otherwise is flagged rather than silently trusted.
+    patient_cas = adjustments.filter(pl.col("group_code") == "PR").group_by("remit_claim_id").agg(pl.col("amount").sum().alias("pr"))
+    responsibility_check = (
+        claims.filter(pl.col("patient_responsibility").is_not_null())
+        .join(patient_cas, on="remit_claim_id", how="left")
+        .select(
+            "payment_id",
+            "remit_claim_id",
+            pl.lit(None, pl.Int64).alias("remit_line_id"),
+            pl.lit("CLP05 = sum PR CAS").alias("identity"),
+            pl.col("pr").fill_null(_ZERO).cast(MONEY).alias("expected"),
+            pl.col("patient_responsibility").cast(MONEY).alias("actual"),
+            "locator",
+        )
+    )
+    checks = pl.concat([payment_check, claim_check, line_check, responsibility_check], how="vertical_relaxed")
     return (
         checks.with_columns((pl.col("actual") - pl.col("expected")).cast(MONEY).alias("difference"))
         .filter(pl.col("difference") != 0)

@@ -36,23 +36,53 @@ FLOWS_SQL = f"""
     payments as (
         select payment_date, paid_amount from claim_remittances
         where match_status = 'matched' and payment_date <= $as_of and {PAYERS_AND_PROVIDERS}
+    ),
+    -- each row joins the one period its date falls in; a dozen periods make the range join cheap
+    adjudicated as (
+        select periods.period_end, count(*) as adjudicated_claims, count(*) filter (where firsts.is_denied) as first_denied_claims
+        from firsts inner join periods on firsts.adjudicated_date between periods.period_start and periods.period_end
+        group by periods.period_end
+    ),
+    resolved as (
+        select periods.period_end, count(*) as first_pass_resolved_claims
+        from first_pass inner join periods on first_pass.adjudicated_date between periods.period_start and periods.period_end
+        group by periods.period_end
+    ),
+    submitted as (
+        select periods.period_end, count(*) as submitted_claims
+        from balances inner join periods on balances.first_submitted_date between periods.period_start and periods.period_end
+        group by periods.period_end
+    ),
+    served as (
+        select
+            periods.period_end,
+            sum(balances.paid_to_date_amount) as served_payments_amount,
+            -- patient payments are not in an 835, so what was moved to the patient leaves the denominator too
+            sum(balances.charge_amount - balances.contractual_amount - balances.patient_responsibility_amount)
+                as served_collectible_amount
+        from balances inner join periods on balances.service_date_from between periods.period_start and periods.period_end
+        group by periods.period_end
+    ),
+    paid as (
+        select periods.period_end, sum(payments.paid_amount) as payments_amount
+        from payments inner join periods on payments.payment_date between periods.period_start and periods.period_end
+        group by periods.period_end
     )
     select
         periods.period_end,
-        (select count(*) from balances where first_submitted_date between period_start and period_end) as submitted_claims,
-        (select count(*) from firsts where adjudicated_date between period_start and period_end) as adjudicated_claims,
-        (select count(*) from firsts where is_denied and adjudicated_date between period_start and period_end)
-            as first_denied_claims,
-        (select count(*) from first_pass where adjudicated_date between period_start and period_end)
-            as first_pass_resolved_claims,
-        (select coalesce(sum(paid_amount), 0) from payments where payment_date between period_start and period_end)
-            as payments_amount,
-        (select coalesce(sum(paid_to_date_amount), 0) from balances
-            where service_date_from between period_start and period_end) as served_payments_amount,
-        -- patient payments are not in an 835, so what was moved to the patient leaves the denominator too
-        (select coalesce(sum(charge_amount - contractual_amount - patient_responsibility_amount), 0) from balances
-            where service_date_from between period_start and period_end) as served_collectible_amount
+        coalesce(submitted.submitted_claims, 0) as submitted_claims,
+        coalesce(adjudicated.adjudicated_claims, 0) as adjudicated_claims,
+        coalesce(adjudicated.first_denied_claims, 0) as first_denied_claims,
+        coalesce(resolved.first_pass_resolved_claims, 0) as first_pass_resolved_claims,
+        coalesce(paid.payments_amount, 0) as payments_amount,
+        coalesce(served.served_payments_amount, 0) as served_payments_amount,
+        coalesce(served.served_collectible_amount, 0) as served_collectible_amount
     from periods
+    left join submitted using (period_end)
+    left join adjudicated using (period_end)
+    left join resolved using (period_end)
+    left join served using (period_end)
+    left join paid using (period_end)
     order by periods.period_end
 """
 

@@ -2,7 +2,7 @@
 with
 
 adjustments as (
-    select * from int_adjustments__classified
+    select * from stg_835__adjustments
 ),
 
 payments as (
@@ -25,7 +25,8 @@ final as (
         adjustments.group_code,
         adjustments.carc_code as reason_code,
         carc.carc_description as description,
-        adjustments.carc_category,
+        -- classed after the join, so a drill-down classes its own claim's rows, not every CAS on file
+        carc_class(adjustments.carc_code).carc_category as carc_category,
         adjustments.adjustment_amount as amount,
         adjustments.quantity,
         files.source_file,

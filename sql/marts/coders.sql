@@ -6,12 +6,9 @@ submissions as (
 ),
 
 final as (
-    select
-        coder_id,
-        count(distinct claim_id) as claim_count
+    select distinct coder_id
     from submissions
     where coder_id is not null
-    group by coder_id
 )
 
 select * from final

@@ -9,7 +9,6 @@ by_payer as (
     select
         payer_id,
         arg_max(payer_name, submitted_date) as payer_name,
-        count(distinct claim_id) as claim_count,
         min(service_date_from) as first_service_date,
         max(service_date_from) as last_service_date,
         min(submitted_date) as first_submitted_date,

@@ -6,12 +6,9 @@ submissions as (
 ),
 
 final as (
-    select
-        rendering_npi,
-        count(distinct claim_id) as claim_count
+    select distinct rendering_npi
     from submissions
     where rendering_npi is not null
-    group by rendering_npi
 )
 
 select * from final

@@ -14,6 +14,11 @@ paid_lines as (
     where payment_date <= as_of
 ),
 
+tolerances as (
+    select payer_id, payer_rules(payer_id).underpayment_tolerance_share as tolerance_share
+    from (select distinct payer_id from claim_paid_lines)
+),
+
 rates as (
     select * from usual_rates(as_of)
 ),
@@ -41,8 +46,9 @@ judged as (
         rates.usual_allowed_per_unit,
         rates.history_lines,
         round(rates.usual_allowed_per_unit * current_lines.units, 2)::decimal(18, 2) as expected_allowed_amount,
-        payer_rules(current_lines.payer_id).underpayment_tolerance_share as tolerance_share
+        tolerances.tolerance_share
     from current_lines
+    inner join tolerances on tolerances.payer_id is not distinct from current_lines.payer_id
     inner join rates
         on rates.payer_id = current_lines.payer_id
         and rates.procedure_code = current_lines.procedure_code

@@ -21,6 +21,11 @@ balances as (
     left join underpaid on underpaid.claim_record_id = claims.claim_record_id
 ),
 
+rules as (
+    select payer_id, payer_rules(payer_id) as rules
+    from (select distinct payer_id from claim_states)
+),
+
 carc as (
     select * from stg_reference__carc_categories
 ),
@@ -32,10 +37,11 @@ likelihood as (
 with_rules as (
     select
         balances.*,
-        payer_rules(balances.payer_id).expected_days_to_pay as expected_days_to_pay,
-        payer_rules(balances.payer_id).timely_filing_days as timely_filing_days,
-        payer_rules(balances.payer_id).appeal_window_days as appeal_window_days
+        rules.rules.expected_days_to_pay as expected_days_to_pay,
+        rules.rules.timely_filing_days as timely_filing_days,
+        rules.rules.appeal_window_days as appeal_window_days
     from balances
+    inner join rules on rules.payer_id is not distinct from balances.payer_id
 ),
 
 open_claims as (

@@ -24,6 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "data" / "practice_1000000.duckdb")
     parser.add_argument("--day", default="20261126", help="Load again the 835 files of this day (YYYYMMDD in the name).")
+    parser.add_argument("--files", type=Path, default=ROOT / "bench" / "data" / "practice_1000000",
+                        help="The folder the practice was loaded from.")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
@@ -33,9 +35,9 @@ def main() -> None:
     from etl.intake.tabular.mapping import ColumnMapping
     from etl.load import _claims_touched, parse_file, write_parsed
 
-    files = sorted(path for path in (args.db.parent / args.db.stem.replace(".duckdb", "")).glob(f"835_{args.day}_*"))
+    files = sorted(args.files.glob(f"835_{args.day}_*"))
     if not files:
-        sys.exit(f"no 835 files of {args.day} beside {args.db}")
+        sys.exit(f"no 835 files of {args.day} in {args.files}")
     hasher = PatientHasher(key_for_database(args.db))
     parsed = [(path, parse_file(path, path.read_bytes(), hasher, ColumnMapping())) for path in files]
     claims = len({claim_id for _, item in parsed for claim_id in _claims_touched(item)})

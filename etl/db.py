@@ -97,7 +97,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         path = REFERENCE_DIR / f"{name}.csv"
         con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
     apply_models(con)
-    if scalar(con, "select exists (from claims) and not exists (from claim_events)"):
+    if scalar(con, "select (exists (from claims) or exists (from remit_claims)) and not exists (from claim_events)"):
         from etl import ledger
 
         ledger.rebuild(con)

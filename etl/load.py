@@ -91,11 +91,17 @@ def load_files(
     on_file_done: Callable[[FileResult], None] | None = None,
     validate: bool = True,
 ) -> list[FileResult]:
-    """Load each file in its own transaction, after the expectation suites; a bad file never stops the batch."""
+    """Load each file in its own transaction, after the expectation suites; a bad file never stops the batch.
+
+    Each transaction refreshes the ledger for the claims its file touches. Into a database with no ledger yet (a
+    practice's first load of its history) the ledger is derived once, after the last file, instead: a first load
+    killed midway is derived on the next write connection (etl/db.py apply_schema).
+    """
     mapping = mapping or ColumnMapping()
     key = key_for_database(db)
     with database.write_connection(db) as con:
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
+        first_load = not database.scalar(con, "select exists (from claim_events)")
     files = expand_paths(paths)
     results = []
     runner = None
@@ -108,10 +114,13 @@ def load_files(
                 runner = runner or SuiteRunner(date.today())
                 validate_files(runner, [item.parsed for item in to_check], [item.path for item in to_check])
             for item in chunk:
-                result = item.result if item.result else _write(item, session, known)
+                result = item.result if item.result else _write(item, session, known, refresh_ledger=not first_load)
                 results.append(result)
                 if on_file_done:
                     on_file_done(result)
+    if first_load and any(result.file_id is not None and result.status != "skipped" for result in results):
+        with database.write_connection(db) as con:  # which derives the ledger of what was loaded (apply_schema)
+            pass
     return results
 
 
@@ -178,10 +187,10 @@ def _read_and_parse(path: Path) -> _ParsedItem:
     return _ParsedItem(path, sha256, len(data), parsed)
 
 
-def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int]) -> FileResult:
+def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int], refresh_ledger: bool) -> FileResult:
     """Write one parsed file and its quarantine atomically."""
     try:
-        result = write_parsed(session.connection(), item.path, item.sha256, item.size, item.parsed)
+        result = write_parsed(session.connection(), item.path, item.sha256, item.size, item.parsed, refresh_ledger)
     except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
         session.release()
         message = f"{item.path}: nothing written, the load was rolled back: {error}"
@@ -250,8 +259,10 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
     return parse_x12(text, str(path), kind, hasher)
 
 
-def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: int, parsed: ParsedFile) -> FileResult:
-    """Insert a parsed file, its quarantine and its source_files row in one transaction."""
+def write_parsed(
+    con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: int, parsed: ParsedFile, refresh_ledger: bool = True
+) -> FileResult:
+    """Insert a parsed file, its quarantine, its source_files row and its claims' ledger rows in one transaction."""
     con.execute("begin transaction")
     try:
         known = database.scalar(con, "select file_id from source_files where sha256 = ?", [sha256])
@@ -273,7 +284,8 @@ def write_parsed(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: 
             runs = pl.DataFrame(parsed.validation).with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
             _insert_frame(con, "validation_runs", runs)
         _insert_source_file(con, result, sha256, size, parsed)
-        ledger.refresh(con, _claims_touched(parsed))
+        if refresh_ledger:
+            ledger.refresh(con, _claims_touched(parsed))
         con.execute("commit")
         return result
     except BaseException:

@@ -130,8 +130,8 @@ def test_the_loaders_ledger_equals_the_ledger_rebuilt_from_scratch(steps, tmp_pa
             path = folder / f"{number:02d}_{kind}.csv"
             path.write_text(text)
         if kind == "killed":
-            if not db.exists():
-                continue
+            if not db.exists() or not ledger_rows(db)["claim_events"]:
+                continue  # a first load derives the ledger once at its end, so there is no refresh to kill yet
             before = snapshot(db), ledger_rows(db)
             real_refresh = etl.ledger.refresh
 

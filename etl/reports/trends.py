@@ -87,17 +87,26 @@ FLOWS_SQL = f"""
 """
 
 STOCK_COLUMNS = ("balance_amount", "ar_over_90_amount", "ar_over_120_amount", "recent_charge_amount")
-STORED_STOCKS_SQL = f"""
+# A/R at each date from rows shaped like monthly_ar; over 90 and 120 days by the bands' first days
+# (etl/reference/aging_buckets.csv), as the KPIs count days since service.
+STOCKS_SQL = f"""
+    with snapshots as ({{snapshots}})
     select
         month_end as snapshot_date,
         coalesce(sum(balance_amount), 0) as balance_amount,
-        coalesce(sum(balance_amount) filter (where aging_bucket in (select aging_bucket from aging_buckets where first_day > 90)), 0) as ar_over_90_amount,
-        coalesce(sum(balance_amount) filter (where aging_bucket in (select aging_bucket from aging_buckets where first_day > 120)), 0) as ar_over_120_amount,
+        coalesce(sum(balance_amount) filter (
+            where aging_bucket in (select aging_bucket from aging_buckets where first_day > 90)), 0) as ar_over_90_amount,
+        coalesce(sum(balance_amount) filter (
+            where aging_bucket in (select aging_bucket from aging_buckets where first_day > 120)), 0) as ar_over_120_amount,
         coalesce(sum(recent_charge_amount), 0) as recent_charge_amount
-    from monthly_ar
+    from snapshots
     where list_contains($dates, month_end) and {PAYERS_AND_PROVIDERS}
     group by month_end
 """
+STORED_SNAPSHOTS = "select * from monthly_ar"
+COMPUTED_SNAPSHOTS = CONTRIBUTIONS_SQL.format(
+    states="claim_states", ends="(select unnest($dates) as period_end)", charge_window=CHARGE_WINDOW_DAYS
+)
 
 
 def periods(start: date, end: date) -> tuple[str, list[tuple[date, date]]]:
@@ -144,24 +153,12 @@ def _stocks(con: duckdb.DuckDBPyConnection, dates: list[date], grain: str, scope
     """A/R at each date: month ends from monthly_ar, any other date (a week end, the as-of date) from claim_states."""
     stored = pl.DataFrame(schema={"snapshot_date": pl.Date})
     if grain == "month":
-        stored = con.sql(STORED_STOCKS_SQL, params={"dates": dates, **scope.params()}).pl()
+        stored = con.sql(STOCKS_SQL.format(snapshots=STORED_SNAPSHOTS), params={"dates": dates, **scope.params()}).pl()
     missing = sorted(set(dates) - set(stored["snapshot_date"].to_list()))
-    computed = con.sql(
-        f"""
-        with ends as (select unnest($dates) as period_end),
-        snapshots as ({CONTRIBUTIONS_SQL.format(states="claim_states", ends="ends", charge_window=CHARGE_WINDOW_DAYS)})
-        select
-            month_end as snapshot_date,
-            coalesce(sum(balance_amount), 0) as balance_amount,
-            coalesce(sum(balance_amount) filter (where aging_bucket in (select aging_bucket from aging_buckets where first_day > 90)), 0) as ar_over_90_amount,
-            coalesce(sum(balance_amount) filter (where aging_bucket in (select aging_bucket from aging_buckets where first_day > 120)), 0) as ar_over_120_amount,
-            coalesce(sum(recent_charge_amount), 0) as recent_charge_amount
-        from snapshots
-        where {PAYERS_AND_PROVIDERS}
-        group by month_end
-        """,
-        params={"dates": missing, **scope.params()},
-    ).pl() if missing else stored.clear()
+    computed = stored.clear()
+    if missing:
+        query = STOCKS_SQL.format(snapshots=COMPUTED_SNAPSHOTS)
+        computed = con.sql(query, params={"dates": missing, **scope.params()}).pl()
     empty = pl.DataFrame(schema={"snapshot_date": pl.Date, **{name: pl.Decimal(38, 2) for name in STOCK_COLUMNS}})
     return pl.concat([empty, *(frame for frame in (stored, computed) if not frame.is_empty())], how="diagonal_relaxed")
 

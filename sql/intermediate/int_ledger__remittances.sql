@@ -25,13 +25,7 @@ submissions as materialized (
 ),
 
 adjustments as (
-    select
-        adjustments.*,
-        carc_class(adjustments.carc_code).adjustment_class as adjustment_class,
-        carc_class(adjustments.carc_code).carc_category as carc_category,
-        carc_class(adjustments.carc_code).is_preventable as is_preventable
-    from claim_payments
-    inner join stg_835__adjustments as adjustments on adjustments.remit_claim_id = claim_payments.remit_claim_id
+    select * from int_ledger__adjustments
 ),
 
 claim_ids as (

@@ -74,46 +74,57 @@ SUMMED = {
 }
 
 
+# A rebuild derives the claims a part at a time, so its peak memory is a part's, not the whole database's.
+REBUILD_PARTS = 4
+
+
 def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
-    """Re-derive the ledger rows of these claim ids and fold the change into monthly_ar; the caller's transaction
-    holds it all, so a load killed midway leaves the ledger as it was."""
+    """Re-derive the ledger rows of these claim ids and fold the change into the summed tables; the caller's
+    transaction holds it all, so a load killed midway leaves the ledger as it was."""
     ids = sorted(set(claim_ids))
     if not ids:
         return
     con.execute("delete from ledger_refresh_claims")
     con.execute("insert into ledger_refresh_claims select unnest($ids::varchar[])", {"ids": ids})
-    _derive(con, refreshed=True)
+    # the refreshed claims' old contribution goes, their rows are derived anew, and the new contribution comes in
+    _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=-1)
+    _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=-1)
+    _replace_rows(con)
+    _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=1)
+    _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=1)
+    _add_new_months(con)
     con.execute("delete from ledger_refresh_claims")
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Derive every ledger table and monthly_ar anew from the raw tables, in one transaction."""
+    """Derive every ledger table and the summed tables anew from the raw tables, in one transaction."""
     con.execute("begin transaction")
     try:
         for table in (*DERIVED_TABLES, *SUMMED, "ledger_months", "ledger_refresh_claims"):
             con.execute(f"delete from {table}")
-        con.execute("insert into ledger_refresh_claims select claim_id from claims union select claim_id from remit_claims")
-        _derive(con, refreshed=False)
-        con.execute("delete from ledger_refresh_claims")
+        for part in range(REBUILD_PARTS):
+            con.execute(
+                "insert into ledger_refresh_claims select claim_id"
+                " from (select claim_id from claims union select claim_id from remit_claims)"
+                " where hash(claim_id) % $parts = $part",
+                {"parts": REBUILD_PARTS, "part": part},
+            )
+            _replace_rows(con)
+            con.execute("delete from ledger_refresh_claims")
+        _add(con, "paid_line_rates", RATES_SQL.format(lines="claim_paid_lines"), sign=1)
+        _add_new_months(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
 
 
-def _derive(con: duckdb.DuckDBPyConnection, refreshed: bool) -> None:
-    """Replace the listed claims' ledger rows; the summed tables take away their old contribution and add the new one."""
-    if refreshed:
-        _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=-1)
-        _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=-1)
+def _replace_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the ledger rows of the claims listed in ledger_refresh_claims with rows derived anew."""
     for table in DERIVED_TABLES:
         con.execute(f"delete from {table} where claim_id in (select claim_id from ledger_refresh_claims)")
     for table, model in DERIVED_TABLES.items():
         con.execute(f"insert into {table} by name select * from {model}")
-    if refreshed:
-        _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=1)
-    _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES if refreshed else "claim_paid_lines"), sign=1)
-    _add_new_months(con)
 
 
 def _add_new_months(con: duckdb.DuckDBPyConnection) -> None:

@@ -75,6 +75,7 @@ def main() -> None:
     import streamlit as st
 
     from dashboard import queries
+    from dashboard.queries import cache
     from dashboard.queries import claim, data, denials, late_payments, overview, sidebar  # noqa: F401 (read as queries.<page>)
     from etl import db as database
     from etl.access.policy import User
@@ -95,7 +96,7 @@ def main() -> None:
     changed = Scope(payers=(payer,), start=date(2026, 8, 1), end=AS_OF)
     defaults, changes = page_queries(queries, default), page_queries(queries, changed)
     for page, run in defaults.items():
-        st.cache_data.clear()
+        cache.clear()
         cold = timed(run)
         warm = timed(run)
         new_filter = timed(changes[page])

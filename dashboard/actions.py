@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import session
+from dashboard.queries import cache
 from dashboard.permissions import require
 from etl import db as database
 from etl.reports.audit_sampling import Draw, Universe, draw_sample
@@ -22,7 +23,7 @@ def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_code
     session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
                 {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "universe": universe.describe(),
                  "method": "stratified" if stratify_by_coder else "simple_random", "allocation": allocation})
-    st.cache_data.clear()
+    cache.clear()
     return drawn
 
 
@@ -36,5 +37,5 @@ def load_upload(name: str, content: bytes):
         path.write_bytes(content)
         [result] = load_files([path], database.default_db_path())
     session.log("upload", [path.name], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
-    st.cache_data.clear()
+    cache.clear()
     return result

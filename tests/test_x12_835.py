@@ -75,6 +75,19 @@ def test_unbalanced_payment_is_loaded_and_flagged_with_the_difference(db_path, t
     assert scalar(db_path, "select amount from remit_payments") == Decimal("235.50")
 
 
+def test_a_patient_responsibility_the_cas_do_not_add_up_to_is_loaded_and_flagged(db_path, tmp_path):
+    # CLP05 says the patient owes 210.00, but the only group PR adjustment is PR-2 200.00.
+    odd = tmp_path / "odd.835"
+    odd.write_text((X12 / "cas_triplets_and_plb.835").read_text().replace("*500.00*200.00*CI*PAYERCLM1", "*500.00*210.00*CI*PAYERCLM1"))
+
+    load_files([odd], db_path)
+
+    issue = scalar(db_path, "select [identity, expected::varchar, actual::varchar, difference::varchar] from balancing_issues")
+    assert issue == ["CLP05 = sum PR CAS", "200.00", "210.00", "10.00"]
+    # the balance moves CLP05, the payer's own total, to the patient
+    assert scalar(db_path, "select patient_responsibility_amount from claim_events where claim_id = 'T100'") == Decimal("210.00")
+
+
 # Figures computed from each file: CLP count, SVC count, ΣCLP04, Σ CAS by group-reason (every triplet), ΣPLB.
 HAND_TOTALS = [
     # 9 CLP, 33 SVC; ΣCLP04 810.80 = BPR02; CO-131 1038.00, PR-3 970.20; 2819.00 - 2008.20 = 810.80

@@ -27,7 +27,7 @@ def adjustments(draw, total_cents):
     parts = [b - a for a, b in zip([0, *cuts], [*cuts, adjusted])]
     group, _ = draw(REASONS).split("*")
     triplets = "".join(f"*{reason}*{money(part)}*" for reason, part in zip(["45", "253", "59", "16", "97", "1"], parts))
-    return adjusted, f"CAS*{group}{triplets.rstrip('*')}"
+    return adjusted, f"CAS*{group}{triplets.rstrip('*')}", adjusted if group == "PR" else 0
 
 
 @st.composite
@@ -37,16 +37,19 @@ def balanced_835(draw):
     for claim_number in range(draw(st.integers(min_value=1, max_value=4))):
         line_charges = draw(st.lists(CENTS, min_size=0, max_size=3))
         claim_extra = draw(CENTS)
-        claim_adjusted, claim_cas = draw(adjustments(claim_extra))
+        claim_adjusted, claim_cas, patient_share = draw(adjustments(claim_extra))
         line_segments, line_paid_total = [], 0
         for charge in line_charges:
-            adjusted, cas = draw(adjustments(charge))
+            adjusted, cas, line_patient_share = draw(adjustments(charge))
+            patient_share += line_patient_share
             line_segments += [f"SVC*HC:99213*{money(charge)}*{money(charge - adjusted)}**1", cas]
             line_paid_total += charge - adjusted
-        # CLP03 - (claim CAS + line CAS) = CLP04, with the claim charging claim_extra beyond its lines
+        # CLP03 - (claim CAS + line CAS) = CLP04, with the claim charging claim_extra beyond its lines;
+        # CLP05 = the group PR amounts, claim and line
         charge = sum(line_charges) + claim_extra
         paid = line_paid_total + claim_extra - claim_adjusted
-        segments += [f"CLP*C{claim_number}*1*{money(charge)}*{money(paid)}*0*CI*P{claim_number}", claim_cas, *line_segments]
+        segments += [f"CLP*C{claim_number}*1*{money(charge)}*{money(paid)}*{money(patient_share)}*CI*P{claim_number}", claim_cas,
+                     *line_segments]
         total_paid += paid
         claims += 1
         lines += len(line_charges)

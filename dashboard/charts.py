@@ -43,9 +43,15 @@ def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
 
 
 def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float | None, benchmark_label: str, percent: bool,
-                         grain: str = "month"):
+                         grain: str = "month", maturing: str | None = None):
     """One figure per period, on a date axis labelled by month (or day for weeks), with its benchmark dashed."""
     figure = px.line(frame.with_columns(pl.col(x).cast(pl.String)).to_pandas(), x=x, y=y, markers=True)
+    if maturing and maturing in frame.columns and frame[maturing].any():
+        # periods still settling are drawn hollow: their figure will still move
+        young = frame.filter(pl.col(maturing))
+        figure.add_scatter(x=young[x].cast(pl.String).to_list(), y=young[y].to_list(), mode="markers", name="still maturing",
+                           marker={"symbol": "circle-open", "size": 11, "color": "gray"}, showlegend=False,
+                           hovertemplate="still maturing: %{y}<extra></extra>")
     if benchmark is not None:
         figure.add_hline(y=benchmark, line_dash="dash", line_color="gray", annotation_text=f"benchmark: {benchmark_label}")
     figure.update_layout(xaxis_title=None, yaxis_title=None, margin={"t": 10, "b": 0}, height=220)

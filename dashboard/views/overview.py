@@ -73,7 +73,7 @@ st.subheader("Month by month" if grain == "month" else "Week by week")
 st.caption(
     ("Shown week by week: the date range is under three months. " if grain == "week" else "")
     + "Rates count what happened in each period (denials and first-pass by month of first adjudication, net collection "
-    "by month of service, still maturing within 90 days of the as-of date); A/R is as it stood at each period's end, "
+    "by month of service, still maturing, drawn hollow, within 90 days of the as-of date); A/R is as it stood at each period's end, "
     "the last point to the as-of date. The date range chooses the periods; payers and providers narrow the claims."
 )
 if trend.is_empty():
@@ -89,7 +89,8 @@ for index, (name, label, shown, _, _) in enumerate(TILES):
             continue
         st.plotly_chart(
             charts.trend_with_benchmark(points, "period_end", name, benchmark and benchmark["benchmark"],
-                                        benchmark["label"] if benchmark else "", "%" in shown, grain),
+                                        benchmark["label"] if benchmark else "", "%" in shown, grain,
+                                        "is_maturing" if name == "net_collection_rate" else None),
             key=f"trend_{name}",
         )
 

@@ -241,3 +241,30 @@ def test_the_duplicate_check_sees_a_star_beside_a_column_of_the_same_name():
     steps = _columns_of_each_step(
         "with joined as (select payments.*, 3.0 as patient_responsibility_amount from payments) select * from joined", con)
     assert steps["joined"].count("patient_responsibility_amount") == 2
+
+
+def test_every_mart_and_quality_view_keeps_its_column_contract():
+    """sql/columns.yml names each model's columns, types and meanings; a model that drifts from it fails here."""
+    import yaml
+
+    contract = yaml.safe_load((REPO / "sql" / "columns.yml").read_text())
+    con = duckdb.connect()
+    database.apply_schema(con)
+    built = {}
+    for layer in ("marts", "quality"):
+        for path in database.model_files(layer):
+            query = _describable(path.read_text())
+            if query is not None:
+                built[path.stem] = [{name: kind} for name, kind, *_ in con.execute(f"describe {query}").fetchall()]
+    assert sorted(built) == sorted(contract["models"]), "a model is missing from sql/columns.yml, or listed but gone"
+    for model, columns in built.items():
+        assert columns == contract["models"][model], f"{model}: columns or types differ from sql/columns.yml"
+    undescribed = {name for columns in built.values() for column in columns for name in column} - set(contract["meanings"])
+    assert not undescribed, f"columns with no meaning in sql/columns.yml: {sorted(undescribed)}"
+    # money is DECIMAL dollars and dates are DATE, in every model a page reads
+    for model, columns in built.items():
+        for name, kind in (item for column in columns for item in column.items()):
+            if name.endswith("_amount"):
+                assert kind.startswith("DECIMAL"), (model, name, kind)
+            if name.endswith("_date") and not name.startswith("is_"):
+                assert kind == "DATE", (model, name, kind)

@@ -97,10 +97,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         path = REFERENCE_DIR / f"{name}.csv"
         con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
     apply_models(con)
-    if scalar(con, "select (exists (from claims) or exists (from remit_claims)) and not exists (from claim_events)"):
-        from etl import ledger
+    from etl import ledger
 
-        ledger.rebuild(con)
+    ledger.derive_if_missing(con)
 
 
 def apply_models(con: duckdb.DuckDBPyConnection) -> None:

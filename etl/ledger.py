@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 import duckdb
 
+from etl.db import scalar
+
 # The ledger tables the int_ledger__* models fill, each from the model of the same name.
 DERIVED_TABLES = {
     "claim_events": "int_ledger__claim_events",
@@ -117,6 +119,13 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def derive_if_missing(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild when the raw tables hold claims or payments but the ledger holds nothing: a database loaded before the
+    ledger existed, or a first load that derives it at its end (and one killed before it could)."""
+    if scalar(con, "select (exists (from claims) or exists (from remit_claims)) and not exists (from claim_events)"):
+        rebuild(con)
 
 
 def _replace_rows(con: duckdb.DuckDBPyConnection) -> None:

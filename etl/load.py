@@ -119,8 +119,8 @@ def load_files(
                 if on_file_done:
                     on_file_done(result)
     if first_load and any(result.file_id is not None and result.status != "skipped" for result in results):
-        with database.write_connection(db) as con:  # which derives the ledger of what was loaded (apply_schema)
-            pass
+        with database.write_connection(db) as con:
+            ledger.derive_if_missing(con)
     return results
 
 

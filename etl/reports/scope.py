@@ -8,6 +8,8 @@ from typing import Literal
 
 # Every mart a scoped report reads carries these four columns; sql/macros/in_scope.sql holds the rule.
 IN_SCOPE = "in_scope(payer_id, rendering_npi, service_date_from, submitted_date, $scope)"
+# The same scope without its dates, for the trends, whose dates choose the periods (sql/macros/in_payers_and_providers.sql).
+IN_PAYERS_AND_PROVIDERS = "in_payers_and_providers(payer_id, rendering_npi, $scope)"
 
 
 @dataclass(frozen=True)

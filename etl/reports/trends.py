@@ -11,15 +11,12 @@ import polars as pl
 
 from etl.ledger import CHARGE_WINDOW_DAYS, CONTRIBUTIONS_SQL
 from etl.reports.kpis import SETTLED_AFTER_DAYS
-from etl.reports.scope import Scope
+from etl.reports.scope import IN_PAYERS_AND_PROVIDERS, Scope
 
 # A range shorter than this is shown week by week: three monthly points say little.
 WEEKLY_BELOW_DAYS = 90
 
-PAYERS_AND_PROVIDERS = (
-    "(len($scope.payers) = 0 or list_contains($scope.payers, payer_id))"
-    " and (len($scope.providers) = 0 or list_contains($scope.providers, rendering_npi))"
-)
+PAYERS_AND_PROVIDERS = IN_PAYERS_AND_PROVIDERS
 
 FLOWS_SQL = f"""
     with

@@ -93,6 +93,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     derive the ledger of a database loaded before it existed."""
     for path in model_files("schema") + model_files("ledger"):
         con.execute(path.read_text())
+    _add_missing_columns(con)
     for name in REFERENCE_TABLES:
         path = REFERENCE_DIR / f"{name}.csv"
         con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
@@ -100,6 +101,24 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     from etl import ledger
 
     ledger.derive_if_missing(con)
+
+
+def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a database made by an older release the columns the schema has since gained (NULL in old rows)."""
+    present = set(con.execute("select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall())
+    for table, column, data_type in schema_columns():
+        if (table, column) not in present:
+            con.execute(f'alter table "{table}" add column "{column}" {data_type}')
+
+
+@functools.cache
+def schema_columns() -> tuple[tuple[str, str, str], ...]:
+    """Every (table, column, type) of the contract and ledger tables, read from sql/schema and sql/ledger."""
+    con = duckdb.connect()
+    for path in model_files("schema") + model_files("ledger"):
+        con.execute(path.read_text())
+    columns = "select table_name, column_name, data_type from duckdb_columns() where schema_name = 'main' and not internal"
+    return tuple(con.execute(columns + " order by table_name, column_index").fetchall())
 
 
 def apply_models(con: duckdb.DuckDBPyConnection) -> None:
@@ -174,10 +193,8 @@ def row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 @functools.cache
 def tables_with_file_id() -> frozenset[str]:
     """The contract tables whose rows name their source file (read once from sql/schema, not per load)."""
-    con = duckdb.connect()
-    for path in model_files("schema"):
-        con.execute(path.read_text())
-    return frozenset(name for (name,) in con.execute("select table_name from duckdb_columns() where column_name = 'file_id'").fetchall())
+    schema_tables = set(table_names())
+    return frozenset(table for table, column, _ in schema_columns() if column == "file_id" and table in schema_tables)
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):

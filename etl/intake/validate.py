@@ -44,7 +44,7 @@ RECORD_KEYS = {
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
 FILE, ROW = "_file", "_row"
 # Derived columns a suite checks, and the column a person should be shown when one fails.
-DERIVED_FROM = {"billing_npi_passes_luhn": "billing_npi", "rendering_npi_passes_luhn": "rendering_npi"}
+DERIVED_FROM = {"billing_npi_passes_luhn": "billing_npi", "rendering_npi_passes_luhn": "rendering_npi", "bills_a_code": "procedure_code"}
 SAMPLE_SIZE = 5
 
 
@@ -193,6 +193,8 @@ def prepared(parsed: ParsedFile, table: str) -> pl.DataFrame:
     frame = parsed.tables[table].with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     if table == "claims":
         frame = frame.with_columns(passes_luhn("billing_npi"), passes_luhn("rendering_npi"))
+    elif table == "claim_lines":
+        frame = frame.with_columns(pl.any_horizontal(pl.col("procedure_code", "revenue_code").is_not_null()).alias("bills_a_code"))
     elif table == "remit_claims":
         frame = frame.join(parsed.tables["remit_payments"].select("payment_id", "payment_date"), on="payment_id", how="left")
     elif table == "remit_service_lines":

@@ -9,5 +9,6 @@ create table if not exists claim_lines (
     units           decimal(12,3),    -- SV104 / SV205
     charge          decimal(18,2) not null, -- SV102 / SV203, dollars
     service_date    date,             -- DTP*472 on the line, else the claim's from date
+    line_control_number varchar,      -- REF*6R (2400): the provider's line item control number, echoed in the 835
     locator         varchar not null  -- `segment N` or `line N`
 );

@@ -10,6 +10,7 @@ create table if not exists claims (
     coder_id          varchar,              -- who coded the claim (CSV only; not carried in X12)
     claim_type        varchar not null,     -- professional (837P) or institutional (837I)
     frequency_code    varchar,              -- CLM05-3: 1 original, 7 replacement, 8 void
+    original_payer_claim_id varchar,        -- REF*F8 (2300): the payer's claim control number (CLP07) of the claim a 7 or 8 replaces
     place_of_service  varchar,              -- CLM05-1
     service_date_from date,                 -- first date of service
     service_date_to   date,                 -- last date of service

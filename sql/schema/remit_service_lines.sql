@@ -12,7 +12,8 @@ create table if not exists remit_service_lines (
     units                   decimal(12,3),          -- SVC05 (1 when omitted, per the guide)
     original_procedure_code varchar,                -- SVC06-2, when the payer changed the code
     allowed                 decimal(18,2),          -- AMT*B6, dollars
-    service_date            date,                   -- DTM*472 (or DTM*150 on 4010 files)
+    service_date            date,                   -- DTM*472 (or DTM*150 on 4010 files), else the claim's DTM*232
+    line_control_number     varchar,                -- REF*6R (2110): the 837 line item control number echoed back
     file_id                 integer not null,
     locator                 varchar not null        -- `segment N` of the SVC or `line N`
 );

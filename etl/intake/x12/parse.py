@@ -40,9 +40,11 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedF
     tables["patients"] = _unique_patients(tables["patients"])
     if kind == "835":
         tables["balancing_issues"] = balancing_issues(tables)
+        tables["remit_service_lines"] = _line_dates_from_claim(tables["remit_service_lines"], tables["remit_claims"], "remit_claim_id")
         records = tables["remit_claims"].height
     else:
         tables["claims"] = _claim_dates_from_lines(tables["claims"], tables["claim_lines"])
+        tables["claim_lines"] = _line_dates_from_claim(tables["claim_lines"], tables["claims"], "claim_record_id")
         records = tables["claims"].height
     warnings = list(interchange.warnings) + sorted(parse_warnings)
     return ParsedFile(
@@ -121,6 +123,16 @@ def _claim_dates_from_lines(claims: pl.DataFrame, lines: pl.DataFrame) -> pl.Dat
             pl.coalesce("service_date_to", "last_line_date", "service_date_from").alias("service_date_to"),
         )
         .drop("first_line_date", "last_line_date")
+    )
+
+
+def _line_dates_from_claim(lines: pl.DataFrame, claims: pl.DataFrame, key: str) -> pl.DataFrame:
+    """A line without its own date of service (837 DTP*472, 835 DTM*472) was served on the claim's from date."""
+    claim_dates = claims.select(key, pl.col("service_date_from").alias("claim_service_date"))
+    return (
+        lines.join(claim_dates, on=key, how="left", maintain_order="left")
+        .with_columns(pl.coalesce("service_date", "claim_service_date").alias("service_date"))
+        .drop("claim_service_date")
     )
 
 

@@ -61,3 +61,76 @@ def test_837_with_repetition_separator_and_bom_is_read_and_its_placeholder_codes
     reasons = scalar(db_path, "select list(distinct reason) from quarantine")
     assert reasons == ["expect_column_values_to_match_regex(procedure_code) failed on 'X9999'"]
     assert scalar(db_path, "select count(*) from claim_lines") == 0
+
+
+HAND_MADE_X12 = SHARED_X12.parent / "x12"
+
+
+def test_cob_loops_keep_the_other_payer_apart_from_the_claims_own(db_path):
+    """Two billing providers; a subscriber with a COB claim and a plain one; a subscriber with two patients."""
+    [result] = load_files([HAND_MADE_X12 / "cob_two_billing_providers.837p"], db_path)
+
+    assert (result.kind, result.status, result.records_loaded) == ("837P", "loaded", 5)
+    claims = scalar(
+        db_path,
+        "select list([claims.claim_id, payer_id, member_id, first_name, billing_npi, rendering_npi, total_charge::varchar]"
+        " order by claims.claim_id) from claims join patients using (patient_key)",
+    )
+    assert claims == [
+        # 2330B SUNRISE, 2330A JOHN DOE / SUN999, 2330D and 2330G NM1 must not touch C1's payer, member or NPIs
+        ["C1", "ACME", "ACME001", "JANE", "1234567893", "1245319599", "150.00"],
+        # the next claim of the same subscriber: still ACME, and no 2310B, so rendered by the billing provider
+        ["C2", "ACME", "ACME001", "JANE", "1234567893", "1234567893", "80.00"],
+        # two 2000C patients under subscriber MARK ROE (SUN123), payer SUNRISE
+        ["C3", "SUNRISE", "SUN123", "AMY", "1234567893", "1234567893", "60.00"],
+        ["C4", "SUNRISE", "SUN123", "BEN", "1234567893", "1234567893", "45.00"],
+        # a second 2000A billing provider in the same ST
+        ["C5", "ACME", "ACME777", "LIZ", "1679576722", "1679576722", "200.00"],
+    ]
+    # no phantom patient from the 2330A other subscriber: JANE, AMY, BEN, LIZ
+    assert scalar(db_path, "select list(first_name order by first_name) from patients") == ["AMY", "BEN", "JANE", "LIZ"]
+    # lines: 100 + 50 + 80 + 60 + 45 + 120 + 80 = 535 = the five CLM02
+    assert scalar(db_path, "select [count(*)::varchar, sum(charge)::varchar] from claim_lines") == ["7", "535.00"]
+    # a line without its own DTP*472 is served on its claim's date: C1 line 2 on 10-15, C5 line 2 on 10-19
+    dates = scalar(db_path, "select list(claim_id || '/' || line_number || ' ' || service_date::varchar order by claim_id, line_number) from claim_lines")
+    assert dates == ["C1/1 2026-10-15", "C1/2 2026-10-15", "C2/1 2026-10-16", "C3/1 2026-10-17", "C4/1 2026-10-18",
+                     "C5/1 2026-10-19", "C5/2 2026-10-19"]
+    assert scalar(db_path, "select list(line_control_number order by line_number) from claim_lines where claim_id = 'C1'") == ["C1L1", "C1L2"]
+    other = scalar(db_path, "select list([claim_id, payer_sequence, payer_id, relationship_code, paid::varchar]) from claim_other_payers")
+    assert other == [["C1", "S", "SUNRISE", "01", "40.00"]]
+    # the other subscriber is kept only as a hashed key, never as a name or member id
+    assert scalar(db_path, "select subscriber_key not in (select patient_key from patients) from claim_other_payers")
+    line_payments = scalar(db_path, "select list([line_number::varchar, payer_id, paid::varchar] order by line_number) from claim_line_other_payments")
+    assert line_payments == [["1", "SUNRISE", "30.00"], ["2", "SUNRISE", "10.00"]]
+
+
+def test_a_claim_after_a_cob_claim_meets_its_own_payers_remittance(db_path):
+    load_files([HAND_MADE_X12 / "cob_two_billing_providers.837p", HAND_MADE_X12 / "cob_sunrise.835"], db_path)
+
+    # SUNRISE paid C3 48.00; before loop scoping C3 was filed under ACME and the payment found "no claim on file"
+    assert scalar(db_path, "select list(match_status) from int_claim_payments__matched_to_claims") == ["matched"]
+    assert scalar(db_path, "select count(*) from unmatched_remits") == 0
+    # C3: 60.00 charged, 48.00 paid, 12.00 coinsurance to the patient: nothing left with the payer
+    assert scalar(db_path, "select balance_amount::varchar from claim_balances(date '2026-11-30') where claim_id = 'C3'") == "0.00"
+
+
+def test_inpatient_revenue_code_lines_load_and_meet_their_medicare_payment(db_path):
+    [claim_file, remit_file] = load_files([HAND_MADE_X12 / "inpatient_revenue_lines.837i", HAND_MADE_X12 / "inpatient_medicare.835"], db_path)
+
+    assert (claim_file.kind, claim_file.status, claim_file.records_loaded) == ("837I", "loaded", 1)
+    assert remit_file.status == "loaded"
+    # room and board 0120 (4 days, 10,000.00) and pharmacy 0250 (1,500.00) bill no HCPCS; lab 0300 bills 85025
+    lines = scalar(db_path, "select list([revenue_code, procedure_code, units::varchar, charge::varchar, service_date::varchar] order by line_number) from claim_lines")
+    assert lines == [
+        ["0120", None, "4.000", "10000.00", "2026-10-01"],
+        ["0250", None, "1.000", "1500.00", "2026-10-01"],
+        ["0300", "85025", "1.000", "1000.00", "2026-10-02"],
+    ]
+    assert scalar(db_path, "select [total_charge::varchar, service_date_from::varchar, service_date_to::varchar] from claims") == [
+        "12500.00", "2026-10-01", "2026-10-05",
+    ]
+    assert scalar(db_path, "select count(*) from quarantine") == 0
+    # 12,500.00 - 4,035.50 paid - 7,176.50 CO-45 - 1,288.00 deductible = 0.00
+    assert scalar(db_path, "select list(match_status) from int_claim_payments__matched_to_claims") == ["matched"]
+    balance = scalar(db_path, "select [paid_amount::varchar, balance_amount::varchar] from claim_balances(date '2026-11-30')")
+    assert balance == ["4035.50", "0.00"]

@@ -56,10 +56,13 @@ def load(
     mapping: Annotated[
         Path | None, typer.Option(help="YAML file renaming a PM export's columns to claimscope's.", exists=True, dir_okay=False)
     ] = None,
+    strict: Annotated[bool, typer.Option(help="Reject X12 sets whose envelope counts or control numbers are off.")] = False,
 ) -> None:
     """Load claim, remittance and audit files; bad records go to quarantine.
 
     Each file loads in its own transaction; a file already loaded (same sha256) is skipped.
+    An X12 envelope count or control number that is off (SE01, GE01, IEA01, ST02/SE02, GS06/GE02, ISA13/IEA02) is a
+    warning and the set loads, since a provider cannot send an ERA back; --strict rejects such sets instead.
     Exits 1 when any record was quarantined or any file rejected; the rest still load.
 
     Example: claimscope load data_samples/ --db demo.duckdb
@@ -70,10 +73,10 @@ def load(
         _fail(error)
     with Progress(console=errors, transient=True) as progress:
         task = progress.add_task("Loading", total=len(expand_paths(paths)))
-        results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task))
+        results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task), strict=strict)
     console.print(_summary_table(results))
     for result in results:
-        if not result.is_clean and result.message:
+        if result.message and result.status != "skipped":
             typer.echo(f"{result.path}: {result.status}: {result.message}", err=True)
     if not all(result.is_clean for result in results):
         raise typer.Exit(code=1)

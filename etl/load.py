@@ -90,8 +90,10 @@ def load_files(
     mapping: ColumnMapping | None = None,
     on_file_done: Callable[[FileResult], None] | None = None,
     validate: bool = True,
+    strict: bool = False,
 ) -> list[FileResult]:
     """Load each file in its own transaction, after the expectation suites; a bad file never stops the batch.
+    With strict, an X12 envelope count or control number that does not check out rejects its sets, as it once did.
 
     Each transaction refreshes the ledger for the claims its file touches. Into a database with no ledger yet (a
     practice's first load of its history) the ledger is derived once, after the last file, instead: a first load
@@ -105,7 +107,7 @@ def load_files(
     files = expand_paths(paths)
     results = []
     runner = None
-    with _WriteSession(db) as session, _parser_pool(len(files), known, key, mapping) as pool:
+    with _WriteSession(db) as session, _parser_pool(len(files), known, key, mapping, strict) as pool:
         parsed_files = pool.map(_read_and_parse, files, chunksize=4) if pool else map(_read_and_parse, files)
         for chunk in _chunks(_released_before_large(files, session, iter(parsed_files))):
             to_check = [item for item in chunk if item.parsed and item.parsed.tables]
@@ -151,18 +153,18 @@ class _ParsedItem:
 _worker: dict = {}
 
 
-def _init_parser(known: dict[str, int], key: bytes, mapping: ColumnMapping) -> None:
-    _worker.update(known=known, hasher=PatientHasher(key), mapping=mapping)
+def _init_parser(known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool) -> None:
+    _worker.update(known=known, hasher=PatientHasher(key), mapping=mapping, strict=strict)
 
 
-def _parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: ColumnMapping):
+def _parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool):
     """Parse in worker processes when the batch is big enough to pay for starting them."""
-    _init_parser(known, key, mapping)
+    _init_parser(known, key, mapping, strict)
     workers = min(os.cpu_count() or 1, 4)
     if file_count < PARALLEL_FILES or workers < 2:
         return nullcontext(None)
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser, initargs=(known, key, mapping))
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser, initargs=(known, key, mapping, strict))
 
 
 def _released_before_large(files: list[Path], session: _WriteSession, items: Iterator[_ParsedItem]) -> Iterator[_ParsedItem]:
@@ -182,7 +184,7 @@ def _read_and_parse(path: Path) -> _ParsedItem:
     known = _worker["known"]
     if sha256 in known:
         return _ParsedItem(path, result=FileResult(str(path), "-", "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256]))
-    parsed = parse_file(path, data, _worker["hasher"], _worker["mapping"])
+    parsed = parse_file(path, data, _worker["hasher"], _worker["mapping"], _worker["strict"])
     parsed.is_synthetic = parsed.is_synthetic or listed_as_synthetic(path, sha256)
     return _ParsedItem(path, sha256, len(data), parsed)
 
@@ -232,7 +234,7 @@ class _WriteSession:
             time.sleep(READER_WINDOW_SECONDS)
 
 
-def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:
+def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMapping, strict: bool = False) -> ParsedFile:
     """Parse by detected kind; a file that cannot be read at all becomes one quarantined record."""
     try:
         text = decode(data, str(path))
@@ -240,12 +242,12 @@ def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMa
     except LoadError as error:
         return ParsedFile("unknown", quarantine=[Quarantined("file", str(error), None)])
     try:
-        return _parse_by_kind(kind, text, path, hasher, mapping)
+        return _parse_by_kind(kind, text, path, hasher, mapping, strict)
     except LoadError as error:
         return ParsedFile(kind, quarantine=[Quarantined("file", str(error), None)])
 
 
-def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapping: ColumnMapping) -> ParsedFile:
+def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapping: ColumnMapping, strict: bool) -> ParsedFile:
     if kind == "claims_csv":
         return parse_claims_csv(text, hasher, mapping)
     if kind == "remits_csv":
@@ -256,7 +258,7 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
         return parse_coders_csv(text, mapping)
     from etl.intake.x12.parse import parse_x12  # X12 intake is imported only when an X12 file arrives
 
-    return parse_x12(text, str(path), kind, hasher)
+    return parse_x12(text, str(path), kind, hasher, strict)
 
 
 def write_parsed(
@@ -280,6 +282,10 @@ def write_parsed(
                 _insert_frame(con, table, _with_load_ids(table in with_file_id, frame, file_id, offsets))
         result = _file_result(path, file_id, parsed)
         _insert_quarantine(con, file_id, parsed.quarantine)
+        if parsed.structural_warnings:
+            warnings = pl.DataFrame([(file_id, item.locator, item.warning) for item in parsed.structural_warnings],
+                                    schema={"file_id": pl.Int32, "locator": pl.Utf8, "warning": pl.Utf8}, orient="row")
+            _insert_frame(con, "load_warnings", warnings)
         if parsed.validation:
             runs = pl.DataFrame(parsed.validation).with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
             _insert_frame(con, "validation_runs", runs)
@@ -331,7 +337,8 @@ def _file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:
         status = "partial"
     else:
         status = "loaded"
-    notes = parsed.warnings + [f"{item.locator}: {item.reason}" for item in parsed.quarantine[:1]]
+    notes = parsed.warnings + [f"{item.locator}: {item.warning}" for item in parsed.structural_warnings]
+    notes += [f"{item.locator}: {item.reason}" for item in parsed.quarantine[:1]]
     return FileResult(str(path), parsed.kind, status, parsed.records_loaded, quarantined, "; ".join(notes), file_id)
 
 

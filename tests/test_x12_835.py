@@ -105,13 +105,25 @@ HAND_TOTALS = [
     # comp '>' : CO-45 587.14, PR-1 215.26, PR-2 5.13; 1157.52 - 807.53 = 349.99
     ("keironstoddart__edi-835-parser/united_healthcare_legacy_sample.txt", 2, 5, "349.99", {"CO-45": "587.14", "PR-1": "215.26", "PR-2": "5.13"}, "0"),
 ]
+# Envelope paperwork off, every segment parsing: these load with a structural warning.
+WARNED_TOTALS = [
+    # IEA02 100000301 for ISA13 100000300. Three denied claims, 72232 + 3002 + 41231.04; OA-147 50016 + 9365.04,
+    # CO-26 22216 + 31866; PLB -1092.46 - 719.81 - 181.55 + 181.55 - 130 + 130 = -1812.27 (the third set's BPR02 1812.27)
+    ("affect-therapeutics__edi-835-parser/nevada_medicaid.txt", 3, 0, "0.00", {"OA-147": "59381.04", "CO-26": "54082.00", "OA-176": "3002.00"}, "-1812.27"),
+    # SE01 30 for 27 segments, SE02 112223 for ST02 112233, GE01 2 for 1 set, GE02 20213 for GS06 20413, IEA01 2 for
+    # 1 group, IEA02 000010215 for ISA13 000010216:
+    # 450 + 495 = 945 = BPR02; CO-A2 50 + 55, PR-1 300 + 600, CO-45 50
+    ("albmarin__badX12/error_validation.edi", 2, 2, "945.00", {"CO-A2": "105.00", "PR-1": "900.00", "CO-45": "50.00"}, "0"),
+]
 
 
-@pytest.mark.parametrize(("name", "claims", "lines", "paid", "cas", "plb"), HAND_TOTALS, ids=[row[0].split("/")[1] for row in HAND_TOTALS])
+@pytest.mark.parametrize(("name", "claims", "lines", "paid", "cas", "plb"), HAND_TOTALS + WARNED_TOTALS,
+                         ids=[row[0].split("/")[1] for row in HAND_TOTALS + WARNED_TOTALS])
 def test_public_835_samples_match_hand_totals(db_path, name, claims, lines, paid, cas, plb):
     [result] = load_files([SHARED_X12 / name], db_path)
 
     assert result.status == "loaded", result.message
+    assert scalar(db_path, "select count(*) from quarantine") == 0
     assert scalar(db_path, "select count(*) from remit_claims") == claims
     assert scalar(db_path, "select count(*) from remit_service_lines") == lines
     assert scalar(db_path, "select sum(paid) from remit_claims") == Decimal(paid)
@@ -124,10 +136,9 @@ def test_public_835_samples_match_hand_totals(db_path, name, claims, lines, paid
 DOCUMENTED_ERRORS = [
     ("Inteligenz__X12Parser/Example1.txt", "rejected", "segment 98", "CLP is missing required element CLP03, CLP04: CLP*090909*22"),
     ("LinuxForHealth__x12/managed-care.835", "rejected", "segment 3", "impossible date in payment_date: '20002316'"),
-    ("affect-therapeutics__edi-835-parser/sample_835.txt", "rejected", "segment 57", "SE01 says 46 segments but the set has 55"),
-    ("affect-therapeutics__edi-835-parser/nevada_medicaid.txt", "rejected", "segment 67", "IEA02 does not match ISA13 '100000300'"),
-    ("albmarin__badX12/error_validation.edi", "rejected", "segment 29", "SE01 says 30 segments but the set has 27"),
-    ("keironstoddart__edi-835-parser/blue_cross_nc_sample.txt", "rejected", "segment 32", "SE01 says 33 segments but the set has 32"),
+    # its SE01 is off too (a warning), but its CAS carry the placeholder 'amount' and a PLB lacks its amount
+    ("affect-therapeutics__edi-835-parser/sample_835.txt", "rejected", "segment 23", "non-numeric amount in amount: 'amount'"),
+    ("keironstoddart__edi-835-parser/blue_cross_nc_sample.txt", "rejected", "segment 28", "SVC is missing required element SVC02, SVC03"),
     ("albmarin__badX12/segment_terminator.edi", "rejected", "file", "X12 interchange with no ST transaction set header"),
     # de-identified: every line bills X9999, which is neither CPT nor HCPCS (expectations/claim_lines.json)
     ("Inteligenz__X12Parser/MedicaidExample.txt", "rejected", "segment 22", "expect_column_values_to_match_regex(procedure_code) failed on 'X9999'"),
@@ -139,6 +150,38 @@ def test_faulty_public_samples_give_their_documented_error(db_path, name, status
     [result] = load_files([SHARED_X12 / name], db_path)
 
     assert result.status == status
+    first = scalar(db_path, "select [locator, reason] from quarantine order by rowid limit 1")
+    assert first[0] == locator and reason in first[1]
+
+
+def test_envelope_warnings_are_recorded_where_the_file_and_the_data_quality_page_show_them(db_path):
+    [result] = load_files([SHARED_X12 / "albmarin__badX12" / "error_validation.edi"], db_path)
+
+    assert "segment 29: SE01 says 30 segments but the set has 27 (loaded" in result.message
+    warnings = scalar(db_path, "select list([locator, split_part(warning, ' (loaded', 1)] order by locator, warning) from structural_warnings")
+    assert warnings == [
+        ["segment 29", "SE01 says 30 segments but the set has 27"],
+        ["segment 29", "SE02 does not match ST02 '112233'"],
+        ["segment 30", "GE01 says 2 transaction sets but the group has 1"],
+        ["segment 30", "GE02 does not match GS06 '20413'"],
+        ["segment 31", "IEA01 says 2 groups but the interchange has 1"],
+        ["segment 31", "IEA02 does not match ISA13 '000010216'"],
+    ]
+    assert scalar(db_path, "select [status, message] from source_files")[0] == "loaded"
+
+
+STRICT_REJECTIONS = [
+    ("affect-therapeutics__edi-835-parser/nevada_medicaid.txt", "segment 67", "IEA02 does not match ISA13 '100000300'"),
+    ("albmarin__badX12/error_validation.edi", "segment 29", "SE01 says 30 segments but the set has 27"),
+]
+
+
+@pytest.mark.parametrize(("name", "locator", "reason"), STRICT_REJECTIONS, ids=[row[0].split("/")[1] for row in STRICT_REJECTIONS])
+def test_strict_load_still_rejects_envelope_paperwork(db_path, name, locator, reason):
+    [result] = load_files([SHARED_X12 / name], db_path, strict=True)
+
+    assert result.status == "rejected"
+    assert scalar(db_path, "select count(*) from remit_claims") == 0
     first = scalar(db_path, "select [locator, reason] from quarantine order by rowid limit 1")
     assert first[0] == locator and reason in first[1]
 

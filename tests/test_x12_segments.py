@@ -40,12 +40,14 @@ def test_truncated_set_is_rejected_and_names_its_segment():
     assert interchange.transaction_sets[0].problem == (4, "truncated: ST at segment 3 has no SE")
 
 
-def test_wrong_ge_count_rejects_every_set_in_the_group():
+def test_wrong_ge_count_is_a_warning_and_strict_rejects_every_set_in_the_group():
     text = "~".join([ISA, *BODY]).replace("GE*1*1", "GE*2*1")
 
-    interchange = read_interchange(text, "f.835")
+    lenient, strict = read_interchange(text, "f.835"), read_interchange(text, "f.835", strict=True)
 
-    assert interchange.transaction_sets[0].problem == (6, "GE01 says 2 transaction sets but the group has 1")
+    assert lenient.transaction_sets[0].problem is None
+    assert lenient.envelope_warnings == [(6, "GE01 says 2 transaction sets but the group has 1")]
+    assert strict.transaction_sets[0].problem == (6, "GE01 says 2 transaction sets but the group has 1")
 
 
 def test_truncated_isa_is_a_load_error_naming_the_file():

@@ -55,6 +55,12 @@ def quarantined_records(source_files: tuple[str, ...] = (), problems: tuple[str,
 
 
 @serves("data_quality")
+def structural_warnings() -> pl.DataFrame:
+    """Envelope counts and control numbers that were off in files that loaded anyway, newest file first."""
+    return frame("select source_file, kind, locator, warning from structural_warnings order by file_id desc, locator")
+
+
+@serves("data_quality")
 def table_health() -> pl.DataFrame:
     """One badge per checked table."""
     return frame("select * from table_health order by table_name")

@@ -37,6 +37,9 @@ else:
         )
     st.dataframe(data.load_history(), hide_index=True)
 
+st.subheader("Loaded with structural warnings")
+table_or_note(data.structural_warnings(), "Every envelope count and control number checks out.")
+
 st.subheader("Quarantine")
 problems = data.quarantine_problems()
 if problems.is_empty():

@@ -48,6 +48,14 @@ class Quarantined:
     raw: str | None = None
 
 
+@dataclass(frozen=True)
+class LoadWarning:
+    """Something wrong with a file that did not stop its records loading, and where it is."""
+
+    locator: str
+    warning: str
+
+
 @dataclass
 class ParsedFile:
     """A parsed file. Surrogate ids in `tables` start at 0; the loader shifts them at insert."""
@@ -56,6 +64,7 @@ class ParsedFile:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     quarantine: list[Quarantined] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    structural_warnings: list[LoadWarning] = field(default_factory=list)
     records_loaded: int = 0
     is_synthetic: bool = False
     validation: list[dict] = field(default_factory=list)

@@ -7,7 +7,7 @@ import polars as pl
 from etl.intake.x12 import claims_837, remits_835
 from etl.intake.x12.balancing import balancing_issues
 from etl.intake.patients import PatientHasher
-from etl.intake.records import SYNTHETIC_SENDER_ID, LoadError, ParsedFile, Quarantined
+from etl.intake.records import SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
 from etl.intake.x12.rows import SEGMENT, SET_INDEX
 from etl.intake.x12.segments import Interchange, read_interchange
@@ -20,9 +20,10 @@ _MESSAGE_SAFE_SEGMENTS = {
 }
 
 
-def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedFile:
-    """Parse an 835 or 837 file; a set with a structural error is quarantined, the others load."""
-    interchange = read_interchange(text, name)
+def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher, strict: bool = False) -> ParsedFile:
+    """Parse an 835 or 837 file; a set with a structural error is quarantined, the others load. Envelope counts and
+    control numbers that do not check out are warnings, unless strict."""
+    interchange = read_interchange(text, name, strict)
     if not interchange.transaction_sets:
         separators = f"element {interchange.delimiters.element!r}, segment {interchange.delimiters.segment!r}"
         raise LoadError(f"{name}: no ST transaction set could be read with the delimiters the ISA declares ({separators})")
@@ -47,9 +48,13 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher) -> ParsedF
         tables["claim_lines"] = _line_dates_from_claim(tables["claim_lines"], tables["claims"], "claim_record_id")
         records = tables["claims"].height
     warnings = list(interchange.warnings) + sorted(parse_warnings)
+    structural = [
+        LoadWarning(f"segment {number}", f"{reason} (loaded: every segment of the set parses; --strict rejects it)")
+        for number, reason in interchange.envelope_warnings
+    ]
     return ParsedFile(
-        kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, records_loaded=records,
-        is_synthetic=_is_synthetic(interchange),
+        kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, structural_warnings=structural,
+        records_loaded=records, is_synthetic=_is_synthetic(interchange),
     )
 
 

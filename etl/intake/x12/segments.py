@@ -47,6 +47,8 @@ class Interchange:
     transaction_sets: list[TransactionSet] = field(default_factory=list)
     stray: list[Quarantined] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Envelope counts and control numbers that do not check out, by segment: warnings unless the load is strict.
+    envelope_warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def text_of(self, number: int) -> str:
         return self.segments["raw"][number - 1]
@@ -117,15 +119,16 @@ def _segment_texts(text: str, terminator: str) -> pl.Series:
     return rows["raw"].fill_null("")
 
 
-def read_interchange(text: str, name: str) -> Interchange:
-    """Find the transaction sets, rejecting the ones whose envelopes do not check out (SNIP 1)."""
+def read_interchange(text: str, name: str, strict: bool = False) -> Interchange:
+    """Find the transaction sets and check their envelopes (SNIP 1). Truncation rejects a set; a count or control
+    number that does not check out is a warning, or, when strict, rejects the sets it covers."""
     delimiters, segments, warnings = split_segments(text, name)
     interchange = Interchange(delimiters, segments, warnings=warnings)
     envelope = [
         (number, raw.split(delimiters.element))
         for number, raw in segments.filter(pl.col("tag").is_in(_ENVELOPE_TAGS)).select("segment", "raw").rows()
     ]
-    _EnvelopeWalker(interchange, len(segments)).walk(envelope)
+    _EnvelopeWalker(interchange, len(segments), strict).walk(envelope)
     _check_segment_ids_and_strays(interchange)
     return interchange
 
@@ -164,8 +167,9 @@ def _check_segment_ids_and_strays(interchange: Interchange) -> None:
 class _EnvelopeWalker:
     """Walks only the envelope segments (ISA GS ST SE GE IEA); set bodies are never touched here."""
 
-    def __init__(self, interchange: Interchange, segment_count: int) -> None:
+    def __init__(self, interchange: Interchange, segment_count: int, strict: bool) -> None:
         self.x = interchange
+        self.strict = strict
         self.last_segment = segment_count
         self.isa: tuple[int, list[str]] | None = None
         self.gs: tuple[int, list[str]] | None = None
@@ -208,9 +212,9 @@ class _EnvelopeWalker:
         count = number - current.start + 1
         declared = _get(elements, 1)
         if declared != str(count):
-            current.reject(number, f"SE01 says {declared or 'nothing'} segments but the set has {count}")
+            self._count_problem([current], number, f"SE01 says {declared or 'nothing'} segments but the set has {count}")
         if _get(elements, 2) != current.control_number:
-            current.reject(number, f"SE02 does not match ST02 {current.control_number!r}")
+            self._count_problem([current], number, f"SE02 does not match ST02 {current.control_number!r}")
         self.current = None
 
     def _on_GE(self, number: int, elements: list[str]) -> None:
@@ -220,9 +224,9 @@ class _EnvelopeWalker:
             return
         declared = _get(elements, 1)
         if declared != str(len(self.group_sets)):
-            self._reject_all(self.group_sets, number, f"GE01 says {declared} transaction sets but the group has {len(self.group_sets)}")
+            self._count_problem(self.group_sets, number, f"GE01 says {declared} transaction sets but the group has {len(self.group_sets)}")
         if _get(elements, 2) != _get(self.gs[1], 6):
-            self._reject_all(self.group_sets, number, f"GE02 does not match GS06 {_get(self.gs[1], 6)!r}")
+            self._count_problem(self.group_sets, number, f"GE02 does not match GS06 {_get(self.gs[1], 6)!r}")
         self.gs = None
 
     def _on_IEA(self, number: int, elements: list[str]) -> None:
@@ -232,9 +236,9 @@ class _EnvelopeWalker:
             return
         declared = _get(elements, 1)
         if declared != str(self.group_count):
-            self._reject_all(self.interchange_sets, number, f"IEA01 says {declared} groups but the interchange has {self.group_count}")
+            self._count_problem(self.interchange_sets, number, f"IEA01 says {declared} groups but the interchange has {self.group_count}")
         if _get(elements, 2) != _get(self.isa[1], 13):
-            self._reject_all(self.interchange_sets, number, f"IEA02 does not match ISA13 {_get(self.isa[1], 13)!r}")
+            self._count_problem(self.interchange_sets, number, f"IEA02 does not match ISA13 {_get(self.isa[1], 13)!r}")
         self.isa = None
 
     def _close_open_set(self, next_envelope_segment: int) -> None:
@@ -243,6 +247,13 @@ class _EnvelopeWalker:
             self.current.end = next_envelope_segment - 1
             self.current.reject(self.current.end, f"truncated: ST at segment {self.current.start} has no SE")
             self.current = None
+
+    def _count_problem(self, sets: list[TransactionSet], number: int, reason: str) -> None:
+        """A provider cannot send an ERA back, so paperwork alone does not refuse its money: warn, unless strict."""
+        if self.strict:
+            self._reject_all(sets, number, reason)
+        else:
+            self.x.envelope_warnings.append((number, reason))
 
     @staticmethod
     def _reject_all(sets: list[TransactionSet], number: int, reason: str) -> None:

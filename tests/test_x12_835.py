@@ -135,7 +135,7 @@ def test_public_835_samples_match_hand_totals(db_path, name, claims, lines, paid
 # Files with a documented fault: each is rejected (or partly loaded) with the reason and segment given here.
 DOCUMENTED_ERRORS = [
     ("Inteligenz__X12Parser/Example1.txt", "rejected", "segment 98", "CLP is missing required element CLP03, CLP04: CLP*090909*22"),
-    ("LinuxForHealth__x12/managed-care.835", "rejected", "segment 3", "impossible date in payment_date: '20002316'"),
+    ("LinuxForHealth__x12/managed-care.835", "rejected", "segment 4", "impossible date in BPR16: '20002316'"),
     # its SE01 is off too (a warning), but its CAS carry the placeholder 'amount' and a PLB lacks its amount
     ("affect-therapeutics__edi-835-parser/sample_835.txt", "rejected", "segment 23", "non-numeric amount in amount: 'amount'"),
     ("keironstoddart__edi-835-parser/blue_cross_nc_sample.txt", "rejected", "segment 28", "SVC is missing required element SVC02, SVC03"),
@@ -230,3 +230,34 @@ def test_three_interchanges_in_one_file_each_become_a_payment(db_path):
     assert scalar(db_path, "select count(*) from remit_payments") == 3
     assert scalar(db_path, "select count(*) from remit_claims") == 56
     assert scalar(db_path, "select count(*) from remit_service_lines") == 91
+
+
+def test_an_impossible_date_is_reported_at_the_dtm_that_holds_it(tmp_path, db_path):
+    remit = tmp_path / "bad_date.835"
+    text = (SHARED_X12.parent / "x12" / "cob_sunrise.835").read_text()
+    remit.write_text(text.replace("DTM*232*20261017", "DTM*232*20261317"))
+
+    [result] = load_files([remit], db_path)
+
+    # ISA GS ST BPR TRN DTM*405 N1 REF N1 LX CLP NM1: the DTM*232 is segment 13, not the CLP at 11
+    assert result.status == "rejected"
+    locator, reason = scalar(db_path, "select [locator, reason] from quarantine")
+    assert locator == "segment 13"
+    assert "impossible date in DTM02: '20261317': DTM*232*20261317" in reason
+
+
+def test_each_interchange_is_read_with_its_own_delimiters(db_path):
+    [result] = load_files([SHARED_X12.parent / "x12" / "two_interchanges_two_delimiter_sets.835"], db_path)
+
+    # the first interchange uses * : ~ (18 segments), the second | > ! with repetition {
+    assert (result.status, result.records_loaded) == ("loaded", 2)
+    assert scalar(db_path, "select list([claim_id, paid::varchar, locator] order by claim_id) from remit_claims") == [
+        ["C1", "90.00", "segment 29"], ["C3", "48.00", "segment 11"],
+    ]
+    # C1's lines, split at '>' in the second interchange: 99213 60.00 and 85025 30.00; CO-45 30 + 20, PR-2 10 + 12
+    lines = scalar(db_path, "select list([procedure_code, paid::varchar, coalesce(line_control_number, '-')] order by remit_line_id) from remit_service_lines")
+    assert lines == [["99211", "48.00", "-"], ["99213", "60.00", "C1L1"], ["85025", "30.00", "-"]]
+    assert scalar(db_path, "select map(list(k), list(v)) from (select group_code || '-' || reason_code as k, sum(amount)::varchar as v from remit_adjustments group by all)") == {
+        "CO-45": "50.00", "PR-2": "22.00",
+    }
+    assert scalar(db_path, "select count(*) from remit_payments") == 2

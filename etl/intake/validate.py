@@ -310,10 +310,10 @@ def _with_raw(records: list[Quarantined], path: Path) -> list[Quarantined]:
         lines = text.splitlines()
         raw = {number: lines[number - 1] for number in wanted if number <= len(lines)}
     else:
-        from etl.intake.x12.segments import split_segments
+        from etl.intake.x12.segments import numbered_segments
 
-        _, segments, _ = split_segments(text, str(path))
-        raw = dict(segments.filter(pl.col("segment").is_in(list(wanted))).select("segment", "raw").rows())
+        segments = numbered_segments(text, str(path))
+        raw = {number: segments[number] for number in wanted if number in segments}
     return [Quarantined(record.locator, record.reason, raw.get(int(record.locator.split()[-1]))) for record in records]
 
 

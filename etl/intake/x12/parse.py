@@ -10,7 +10,7 @@ from etl.intake.patients import PatientHasher
 from etl.intake.records import SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
 from etl.intake.x12.rows import SEGMENT, SET_INDEX
-from etl.intake.x12.segments import Interchange, read_interchange
+from etl.intake.x12.segments import Interchange, read_interchange, segments_with_set_index, split_interchanges
 
 # Segments that carry only codes, amounts and dates; any other segment (NM1, N3, DMG, REF, a garbled one)
 # may name or locate a person, so its text stays in quarantine.raw and out of messages.
@@ -23,7 +23,53 @@ _MESSAGE_SAFE_SEGMENTS = {
 def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher, strict: bool = False) -> ParsedFile:
     """Parse an 835 or 837 file; a set with a structural error is quarantined, the others load. Envelope counts and
     control numbers that do not check out are warnings, unless strict."""
-    interchange = read_interchange(text, name, strict)
+    chunks = split_interchanges(text)
+    if len(chunks) == 1:
+        return _parse_interchange(read_interchange(text, name, strict), name, kind, hasher)
+    parts, first = [], 1
+    for chunk in chunks:
+        try:
+            interchange = read_interchange(chunk, name, strict, first)
+        except LoadError as error:
+            parts.append(ParsedFile(kind, quarantine=[Quarantined(f"segment {first}", str(error), None)]))
+            first += len([piece for piece in chunk.split(chunk[105]) if piece.strip()])  # each chunk opens with a whole ISA
+            continue
+        first += interchange.segments.height
+        try:
+            parts.append(_parse_interchange(interchange, name, kind, hasher))
+        except LoadError as error:
+            parts.append(ParsedFile(kind, quarantine=[Quarantined(f"segment {interchange.first_number}", str(error), None)]))
+    return _merged(parts, kind)
+
+
+# The parsers' surrogate ids, numbered from 0 in each interchange.
+_LOCAL_IDS = ("claim_record_id", "payment_id", "remit_claim_id", "remit_line_id")
+
+
+def _merged(parts: list[ParsedFile], kind: str) -> ParsedFile:
+    """One file's interchanges as one ParsedFile: each part's local ids shifted past the parts before it."""
+    tables: dict[str, list[pl.DataFrame]] = {}
+    next_id = dict.fromkeys(_LOCAL_IDS, 0)
+    for part in parts:
+        for table, frame in part.tables.items():
+            shifted = frame.with_columns(pl.col(column) + next_id[column] for column in _LOCAL_IDS if column in frame.columns)
+            tables.setdefault(table, []).append(shifted)
+        for column in _LOCAL_IDS:
+            highest = [frame[column].max() for frame in part.tables.values() if column in frame.columns and frame.height]
+            next_id[column] += max(highest) + 1 if highest else 0
+    merged = {table: pl.concat(frames, how="vertical_relaxed") for table, frames in tables.items()}
+    if "patients" in merged:
+        ordered = merged["patients"].sort("birth_date", nulls_last=True, maintain_order=True)
+        merged["patients"] = ordered.unique("patient_key", keep="first", maintain_order=True)
+    return ParsedFile(
+        kind, tables=merged, quarantine=[item for part in parts for item in part.quarantine],
+        warnings=list(dict.fromkeys(warning for part in parts for warning in part.warnings)),
+        structural_warnings=[item for part in parts for item in part.structural_warnings],
+        records_loaded=sum(part.records_loaded for part in parts), is_synthetic=all(part.is_synthetic for part in parts),
+    )
+
+
+def _parse_interchange(interchange: Interchange, name: str, kind: str, hasher: PatientHasher) -> ParsedFile:
     if not interchange.transaction_sets:
         separators = f"element {interchange.delimiters.element!r}, segment {interchange.delimiters.segment!r}"
         raise LoadError(f"{name}: no ST transaction set could be read with the delimiters the ISA declares ({separators})")
@@ -35,6 +81,7 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher, strict: bo
         frames, problems, parse_warnings = claims_837.parse_claims(interchange, hasher, kind)
     for set_index, segment, reason in problems.sort("segment").rows():
         interchange.transaction_sets[set_index].reject(segment, reason)
+    _reject_impossible_dates(interchange, kind)
     _reject_bad_values(frames, spec, interchange)
     rejected = {ts.index for ts in interchange.transaction_sets if ts.problem}
     tables = {table: _typed(frame.filter(~pl.col(SET_INDEX).is_in(rejected)), table, spec) for table, frame in frames.items()}
@@ -71,6 +118,29 @@ def _reject_other_transaction_types(interchange: Interchange, kind: str) -> None
         st01 = st[1] if len(st) > 1 else ""
         if st01 != kind[:3]:
             transaction_set.reject(transaction_set.start, f"transaction set {st01} in a {kind} file")
+
+
+# The date elements the parse reads, by segment: (element position, the qualifier element and the values it must have
+# for the date to be read, or None). An 837 DTP03 is CCYYMMDD (D8) or CCYYMMDD-CCYYMMDD (RD8).
+_DATE_ELEMENTS = {
+    "835": {"DTM": (2, 1, ["050", "150", "151", "232", "233", "405", "472"]), "BPR": (16, None, None), "PLB": (2, None, None)},
+    "837": {"DTP": (3, 2, ["D8", "RD8"]), "BHT": (4, None, None), "DMG": (2, 1, ["D8"])},
+}
+
+
+def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
+    """An impossible date rejects its set at the segment that holds it (the DTM, not the CLP it dates)."""
+    open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
+    segments = segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets))
+    for tag, (position, qualifier_at, qualifiers) in _DATE_ELEMENTS[kind[:3]].items():
+        elements = pl.col("raw").str.split(interchange.delimiters.element)
+        value = elements.list.get(position, null_on_oob=True)
+        read = pl.lit(True) if qualifier_at is None else elements.list.get(qualifier_at, null_on_oob=True).is_in(qualifiers)
+        days = value.str.split("-")
+        impossible = days.list.eval(pl.element().str.strptime(pl.Date, "%Y%m%d", strict=False).is_null()).list.any()
+        bad = segments.filter((pl.col("tag") == tag) & read & (value != "") & impossible)
+        for set_index, number, text in bad.select("set_index", "segment", value.alias("value")).rows():
+            interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}: {text!r}")
 
 
 def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:

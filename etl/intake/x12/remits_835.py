@@ -61,7 +61,7 @@ def parse_remittances(interchange: Interchange, hasher: PatientHasher) -> tuple[
     tables = {
         "remit_payments": _payments(part),
         "remit_claims": claims,
-        "remit_service_lines": _lines(part("SVC"), part("DTM"), part("AMT"), composite),
+        "remit_service_lines": _lines(part("SVC"), part("DTM"), part("AMT"), part("REF"), composite),
         "remit_adjustments": _adjustments(part("CAS")),
         "remit_remarks": _remarks(part("MIA"), part("MOA"), part("LQ")),
         "provider_adjustments": _provider_adjustments(part("PLB"), composite),
@@ -187,10 +187,12 @@ class _CompositeReader:
         return value.str.split(pl.coalesce(other, pl.lit(self.separator)))
 
 
-def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, composite: _CompositeReader) -> pl.DataFrame:
+def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, ref: pl.DataFrame, composite: _CompositeReader) -> pl.DataFrame:
     svc = svc.filter(pl.col("claim").is_not_null())
     service_dates = dtm.filter(pl.col("line").is_not_null() & el(1).is_in(["472", "150"])).group_by("line").agg(el(2).last().alias("service_date"))
     allowed = amt.filter(pl.col("line").is_not_null() & (el(1) == "B6")).group_by("line").agg(el(2).last().alias("allowed"))
+    # REF*6R in loop 2110 echoes the line item control number the 837 sent in its 2400 REF*6R
+    control_numbers = ref.filter(pl.col("line").is_not_null() & (el(1) == "6R")).group_by("line").agg(el(2).last().alias("line_control_number"))
     procedure = composite.split(svc, el(1))
     modifiers = procedure.list.slice(2, 4).list.eval(pl.element().filter(pl.element() != "")).list.join(":")
     return (
@@ -207,6 +209,7 @@ def _lines(svc: pl.DataFrame, dtm: pl.DataFrame, amt: pl.DataFrame, composite: _
         )
         .join(allowed, on="line", how="left")
         .join(service_dates, on="line", how="left")
+        .join(control_numbers, on="line", how="left")
         .drop("line")
     )
 

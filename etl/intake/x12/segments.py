@@ -44,6 +44,7 @@ class Interchange:
 
     delimiters: Delimiters
     segments: pl.DataFrame
+    first_number: int = 1  # the number of its first segment in the file (several interchanges: see split_interchanges)
     transaction_sets: list[TransactionSet] = field(default_factory=list)
     stray: list[Quarantined] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -51,14 +52,14 @@ class Interchange:
     envelope_warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def text_of(self, number: int) -> str:
-        return self.segments["raw"][number - 1]
+        return self.segments["raw"][number - self.first_number]
 
     def elements_of(self, number: int) -> list[str]:
         return self.text_of(number).split(self.delimiters.element)
 
     def segment_lists(self, transaction_set: TransactionSet) -> list[tuple[int, list[str]]]:
         """One set's segments as Python lists, for the row-at-a-time 837 parser."""
-        rows = self.segments.slice(transaction_set.start - 1, transaction_set.end - transaction_set.start + 1)
+        rows = self.segments.slice(transaction_set.start - self.first_number, transaction_set.end - transaction_set.start + 1)
         element = self.delimiters.element
         return [(number, raw.split(element)) for number, raw in zip(rows["segment"].to_list(), rows["raw"].to_list())]
 
@@ -91,8 +92,40 @@ def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
     return Delimiters(element, component, None, segment), [warning]
 
 
-def split_segments(text: str, name: str) -> tuple[Delimiters, pl.DataFrame, list[str]]:
-    """Number every segment from 1; indentation, CR/LF and a trailing terminator are ignored."""
+# ISA is fixed length: its element separator sits at these offsets, and ISA16 (the component separator) and the
+# segment terminator follow the last one.
+_ISA_SEPARATOR_OFFSETS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+_ISA_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))ISA")
+
+
+def split_interchanges(text: str) -> list[str]:
+    """The file's text, or one text per interchange when its ISAs declare different delimiters: each is then read
+    with its own (X12.5: the delimiters hold from an ISA to its IEA)."""
+    starts = [match.start() for match in _ISA_START.finditer(text) if _is_fixed_isa(text, match.start())]
+    declared = {text[start + 3] + text[start + 104 : start + 106] for start in starts}
+    if len(declared) < 2:
+        return [text]
+    bounds = [0 if index == 0 else start for index, start in enumerate(starts)] + [len(text)]
+    return [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
+
+
+def _is_fixed_isa(text: str, start: int) -> bool:
+    separator = text[start + 3 : start + 4]
+    return len(text) > start + 105 and all(text[start + offset] == separator for offset in _ISA_SEPARATOR_OFFSETS)
+
+
+def numbered_segments(text: str, name: str) -> dict[int, str]:
+    """Every segment's text by its number in the file, each interchange split with its own delimiters."""
+    numbered, first = {}, 1
+    for chunk in split_interchanges(text):
+        _, segments, _ = split_segments(chunk, name, first)
+        numbered.update(segments.select("segment", "raw").rows())
+        first += segments.height
+    return numbered
+
+
+def split_segments(text: str, name: str, first_number: int = 1) -> tuple[Delimiters, pl.DataFrame, list[str]]:
+    """Number every segment from first_number; indentation, CR/LF and a trailing terminator are ignored."""
     text = text.lstrip(_WHITESPACE + "\ufeff")
     delimiters, warnings = find_delimiters(text, name)
     raw = _segment_texts(text, delimiters.segment).str.strip_chars(_WHITESPACE)
@@ -101,7 +134,7 @@ def split_segments(text: str, name: str) -> tuple[Delimiters, pl.DataFrame, list
         .filter(pl.col("raw") != "")
         # Only the segment id is taken here; elements are split later, per segment type, where needed.
         .with_columns(pl.col("raw").str.slice(0, pl.col("raw").str.find(delimiters.element, literal=True)).alias("tag"))
-        .with_row_index("segment", offset=1)
+        .with_row_index("segment", offset=first_number)
         .with_columns(pl.col("segment").cast(pl.Int64))
     )
     return delimiters, segments, warnings
@@ -119,16 +152,16 @@ def _segment_texts(text: str, terminator: str) -> pl.Series:
     return rows["raw"].fill_null("")
 
 
-def read_interchange(text: str, name: str, strict: bool = False) -> Interchange:
+def read_interchange(text: str, name: str, strict: bool = False, first_number: int = 1) -> Interchange:
     """Find the transaction sets and check their envelopes (SNIP 1). Truncation rejects a set; a count or control
     number that does not check out is a warning, or, when strict, rejects the sets it covers."""
-    delimiters, segments, warnings = split_segments(text, name)
-    interchange = Interchange(delimiters, segments, warnings=warnings)
+    delimiters, segments, warnings = split_segments(text, name, first_number)
+    interchange = Interchange(delimiters, segments, first_number, warnings=warnings)
     envelope = [
         (number, raw.split(delimiters.element))
         for number, raw in segments.filter(pl.col("tag").is_in(_ENVELOPE_TAGS)).select("segment", "raw").rows()
     ]
-    _EnvelopeWalker(interchange, len(segments), strict).walk(envelope)
+    _EnvelopeWalker(interchange, first_number + len(segments) - 1, strict).walk(envelope)
     _check_segment_ids_and_strays(interchange)
     return interchange
 
@@ -167,10 +200,10 @@ def _check_segment_ids_and_strays(interchange: Interchange) -> None:
 class _EnvelopeWalker:
     """Walks only the envelope segments (ISA GS ST SE GE IEA); set bodies are never touched here."""
 
-    def __init__(self, interchange: Interchange, segment_count: int, strict: bool) -> None:
+    def __init__(self, interchange: Interchange, last_segment: int, strict: bool) -> None:
         self.x = interchange
         self.strict = strict
-        self.last_segment = segment_count
+        self.last_segment = last_segment
         self.isa: tuple[int, list[str]] | None = None
         self.gs: tuple[int, list[str]] | None = None
         self.group_sets: list[TransactionSet] = []

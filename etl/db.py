@@ -171,12 +171,13 @@ def ledger_table_names() -> list[str]:
     return [path.stem for path in model_files("ledger")]
 
 
-# Everything the pages read changes only through a load, a validation run, an audit-sample draw or audit results.
+# Everything the pages read changes only through a load, a validation run, an audit-sample draw, audit results or a
+# code list update.
 # The audit log is left out on purpose: every page view writes to it.
 DATA_VERSION_SQL = """
     select (select count(*) from source_files), (select max(file_id) from source_files),
            (select count(*) from validation_runs), (select max(sample_id) from audit_samples),
-           (select count(*) from coding_audits)
+           (select count(*) from coding_audits), (select count(*) from code_list_versions)
 """
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl import code_lists
 from etl import db as database
 from etl import ledger
 from etl.intake.tabular.audits import parse_audits_csv
@@ -104,6 +105,7 @@ def load_files(
     with database.write_connection(db) as con:
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
         first_load = not database.scalar(con, "select exists (from claim_events)")
+        lists = code_lists.effective(con)
     files = expand_paths(paths)
     results = []
     runner = None
@@ -113,7 +115,7 @@ def load_files(
             to_check = [item for item in chunk if item.parsed and item.parsed.tables]
             if validate and to_check:
                 session.release()  # validation is slow; readers may have the file meanwhile
-                runner = runner or SuiteRunner(date.today())
+                runner = runner or SuiteRunner(date.today(), code_lists=lists)
                 validate_files(runner, [item.parsed for item in to_check], [item.path for item in to_check])
             for item in chunk:
                 result = item.result if item.result else _write(item, session, known, refresh_ledger=not first_load)

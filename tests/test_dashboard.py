@@ -39,7 +39,7 @@ def test_data_quality_page_lists_balancing_failures_and_unmatched_remits(db_path
 
     assert not page.exception
     headers = [header.value for header in page.subheader]
-    assert headers == ["Tables", "Load history", "Quarantine", "Latest validation results", "835 balancing failures",
+    assert headers == ["Tables", "Load history", "Loaded with structural warnings", "Quarantine", "Latest validation results", "835 balancing failures",
                        "Unmatched remittances", "Claims without a remittance", "Payments dated before their claim was sent",
                        "Duplicate ERAs"]
     balancing = next(frame.value for frame in page.dataframe if "difference_amount" in frame.value.columns)

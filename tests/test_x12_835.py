@@ -189,8 +189,6 @@ def test_strict_load_still_rejects_envelope_paperwork(db_path, name, locator, re
 def test_every_shared_fixture_loads_or_gives_a_documented_error(db_path):
     files = sorted(path for path in SHARED_X12.rglob("*") if path.is_file() and path.name != "SOURCES.md")
     documented = {SHARED_X12 / row[0] for row in DOCUMENTED_ERRORS} | {
-        SHARED_X12 / "affect-therapeutics__edi-835-parser" / "exhaustive_sample.txt",
-    } | {
         SHARED_X12 / "imsweb__x12-parser" / name
         for name in ("x12_bad_segment_identifier.txt", "x12_multiple_isa.txt", "x12_no_isa_line.txt", "x12_valid_different_separators.txt")
     }
@@ -202,17 +200,19 @@ def test_every_shared_fixture_loads_or_gives_a_documented_error(db_path):
         assert result.status in expected, (path.name, result.status, result.message)
 
 
-def test_835_without_isa_is_read_with_a_warning_and_masked_codes_are_quarantined(db_path):
+def test_835_without_isa_is_read_with_a_warning_and_its_masked_codes_load_as_unknown(db_path):
     [result] = load_files([SHARED_X12 / "affect-therapeutics__edi-835-parser" / "exhaustive_sample.txt"], db_path)
 
     assert "no ISA envelope" in result.message
-    assert result.status == "partial"
-    # The payment and its six PLB pairs load; the one claim, whose CARCs are masked as X, does not.
+    # The payment, its six PLB pairs and its one claim load; the claim's CARCs, masked as X, are unknown codes: a
+    # warning recorded with its sample, not a reason to refuse the payment.
+    assert result.status == "loaded"
     assert scalar(db_path, "select count(*) from provider_adjustments") == 6
-    assert scalar(db_path, "select count(*) from remit_claims") == 0
-    locator, reason = scalar(db_path, "select [locator, reason] from quarantine")
-    assert locator == "segment 23"
-    assert reason.startswith("expect_column_values_to_be_in_set(reason_code) failed on 'XXX'")
+    assert scalar(db_path, "select count(*) from remit_claims") == 1
+    run = scalar(db_path, "select [severity, unexpected_count::varchar, sample_values] from validation_runs"
+                          " where expectation = 'expect_column_values_to_be_in_set(reason_code)'")
+    # two CAS of six triplets each: XXX XX XXX XX XX XX and X XXXXX XXXXX XXX XXX XXX
+    assert run[:2] == ["warning", "12"] and "'XXX'" in run[2]
 
 
 def test_4010_file_with_reversals_keeps_negative_amounts(db_path):

@@ -44,7 +44,10 @@ RECORD_KEYS = {
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
 FILE, ROW = "_file", "_row"
 # Derived columns a suite checks, and the column a person should be shown when one fails.
-DERIVED_FROM = {"billing_npi_passes_luhn": "billing_npi", "rendering_npi_passes_luhn": "rendering_npi", "bills_a_code": "procedure_code"}
+DERIVED_FROM = {
+    "billing_npi_passes_luhn": "billing_npi", "rendering_npi_passes_luhn": "rendering_npi", "bills_a_code": "procedure_code",
+    "reason_code_in_effect": "reason_code", "code_in_effect": "code",
+}
 SAMPLE_SIZE = 5
 
 
@@ -73,18 +76,25 @@ class Outcome:
     failures: list[Failure]
 
 
-def reference_parameters(today: date) -> dict:
-    """Values the suites take as $PARAMETER: today's date and the shipped code lists."""
-    carc = pl.read_csv(REFERENCE_DIR / "carc.csv", infer_schema=False)
-    rarc = pl.read_csv(REFERENCE_DIR / "rarc.csv", infer_schema=False)
+def shipped_code_lists() -> dict[str, pl.DataFrame]:
+    """The CARC and RARC lists shipped in etl/reference, shaped as etl/code_lists.effective gives a database's."""
+    return {
+        name: pl.read_csv(REFERENCE_DIR / f"{name}.csv", infer_schema=False).select(
+            "code", "status", pl.lit(None, pl.Date).alias("start_date"), pl.lit(None, pl.Date).alias("stop_date")
+        )
+        for name in ("carc", "rarc")
+    }
+
+
+def reference_parameters(today: date, code_lists: dict[str, pl.DataFrame]) -> dict:
+    """Values the suites take as $PARAMETER: today's date and the code lists."""
     statuses = pl.read_csv(REFERENCE_DIR / "claim_status_codes.csv", infer_schema=False)
     return {
         "today": pd.Timestamp(today),
         "three_years_ago": pd.Timestamp(today.replace(year=today.year - 3, day=min(today.day, 28))),
         "earliest_birth_date": pd.Timestamp(1900, 1, 1),
-        "carc_codes": carc["code"].to_list(),
-        "current_carc_codes": carc.filter(pl.col("status") == "current")["code"].to_list(),
-        "rarc_codes": rarc["code"].to_list(),
+        "carc_codes": code_lists["carc"]["code"].to_list(),
+        "rarc_codes": code_lists["rarc"]["code"].to_list(),
         "claim_status_codes": statuses["code"].to_list(),
     }
 
@@ -92,7 +102,7 @@ def reference_parameters(today: date) -> dict:
 class SuiteRunner:
     """The suites, loaded once into an ephemeral GX context; GX is imported only here."""
 
-    def __init__(self, today: date, docs_dir: Path | None = None) -> None:
+    def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None) -> None:
         import great_expectations as gx
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -119,7 +129,8 @@ class SuiteRunner:
             self.definitions[document["name"]] = context.checkpoints.add(
                 gx.Checkpoint(name=document["name"], validation_definitions=[definition], actions=actions, result_format=result_format)
             )
-        self.parameters = reference_parameters(today)
+        self.code_lists = code_lists or shipped_code_lists()
+        self.parameters = reference_parameters(today, self.code_lists)
 
     def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
         """Validate one table's rows (with _file and _row columns); one Outcome per expectation."""
@@ -188,8 +199,9 @@ def _as_pandas(frame: pl.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.select(present).with_columns(casts).to_pandas()
 
 
-def prepared(parsed: ParsedFile, table: str) -> pl.DataFrame:
-    """A table's rows plus the derived columns its suite checks (Luhn results, the parent's dates and status)."""
+def prepared(parsed: ParsedFile, table: str, code_lists: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """A table's rows plus the derived columns its suite checks (Luhn results, the parent's dates and status, whether
+    a code was in effect when it was used)."""
     frame = parsed.tables[table].with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     if table == "claims":
         frame = frame.with_columns(passes_luhn("billing_npi"), passes_luhn("rendering_npi"))
@@ -200,7 +212,32 @@ def prepared(parsed: ParsedFile, table: str) -> pl.DataFrame:
     elif table == "remit_service_lines":
         statuses = parsed.tables["remit_claims"].select("remit_claim_id", pl.col("status_code").alias("claim_status_code"))
         frame = frame.join(statuses, on="remit_claim_id", how="left")
+    elif table == "remit_adjustments":
+        frame = _with_code_in_effect(frame, parsed, "reason_code", code_lists["carc"], "reason_code_in_effect")
+    elif table == "remit_remarks":
+        frame = _with_code_in_effect(frame, parsed, "code", code_lists["rarc"], "code_in_effect")
     return frame
+
+
+def _with_code_in_effect(frame: pl.DataFrame, parsed: ParsedFile, column: str, code_list: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Whether each row's code was in effect at its payment's date: within the list's start and stop dates where it
+    has them, else not deactivated. Null for a code the list lacks (the unknown-code check reports those)."""
+    paid_on = (
+        parsed.tables["remit_claims"].select("remit_claim_id", "payment_id")
+        .join(parsed.tables["remit_payments"].select("payment_id", "payment_date"), on="payment_id", how="left")
+        .select("remit_claim_id", "payment_date")
+    )
+    codes = code_list.select(pl.col("code").alias(column), "status", "start_date", "stop_date")
+    used_on = pl.col("payment_date")
+    dated = pl.col("start_date").is_not_null() | pl.col("stop_date").is_not_null()
+    within = (pl.col("start_date").is_null() | (used_on >= pl.col("start_date"))) & (pl.col("stop_date").is_null() | (used_on <= pl.col("stop_date")))
+    in_effect = pl.when(pl.col("status").is_null()).then(None).when(dated & used_on.is_not_null()).then(within).otherwise(pl.col("status") == "current")
+    return (
+        frame.join(paid_on, on="remit_claim_id", how="left", maintain_order="left")
+        .join(codes, on=column, how="left", maintain_order="left")
+        .with_columns(in_effect.alias(name))
+        .drop("payment_date", "status", "start_date", "stop_date")
+    )
 
 
 def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Path]) -> None:
@@ -208,7 +245,7 @@ def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Pat
     tables = sorted({table for parsed in files for table in parsed.tables if table in runner.definitions})
     outcomes = []
     for table in tables:
-        frames = [prepared(parsed, table).with_columns(pl.lit(index, pl.Int64).alias(FILE)) for index, parsed in enumerate(files) if table in parsed.tables]
+        frames = [prepared(parsed, table, runner.code_lists).with_columns(pl.lit(index, pl.Int64).alias(FILE)) for index, parsed in enumerate(files) if table in parsed.tables]
         outcomes += runner.run(table, pl.concat(frames, how="diagonal_relaxed"))
     for index, (parsed, path) in enumerate(zip(files, paths)):
         parsed.validation = _runs_for_file(outcomes, index, parsed)
@@ -328,9 +365,11 @@ def _shown(value: object) -> str:
 
 def validate_database(con, today: date, docs_dir: Path | None = None) -> list[dict]:
     """Run every suite over every loaded row; store and return one validation_runs row per expectation."""
-    runner = SuiteRunner(today, docs_dir)
+    from etl import code_lists
+
+    runner = SuiteRunner(today, docs_dir, code_lists.effective(con))
     everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.definitions})
-    outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(everything, table).with_columns(pl.lit(0, pl.Int64).alias(FILE)))]
+    outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(everything, table, runner.code_lists).with_columns(pl.lit(0, pl.Int64).alias(FILE)))]
     runs = _runs_for_file(outcomes, 0, everything) + [
         # An empty table is reported too: that is exactly what the row-count expectations are for.
         run for outcome in outcomes if not everything.tables[outcome.suite].height for run in _empty_table_runs(outcome)

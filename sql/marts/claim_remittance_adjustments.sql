@@ -14,7 +14,7 @@ files as (
 ),
 
 carc as (
-    select * from stg_reference__carc
+    select * from int_reference__carc_codes
 ),
 
 final as (
@@ -24,7 +24,7 @@ final as (
         case when adjustments.remit_line_id is null then 'claim' else 'line' end as level,
         adjustments.group_code,
         adjustments.carc_code as reason_code,
-        carc.carc_description as description,
+        code_description(carc.carc_description) as description,
         -- classed after the join, so a drill-down classes its own claim's rows, not every CAS on file
         carc_class(adjustments.carc_code).carc_category as carc_category,
         adjustments.adjustment_amount as amount,

@@ -14,7 +14,7 @@ files as (
 ),
 
 rarc as (
-    select * from stg_reference__rarc
+    select * from int_reference__rarc_codes
 ),
 
 final as (
@@ -22,7 +22,7 @@ final as (
         payments.claim_id,
         remarks.remit_claim_id,
         remarks.rarc_code as code,
-        rarc.rarc_description as description,
+        code_description(rarc.rarc_description) as description,
         remarks.source_segment as source,
         files.source_file,
         remarks.locator

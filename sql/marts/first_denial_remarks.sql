@@ -11,7 +11,7 @@ remarks as (
 ),
 
 rarc as (
-    select * from stg_reference__rarc
+    select * from int_reference__rarc_codes
 ),
 
 final as (
@@ -25,7 +25,7 @@ final as (
         firsts.adjudicated_date,
         firsts.denied_charge_amount,
         remarks.rarc_code,
-        rarc.rarc_description
+        code_description(rarc.rarc_description) as rarc_description
     from firsts
     inner join remarks on remarks.remit_claim_id = firsts.remit_claim_id
     left join rarc on rarc.rarc_code = remarks.rarc_code

@@ -8,7 +8,7 @@ firsts as (
 ),
 
 carc as (
-    select * from stg_reference__carc
+    select * from int_reference__carc_codes
 ),
 
 final as (
@@ -23,7 +23,7 @@ final as (
         firsts.claim_status_code,
         firsts.claim_status_code = '4' as is_denied,
         firsts.reason_carc_code as carc_code,
-        carc.carc_description,
+        code_description(carc.carc_description) as carc_description,
         firsts.reason_category as carc_category,
         firsts.is_preventable,
         firsts.charge_amount,

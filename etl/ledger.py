@@ -1,5 +1,5 @@
-"""Keep the claim ledger (claim_events, claim_states, claim_paid_lines) and the monthly A/R facts current: re-derive
-the claims a file touches inside the load's own transaction, or every claim for `claimscope rebuild`."""
+"""Keep the claim ledger (claim_events, claim_states, remit_line_matches, claim_paid_lines) and the monthly A/R facts
+current: re-derive the claims a file touches inside the load's own transaction, or every claim for `claimscope rebuild`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from etl.db import scalar
 # The ledger tables the int_ledger__* models fill, each from the model of the same name.
 DERIVED_TABLES = {
     "claim_events": "int_ledger__claim_events",
+    "remit_line_matches": "int_ledger__line_matches",  # reads the claim_events just written
     "claim_paid_lines": "int_ledger__paid_lines",
     "claim_states": "int_ledger__claim_states",  # last: it reads the claim_events just written
 }
@@ -68,6 +69,15 @@ RATES_SQL = """
 """
 REFRESHED_LINES = "(select claim_paid_lines.* from ledger_refresh_claims inner join claim_paid_lines using (claim_id))"
 
+# A claim replaced or voided under another claim id changes when its replacement is sent: refresh it too.
+REPLACED_CLAIMS_SQL = """
+    insert into ledger_refresh_claims
+    select distinct replacements.replaced_claim_id
+    from int_claims__replacements as replacements
+    where replacements.claim_id in (select claim_id from ledger_refresh_claims)
+        and replacements.replaced_claim_id not in (select claim_id from ledger_refresh_claims)
+"""
+
 # The summed tables: their key and their measures.
 SUMMED = {
     "monthly_ar": (("month_end", "payer_id", "rendering_npi", "aging_bucket"),
@@ -88,6 +98,7 @@ def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
         return
     con.execute("delete from ledger_refresh_claims")
     con.execute("insert into ledger_refresh_claims select unnest($ids::varchar[])", {"ids": ids})
+    con.execute(REPLACED_CLAIMS_SQL)
     # the refreshed claims' old contribution goes, their rows are derived anew, and the new contribution comes in
     _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=-1)
     _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=-1)

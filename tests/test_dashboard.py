@@ -40,7 +40,8 @@ def test_data_quality_page_lists_balancing_failures_and_unmatched_remits(db_path
     assert not page.exception
     headers = [header.value for header in page.subheader]
     assert headers == ["Tables", "Load history", "Loaded with structural warnings", "Quarantine", "Latest validation results", "835 balancing failures",
-                       "Unmatched remittances", "Claims without a remittance", "Payments dated before their claim was sent",
+                       "Unmatched remittances", "Service lines not tied to a claim line",
+                       "Replacements and voids not tied to a claim", "Claims without a remittance", "Payments dated before their claim was sent",
                        "Duplicate ERAs"]
     balancing = next(frame.value for frame in page.dataframe if "difference_amount" in frame.value.columns)
     assert [str(value) for value in balancing["difference_amount"]] == ["5.50"]

@@ -61,6 +61,18 @@ def structural_warnings() -> pl.DataFrame:
 
 
 @serves("data_quality")
+def unmatched_remit_lines() -> pl.DataFrame:
+    """Remittance service lines not tied to a line of their claim, with the reason, latest first."""
+    return frame("select * from unmatched_remit_lines order by remit_claim_id desc, line_number")
+
+
+@serves("data_quality")
+def unlinked_replacements() -> pl.DataFrame:
+    """Replacement and void claims not tied to the claim they replace, with the reason, latest first."""
+    return frame("select * from unlinked_replacements order by submitted_date desc, claim_id")
+
+
+@serves("data_quality")
 def table_health() -> pl.DataFrame:
     """One badge per checked table."""
     return frame("select * from table_health order by table_name")

@@ -65,6 +65,12 @@ table_or_note(data.balancing_failures(), "Every loaded 835 balances.")
 st.subheader("Unmatched remittances")
 table_or_note(data.unmatched_remits(), "Every claim payment matches a claim on file.")
 
+st.subheader("Service lines not tied to a claim line")
+table_or_note(data.unmatched_remit_lines(), "Every paid service line is tied to the claim line it pays.")
+
+st.subheader("Replacements and voids not tied to a claim")
+table_or_note(data.unlinked_replacements(), "Every replacement and void is tied to the claim it replaces.")
+
 st.subheader("Claims without a remittance")
 claim_detail.claims_table(data.unmatched_claims(), "unmatched_claims", "Every claim has been answered by its payer.")
 

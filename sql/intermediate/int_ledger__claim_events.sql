@@ -1,9 +1,20 @@
 -- The claim_events rows of the claims being re-derived: each submission (submitted, replaced or voided, by CLM05-3)
 -- and each claim payment (adjudicated, or reversed by CLP02 22) in one shape. The loader writes them to claim_events.
+-- A claim replaced or voided under another claim id (REF*F8, int_claims__replacements) gets a replaced or voided event
+-- of its own on that date, carrying its standing submission, so its state closes.
 with
+
+refresh as (
+    select * from ledger_refresh_claims
+),
 
 submissions as (
     select * from int_ledger__submissions
+),
+
+replacements as (
+    select * from int_claims__replacements
+    where link_status = 'payer claim control number'
 ),
 
 remittances as (
@@ -14,6 +25,7 @@ submission_events as (
     select
         'submission' as event_kind,
         case frequency_code when '7' then 'replaced' when '8' then 'voided' else 'submitted' end as event_type,
+        null::varchar as superseded_by_claim_id,
         submitted_date as event_date,
         claim_id,
         payer_id,
@@ -56,10 +68,34 @@ submission_events as (
     from submissions
 ),
 
+closure_events as (
+    -- the replaced claim's submission standing when the replacement was sent, closed on the replacement's date
+    select
+        submission_events.* replace (
+            case replacements.frequency_code when '8' then 'voided' else 'replaced' end as event_type,
+            replacements.claim_id as superseded_by_claim_id,
+            replacements.submitted_date as event_date,
+            replacements.frequency_code as frequency_code,
+            false as is_original,
+            replacements.submitted_date as submitted_date
+        )
+    from replacements
+    inner join refresh on refresh.claim_id = replacements.replaced_claim_id
+    inner join submission_events
+        on submission_events.claim_id = replacements.replaced_claim_id
+        and submission_events.payer_id is not distinct from replacements.payer_id
+        and submission_events.submitted_date <= replacements.submitted_date
+    qualify row_number() over (
+        partition by replacements.claim_record_id
+        order by submission_events.submitted_date desc, submission_events.claim_record_id desc
+    ) = 1
+),
+
 remittance_events as (
     select
         'remittance' as event_kind,
         case when is_reversal then 'reversed' else 'adjudicated' end as event_type,
+        null::varchar as superseded_by_claim_id,
         payment_date as event_date,
         claim_id,
         payer_id,
@@ -103,5 +139,7 @@ remittance_events as (
 )
 
 select * from submission_events
+union all by name
+select * from closure_events
 union all by name
 select * from remittance_events

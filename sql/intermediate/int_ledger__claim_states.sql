@@ -3,7 +3,8 @@
 -- The state follows the claim's current adjudication: its latest matched remittance that is not a reversal (a
 -- reversal and its correction share a date, and the correction wins); a reversal with no correction reopens the whole
 -- charge. A denial's adjustment stays open (it is recoverable); contractual write-offs and patient responsibility
--- (CLP05, 005010X221A1 loop 2100) leave the balance.
+-- (CLP05, 005010X221A1 loop 2100) leave the balance. A void (CLM05-3 8), or a replacement sent under another claim id,
+-- closes the claim: nothing stays open with the payer.
 with
 
 refresh as (
@@ -40,11 +41,13 @@ firsts as (
     group by claim_id, payer_id
 ),
 
--- the submission that stands after each submission date: the latest one sent that day
+-- the submission that stands after each submission date: a closure that day, else the latest one sent that day
 submission_days as (
     select *
     from submissions
-    qualify row_number() over (partition by claim_id, payer_id, submitted_date order by claim_record_id desc) = 1
+    qualify row_number() over (
+        partition by claim_id, payer_id, submitted_date order by superseded_by_claim_id is not null desc, claim_record_id desc
+    ) = 1
 ),
 
 payment_days as (
@@ -102,6 +105,11 @@ states as (
         submission_days.charge_amount,
         submission_days.service_date_from,
         submission_days.submitted_date,
+        case
+            when submission_days.frequency_code = '8' then 'void'
+            when submission_days.superseded_by_claim_id is not null then 'replacement'
+        end as closed_by,
+        submission_days.superseded_by_claim_id,
         payment_running.payment_date as last_remit_date,
         payment_running.standing,
         payment_running.paid_to_date_amount,
@@ -152,6 +160,8 @@ final as (
         states.first_adjudicated_date,
         states.first_payment_date,
         states.final_payment_date,
+        states.closed_by,
+        states.superseded_by_claim_id,
         states.valid_from,
         lead(states.valid_from) over (partition by states.claim_id, states.payer_id order by states.valid_from) as valid_to
     from states
@@ -160,8 +170,11 @@ final as (
 )
 
 select
-    * exclude (valid_from, valid_to),
-    (charge_amount - paid_amount - contractual_amount - patient_responsibility_amount)::decimal(18, 2) as balance_amount,
+    * exclude (closed_by, superseded_by_claim_id, valid_from, valid_to),
+    case when closed_by is null then charge_amount - paid_amount - contractual_amount - patient_responsibility_amount else 0 end
+        ::decimal(18, 2) as balance_amount,
+    closed_by,
+    superseded_by_claim_id,
     valid_from,
     valid_to
 from final

@@ -4,6 +4,7 @@
 create table if not exists claim_events (
     event_kind                        varchar not null, -- submission (837 CLM, claims CSV) or remittance (835 CLP, remits CSV)
     event_type                        varchar not null, -- submitted, replaced (CLM05-3 7), voided (8), adjudicated, reversed (CLP02 22)
+    superseded_by_claim_id            varchar,          -- on a replaced or voided event: the other claim id whose REF*F8 closed this claim
     event_date                        date,             -- submitted_date of a submission, payment_date of a remittance
     claim_id                          varchar not null, -- CLM01 / CLP01
     payer_id                          varchar,          -- the submission's payer; the paying payer for a remittance

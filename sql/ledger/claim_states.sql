@@ -29,7 +29,9 @@ create table if not exists claim_states (
     first_adjudicated_date        date,                   -- first matched remittance that is not a reversal
     first_payment_date            date,                   -- first non-reversal remittance that paid something
     final_payment_date            date,                   -- latest such one so far
-    balance_amount                decimal(18,2) not null, -- charge - paid - contractual - patient responsibility
+    balance_amount                decimal(18,2) not null, -- charge - paid - contractual - patient responsibility; 0 once closed
+    closed_by                     varchar,                -- void (CLM05-3 8) or replacement (sent under another claim id); NULL: open
+    superseded_by_claim_id        varchar,                -- the claim id whose REF*F8 replaced or voided this claim
     valid_from                    date not null,
     valid_to                      date                    -- the next state's valid_from; NULL for the current state
 );

@@ -30,6 +30,8 @@ final as (
         states.contractual_amount,
         states.patient_responsibility_amount,
         states.balance_amount,
+        states.closed_by,
+        states.superseded_by_claim_id,
         states.adjudication_count,
         states.service_date_from,
         states.first_submitted_date,

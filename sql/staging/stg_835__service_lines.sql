@@ -20,6 +20,7 @@ renamed as (
         original_procedure_code,
         allowed as allowed_amount,
         service_date,
+        line_control_number,
         file_id,
         locator
     from source

@@ -16,6 +16,7 @@ renamed as (
         units,
         charge as charge_amount,
         service_date,
+        line_control_number,
         locator
     from source
 )

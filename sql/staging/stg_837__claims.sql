@@ -18,6 +18,7 @@ renamed as (
         claim_type,
         frequency_code,
         frequency_code = '1' as is_original,
+        original_payer_claim_id,
         place_of_service,
         total_charge as charge_amount,
         service_date_from,

@@ -1,0 +1,78 @@
+"""Replacement (CLM05-3 7) and void (8) claims tied to the claims they replace, and remittance service lines tied
+to the claim lines they pay; the ledger closes what a void or a replacement closes."""
+
+from decimal import Decimal
+from itertools import permutations
+
+import duckdb
+import pytest
+
+from etl import ledger
+from etl.load import load_files
+from tests.conftest import FIXTURES, scalar
+
+FOLDER = FIXTURES / "x12" / "replacements"
+IN_ORDER = [FOLDER / "originals.837p", FOLDER / "acme_lines.835", FOLDER / "corrections.837p"]
+
+
+def balances(db, as_of: str) -> dict[str, list]:
+    rows = scalar(db, f"select list([claim_id, balance_amount::varchar, closed_by, superseded_by_claim_id] order by claim_id)"
+                      f" from claim_balances(date '{as_of}')")
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_a_void_and_a_replacement_close_their_originals_and_an_untied_one_is_reported(db_path):
+    for path in IN_ORDER:
+        load_files([path], db_path)
+
+    # Before the corrections (2026-10-25): L1 245 - 125 paid - 60 CO-45 = 60 open (the CO-97 denial stays); V1 100
+    # unanswered; R1 80 - 50 paid = 30 open (CO-97 denial)
+    assert balances(db_path, "2026-10-21") == {"L1": ["60.00", None, None], "R1": ["30.00", None, None], "V1": ["100.00", None, None]}
+    # After: V1 voided under its own id; R1 replaced by R1B, whose REF*F8 names R1's payer claim control number
+    # ACM-R1; R1B open for its 90.00; X1's REF*F8 names no payment on file, so it stands alone, open
+    assert balances(db_path, "2026-11-30") == {
+        "L1": ["60.00", None, None], "R1": ["0.00", "replacement", "R1B"], "R1B": ["90.00", None, None],
+        "V1": ["0.00", "void", None], "X1": ["50.00", None, None],
+    }
+    untied = scalar(db_path, "select list([claim_id, frequency_code, reason]) from unlinked_replacements")
+    assert untied == [["X1", "7", "no earlier claim with this id, and no remittance carries its REF*F8"]]
+    links = scalar(db_path, "select list([claim_id, replaced_claim_id, link_status] order by claim_id) from int_claims__replacements")
+    assert links == [["R1B", "R1", "payer claim control number"], ["V1", "V1", "claim id"],
+                     ["X1", None, "no earlier claim with this id, and no remittance carries its REF*F8"]]
+    # the closed claims leave the worklist; the open ones stay: 60 + 90 + 50 = 200.00
+    assert scalar(db_path, "select list(claim_id order by claim_id) from worklist(date '2026-11-30')") == ["L1", "R1B", "X1"]
+    assert scalar(db_path, "select sum(balance_amount) from worklist(date '2026-11-30')") == Decimal("200.00")
+
+
+def test_service_lines_are_tied_by_control_number_then_procedure_and_the_rest_reported(db_path):
+    load_files(IN_ORDER, db_path)
+
+    ties = scalar(db_path, "select list([claim_id, line_number::varchar, claim_line_number::varchar, match_method,"
+                           " is_modifier_changed::varchar, billed_modifiers, paid_modifiers] order by remit_line_id) from remit_line_matches")
+    assert ties == [
+        # REF*6R L1A ties the line although the payer dropped modifier 25
+        ["L1", "1", "1", "line control number", "false", "25", ""],
+        ["L1", "2", "2", "procedure, modifiers, units and date", "false", "", ""],
+        # the payer added QW to 81002: tied by procedure and date, the change recorded
+        ["L1", "3", "3", "procedure and date", "true", "", "QW"],
+        ["L1", "4", None, None, "false", None, ""],
+        ["R1", "1", "1", "procedure, modifiers, units and date", "false", "", ""],
+    ]
+    untied = scalar(db_path, "select list([claim_id, procedure_code, paid_amount::varchar, reason]) from unmatched_remit_lines")
+    assert untied == [["L1", "99999", "0.00", "no line of the claim bills this procedure on this date"]]
+
+
+@pytest.mark.parametrize("order", list(permutations(range(3))), ids=lambda order: "-".join(IN_ORDER[i].name for i in order))
+def test_the_ledger_kept_by_loads_in_any_order_equals_a_rebuild(db_path, order):
+    for index in order:
+        load_files([IN_ORDER[index]], db_path)
+    kept = {table: scalar(db_path, f"select list(t order by t) from (select {table}::varchar as t from {table})")
+            for table in ("claim_states", "remit_line_matches", "claim_events")}
+
+    with duckdb.connect(str(db_path)) as con:
+        ledger.rebuild(con)
+
+    for table, rows in kept.items():
+        assert scalar(db_path, f"select list(t order by t) from (select {table}::varchar as t from {table})") == rows, table
+    assert balances(db_path, "2026-11-30")["R1"] == ["0.00", "replacement", "R1B"]
+    assert scalar(db_path, "select sum(balance_amount) from claim_balances(date '2026-11-30')") == Decimal("200.00")

@@ -134,3 +134,16 @@ def test_inpatient_revenue_code_lines_load_and_meet_their_medicare_payment(db_pa
     assert scalar(db_path, "select list(match_status) from int_claim_payments__matched_to_claims") == ["matched"]
     balance = scalar(db_path, "select [paid_amount::varchar, balance_amount::varchar] from claim_balances(date '2026-11-30')")
     assert balance == ["4035.50", "0.00"]
+
+
+def test_a_payment_from_a_payer_the_cob_loops_name_is_a_secondary_payment(tmp_path, db_path):
+    text = (HAND_MADE_X12 / "cob_sunrise.835").read_text()
+    (tmp_path / "c1.835").write_text(text.replace("CLP*C3*", "CLP*C1*").replace("EFT48", "EFT48C1"))
+    (tmp_path / "c2.835").write_text(text.replace("CLP*C3*", "CLP*C2*").replace("EFT48", "EFT48C2"))
+
+    load_files([HAND_MADE_X12 / "cob_two_billing_providers.837p", tmp_path / "c1.835", tmp_path / "c2.835"], db_path)
+
+    # C1's 2330B names SUNRISE, so SUNRISE's payment (CLP02 1) is the secondary's; C2 names no other payer
+    statuses = scalar(db_path, "select list([claim_id, match_status] order by claim_id) from int_claim_payments__matched_to_claims")
+    assert statuses == [["C1", "secondary payer"], ["C2", "payer mismatch"]]
+    assert scalar(db_path, "select list(claim_id) from unmatched_remits") == ["C2"]

@@ -1,7 +1,7 @@
 -- One row per claim payment (835 CLP or remits CSV) of the claims being re-derived, with the submission it answers
 -- and its CAS summed by kind. match_status: matched (CLP01 = CLM01, same payer, the latest submission sent on or
--- before the payment); secondary payer (a crossover: CLP02 2 or 3 from a payer the claim was not sent to, tied to the
--- claim sent to the primary); no claim on file; payer mismatch (the id exists under another payer); claim id reused
+-- before the payment); secondary payer (a crossover from a payer the claim was not sent to: CLP02 2 or 3, or a payer
+-- the claim's COB loops 2320/2330B name, tied to the claim sent to the primary); no claim on file; payer mismatch (the id exists under another payer); claim id reused
 -- (two original claims share the id and payer, so the payment cannot be placed).
 with
 
@@ -26,6 +26,12 @@ submissions as materialized (
 
 adjustments as (
     select * from int_ledger__adjustments
+),
+
+other_payers as (
+    select distinct other_payers.claim_id, other_payers.payer_id
+    from refresh
+    inner join stg_837__claim_other_payers as other_payers on other_payers.claim_id = refresh.claim_id
 ),
 
 claim_ids as (
@@ -67,7 +73,10 @@ statuses as (
         paid_by_payer.*,
         case
             when not exists (select 1 from claim_ids where claim_ids.claim_id = paid_by_payer.claim_id) then 'no claim on file'
-            when same_payer.claim_id is null and paid_by_payer.claim_status_code in ('2', '3') then 'secondary payer'
+            when same_payer.claim_id is null and (paid_by_payer.claim_status_code in ('2', '3') or exists (
+                select 1 from other_payers
+                where other_payers.claim_id = paid_by_payer.claim_id and other_payers.payer_id = paid_by_payer.payer_id
+            )) then 'secondary payer'
             when same_payer.claim_id is null then 'payer mismatch'
             when same_payer.original_count > 1 then 'claim id reused'
             else 'matched'

@@ -86,6 +86,10 @@ SUMMED = {
 }
 
 
+# Bumped whenever a derivation changes what the ledger holds (2: replacements and voids close claims, line ties); a
+# write connection to a database whose ledger an older release built rebuilds it (derive_if_missing).
+LEDGER_VERSION = 2
+
 # A rebuild derives the claims a part at a time, so its peak memory is a part's, not the whole database's.
 REBUILD_PARTS = 4
 
@@ -126,6 +130,8 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("delete from ledger_refresh_claims")
         _add(con, "paid_line_rates", RATES_SQL.format(lines="claim_paid_lines"), sign=1)
         _add_new_months(con)
+        con.execute("delete from ledger_versions")
+        con.execute("insert into ledger_versions values (?, now()::timestamp)", [LEDGER_VERSION])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -133,9 +139,11 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def derive_if_missing(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild when the raw tables hold claims or payments but the ledger holds nothing: a database loaded before the
-    ledger existed, or a first load that derives it at its end (and one killed before it could)."""
-    if scalar(con, "select (exists (from claims) or exists (from remit_claims)) and not exists (from claim_events)"):
+    """Rebuild when the raw tables hold claims or payments but the ledger holds nothing (a database loaded before the
+    ledger existed, or a first load that derives it at its end, and one killed before it could), or when an older
+    release's rules built it."""
+    stale = f"coalesce((select max(version) from ledger_versions), 1) <> {LEDGER_VERSION}"
+    if scalar(con, f"select (exists (from claims) or exists (from remit_claims)) and (not exists (from claim_events) or {stale})"):
         rebuild(con)
 
 

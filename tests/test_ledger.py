@@ -183,3 +183,18 @@ def test_the_usual_rate_from_the_rate_counts_is_the_median_of_the_lines(sample_d
         from_counts = con.execute("select * from usual_rates(?) order by all", [as_of]).fetchall()
     assert len(from_lines) > 20
     assert from_counts == from_lines
+
+
+def test_a_ledger_an_older_release_built_is_rebuilt_on_the_next_write_connection(db_path):
+    from tests.conftest import FIXTURES, scalar as read
+
+    load_files([FIXTURES / "x12" / "replacements" / name for name in ("originals.837p", "acme_lines.835")], db_path)
+    ties = read(db_path, "select count(*) from remit_line_matches")
+    with duckdb.connect(str(db_path)) as con:  # as a release without line ties left it
+        con.execute("delete from remit_line_matches")
+        con.execute("update ledger_versions set version = version - 1")
+
+    with database.write_connection(db_path):
+        pass
+
+    assert ties == 5 and read(db_path, "select count(*) from remit_line_matches") == 5

@@ -73,7 +73,7 @@ REFRESHED_LINES = "(select claim_paid_lines.* from ledger_refresh_claims inner j
 REPLACED_CLAIMS_SQL = """
     insert into ledger_refresh_claims
     select distinct replacements.replaced_claim_id
-    from int_claims__replacements as replacements
+    from int_claims__replaced_by_control_number as replacements
     where replacements.claim_id in (select claim_id from ledger_refresh_claims)
         and replacements.replaced_claim_id not in (select claim_id from ledger_refresh_claims)
 """

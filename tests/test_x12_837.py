@@ -110,6 +110,8 @@ def test_a_claim_after_a_cob_claim_meets_its_own_payers_remittance(db_path):
     # SUNRISE paid C3 48.00; before loop scoping C3 was filed under ACME and the payment found "no claim on file"
     assert scalar(db_path, "select list(match_status) from int_claim_payments__matched_to_claims") == ["matched"]
     assert scalar(db_path, "select count(*) from unmatched_remits") == 0
+    # the SVC has no DTM*472 of its own: it was served on the claim's DTM*232 date
+    assert scalar(db_path, "select service_date::varchar from remit_service_lines") == "2026-10-17"
     # C3: 60.00 charged, 48.00 paid, 12.00 coinsurance to the patient: nothing left with the payer
     assert scalar(db_path, "select balance_amount::varchar from claim_balances(date '2026-11-30') where claim_id = 'C3'") == "0.00"
 

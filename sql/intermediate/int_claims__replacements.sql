@@ -8,12 +8,8 @@ submissions as (
     select * from stg_837__claims
 ),
 
-claim_payments as (
-    select * from stg_835__claim_payments
-),
-
-payments as (
-    select * from stg_835__payments
+by_control_number as (
+    select * from int_claims__replaced_by_control_number
 ),
 
 changes as (
@@ -33,16 +29,6 @@ same_claim_id as (
     )
 ),
 
-by_control_number as (
-    select
-        changes.claim_record_id,
-        min(claim_payments.claim_id) as claim_id
-    from changes
-    inner join claim_payments on claim_payments.payer_claim_id = changes.original_payer_claim_id
-    inner join payments on payments.payment_id = claim_payments.payment_id and payments.payer_id = changes.payer_id
-    group by changes.claim_record_id
-),
-
 final as (
     select
         changes.claim_record_id,
@@ -51,12 +37,12 @@ final as (
         changes.frequency_code,
         changes.original_payer_claim_id,
         changes.submitted_date,
-        coalesce(by_control_number.claim_id, case when same_claim_id.claim_record_id is not null then changes.claim_id end)
+        coalesce(by_control_number.replaced_claim_id, case when same_claim_id.claim_record_id is not null then changes.claim_id end)
             as replaced_claim_id,
         case
-            when by_control_number.claim_id is not null and by_control_number.claim_id <> changes.claim_id
+            when by_control_number.replaced_claim_id is not null and by_control_number.replaced_claim_id <> changes.claim_id
                 then 'payer claim control number'
-            when by_control_number.claim_id is not null or same_claim_id.claim_record_id is not null then 'claim id'
+            when by_control_number.replaced_claim_id is not null or same_claim_id.claim_record_id is not null then 'claim id'
             when changes.original_payer_claim_id is null then 'no earlier claim with this id, and no REF*F8'
             else 'no earlier claim with this id, and no remittance carries its REF*F8'
         end as link_status,

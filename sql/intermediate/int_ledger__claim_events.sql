@@ -1,6 +1,6 @@
 -- The claim_events rows of the claims being re-derived: each submission (submitted, replaced or voided, by CLM05-3)
 -- and each claim payment (adjudicated, or reversed by CLP02 22) in one shape. The loader writes them to claim_events.
--- A claim replaced or voided under another claim id (REF*F8, int_claims__replacements) gets a replaced or voided event
+-- A claim replaced or voided under another claim id (REF*F8, int_claims__replaced_by_control_number) gets a replaced or voided event
 -- of its own on that date, carrying its standing submission, so its state closes.
 with
 
@@ -13,8 +13,8 @@ submissions as (
 ),
 
 replacements as (
-    select * from int_claims__replacements
-    where link_status = 'payer claim control number'
+    select * from int_claims__replaced_by_control_number
+    where replaced_claim_id <> claim_id
 ),
 
 remittances as (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import random
 import time
@@ -90,17 +91,31 @@ REFERENCE_TABLES = (
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the contract and ledger tables if missing, refresh the reference tables, (re)create the models, and
-    derive the ledger of a database loaded before it existed."""
+    derive the ledger of a database loaded before it existed. The models are rebuilt only when a file they come from
+    has changed since the last time (schema_versions)."""
     for path in model_files("schema") + model_files("ledger"):
         con.execute(path.read_text())
-    _add_missing_columns(con)
-    for name in REFERENCE_TABLES:
-        path = REFERENCE_DIR / f"{name}.csv"
-        con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
-    apply_models(con)
+    if scalar(con, "select max_by(schema_hash, applied_at) from schema_versions") != schema_hash():
+        _add_missing_columns(con)
+        for name in REFERENCE_TABLES:
+            path = REFERENCE_DIR / f"{name}.csv"
+            con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
+        apply_models(con)
+        con.execute("delete from schema_versions")
+        con.execute("insert into schema_versions values (?, now()::timestamp)", [schema_hash()])
     from etl import ledger
 
     ledger.derive_if_missing(con)
+
+
+@functools.cache
+def schema_hash() -> str:
+    """One hash of every file the tables, models and reference tables are built from."""
+    digest = hashlib.sha256()
+    sources = [path for layer in ("schema", "ledger", *MODEL_LAYERS) for path in model_files(layer)]
+    for path in sources + [REFERENCE_DIR / f"{name}.csv" for name in REFERENCE_TABLES]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:

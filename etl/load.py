@@ -40,8 +40,9 @@ ID_OWNERS = {
 # The write lock is given up after this long, and readers get this window before it is taken again.
 LOCK_HOLD_SECONDS = 0.5
 READER_WINDOW_SECONDS = 0.02
-# The suites run over this many files (or rows) at a time.
-VALIDATION_CHUNK_FILES = 64
+# The suites run, and the files are written in one transaction, this many files (or rows) at a time: enough to share
+# the fixed costs among many small files, few enough rows to bound the memory of a large load.
+VALIDATION_CHUNK_FILES = 500
 VALIDATION_CHUNK_ROWS = 500_000
 # Batches of at least this many files are parsed in worker processes.
 PARALLEL_FILES = 16
@@ -117,8 +118,7 @@ def load_files(
                 session.release()  # validation is slow; readers may have the file meanwhile
                 runner = runner or SuiteRunner(date.today(), code_lists=lists)
                 validate_files(runner, [item.parsed for item in to_check], [item.path for item in to_check])
-            for item in chunk:
-                result = item.result if item.result else _write(item, session, known, refresh_ledger=not first_load)
+            for result in _write_chunk(chunk, session, known, refresh_ledger=not first_load):
                 results.append(result)
                 if on_file_done:
                     on_file_done(result)
@@ -189,6 +189,24 @@ def _read_and_parse(path: Path) -> _ParsedItem:
     parsed = parse_file(path, data, _worker["hasher"], _worker["mapping"], _worker["strict"])
     parsed.is_synthetic = parsed.is_synthetic or listed_as_synthetic(path, sha256)
     return _ParsedItem(path, sha256, len(data), parsed)
+
+
+def _write_chunk(chunk: list[_ParsedItem], session: _WriteSession, known: dict[str, int], refresh_ledger: bool) -> list[FileResult]:
+    """Write a chunk's files in one transaction, so its fixed costs (inserts, the ledger refresh) are paid once; if that
+    fails, the chunk is rolled back and its files are written one by one, each whole or not at all."""
+    to_write = [item for item in chunk if not item.result]
+    written: dict[int, FileResult] = {}
+    if len(to_write) > 1:
+        try:
+            batch = write_batch(session.connection(), [(item.path, item.sha256, item.size, item.parsed) for item in to_write], refresh_ledger)
+            written = {id(item): result for item, result in zip(to_write, batch)}
+            for item, result in zip(to_write, batch):
+                if result.file_id is not None:
+                    known[item.sha256] = result.file_id
+            session.release_if_held()
+        except (duckdb.Error, pl.exceptions.PolarsError, ValueError):
+            session.release()
+    return [item.result or written.get(id(item)) or _write(item, session, known, refresh_ledger) for item in chunk]
 
 
 def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int], refresh_ledger: bool) -> FileResult:
@@ -301,6 +319,67 @@ def write_parsed(
         raise
 
 
+def write_batch(
+    con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str, int, ParsedFile]], refresh_ledger: bool = True
+) -> list[FileResult]:
+    """Insert many parsed files in one transaction: each table once for all of them, and one ledger refresh for every
+    claim they touch. A failure rolls back every file of the batch (the caller retries them one by one)."""
+    con.execute("begin transaction")
+    try:
+        hashes = [sha256 for _, sha256, _, _ in files]
+        known = dict(con.execute("select sha256, file_id from source_files where list_contains(?, sha256)", [hashes]).fetchall())
+        next_file_id = database.scalar(con, "select coalesce(max(file_id), 0) + 1 from source_files")
+        offsets = {
+            id_column: database.scalar(con, f"select coalesce(max({id_column}) + 1, 0) from {table}")
+            for id_column, table in ID_OWNERS.items()
+        }
+        with_file_id = database.tables_with_file_id()
+        tables: dict[str, list[pl.DataFrame]] = {}
+        results, touched, quarantine, runs, warnings, sources = [], set(), [], [], [], []
+        for path, sha256, size, parsed in files:
+            if sha256 in known:
+                results.append(FileResult(str(path), parsed.kind, "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256]))
+                continue
+            file_id = known[sha256] = next_file_id
+            next_file_id += 1
+            for table, frame in parsed.tables.items():
+                if frame.height:
+                    tables.setdefault(table, []).append(_with_load_ids(table in with_file_id, frame, file_id, offsets))
+            for id_column in ID_OWNERS:
+                highest = [frame[id_column].max() for frame in parsed.tables.values() if id_column in frame.columns]
+                highest = [value for value in highest if value is not None]
+                offsets[id_column] += max(highest) + 1 if highest else 0
+            result = _file_result(path, file_id, parsed)
+            results.append(result)
+            touched |= _claims_touched(parsed)
+            quarantine += [(file_id, item) for item in parsed.quarantine]
+            runs += [{**run, "file_id": file_id} for run in parsed.validation]
+            warnings += [(file_id, item.locator, item.warning) for item in parsed.structural_warnings]
+            sources.append(_source_file_row(result, sha256, size, parsed))
+        for table, frames in tables.items():
+            incoming = pl.concat(frames, how="diagonal_relaxed")
+            _insert_frame(con, table, _one_row_per_patient(incoming) if table == "patients" else incoming)
+        _insert_quarantine_rows(con, quarantine)
+        if runs:
+            _insert_frame(con, "validation_runs", pl.DataFrame(runs, infer_schema_length=None).with_columns(pl.col("file_id").cast(pl.Int32)))
+        if warnings:
+            _insert_frame(con, "load_warnings", pl.DataFrame(warnings, schema={"file_id": pl.Int32, "locator": pl.Utf8, "warning": pl.Utf8}, orient="row"))
+        for row in sources:
+            con.execute(SOURCE_FILE_INSERT, row)
+        if refresh_ledger:
+            ledger.refresh(con, touched)
+        con.execute("commit")
+        return results
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _one_row_per_patient(patients: pl.DataFrame) -> pl.DataFrame:
+    """One insert may not update a patient twice: keep each patient once, with a birth date when any file had one."""
+    return patients.sort("birth_date", nulls_last=True, maintain_order=True).unique("patient_key", keep="first", maintain_order=True)
+
+
 # The tables whose rows change a claim's ledger: its submissions, its payments and who coded it.
 LEDGER_INPUTS = ("claims", "remit_claims", "claim_coders")
 
@@ -345,28 +424,37 @@ def _file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, file_id: int, quarantine: list[Quarantined]) -> None:
-    if not quarantine:
+    _insert_quarantine_rows(con, [(file_id, item) for item in quarantine])
+
+
+def _insert_quarantine_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, Quarantined]]) -> None:
+    if not rows:
         return
     frame = pl.DataFrame(
         {
-            "file_id": [file_id] * len(quarantine),
-            "locator": [item.locator for item in quarantine],
-            "reason": [item.reason for item in quarantine],
-            "raw": [item.raw for item in quarantine],
-            "quarantined_at": [datetime.now(timezone.utc).replace(tzinfo=None)] * len(quarantine),
+            "file_id": [file_id for file_id, _ in rows],
+            "locator": [item.locator for _, item in rows],
+            "reason": [item.reason for _, item in rows],
+            "raw": [item.raw for _, item in rows],
+            "quarantined_at": [datetime.now(timezone.utc).replace(tzinfo=None)] * len(rows),
         },
         schema_overrides={"file_id": pl.Int32, "raw": pl.Utf8},
     )
     _insert_frame(con, "quarantine", frame)
 
 
+SOURCE_FILE_INSERT = (
+    "insert into source_files (file_id, path, sha256, kind, loaded_at, status, records_loaded,"
+    " records_quarantined, message, size_bytes, is_synthetic) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _source_file_row(result: FileResult, sha256: str, size: int, parsed: ParsedFile) -> list:
+    return [
+        result.file_id, result.path, sha256, result.kind, datetime.now(timezone.utc).replace(tzinfo=None),
+        result.status, result.records_loaded, result.records_quarantined, result.message or None, size, parsed.is_synthetic,
+    ]
+
+
 def _insert_source_file(con: duckdb.DuckDBPyConnection, result: FileResult, sha256: str, size: int, parsed: ParsedFile) -> None:
-    con.execute(
-        "insert into source_files (file_id, path, sha256, kind, loaded_at, status, records_loaded,"
-        " records_quarantined, message, size_bytes, is_synthetic) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            result.file_id, result.path, sha256, result.kind, datetime.now(timezone.utc).replace(tzinfo=None),
-            result.status, result.records_loaded, result.records_quarantined, result.message or None,
-            size, parsed.is_synthetic,
-        ],
-    )
+    con.execute(SOURCE_FILE_INSERT, _source_file_row(result, sha256, size, parsed))

@@ -199,33 +199,43 @@ def _as_pandas(frame: pl.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.select(present).with_columns(casts).to_pandas()
 
 
-def prepared(parsed: ParsedFile, table: str, code_lists: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """A table's rows plus the derived columns its suite checks (Luhn results, the parent's dates and status, whether
-    a code was in effect when it was used)."""
-    frame = parsed.tables[table].with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
+def stacked(files: list[ParsedFile]) -> dict[str, pl.DataFrame]:
+    """Each table's rows from every file, numbered within their file (_row) and tagged with it (_file)."""
+    tables: dict[str, list[pl.DataFrame]] = {}
+    for index, parsed in enumerate(files):
+        for table, frame in parsed.tables.items():
+            numbered = frame.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64), pl.lit(index, pl.Int64).alias(FILE))
+            tables.setdefault(table, []).append(numbered)
+    return {table: pl.concat(frames, how="diagonal_relaxed") for table, frames in tables.items()}
+
+
+def prepared(tables: dict[str, pl.DataFrame], table: str, code_lists: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """A table's rows (as `stacked` gives them) plus the derived columns its suite checks: Luhn results, the parent's
+    dates and status, whether a code was in effect when it was used. Parents are found within the row's own file."""
+    frame = tables[table]
     if table == "claims":
         frame = frame.with_columns(passes_luhn("billing_npi"), passes_luhn("rendering_npi"))
     elif table == "claim_lines":
         frame = frame.with_columns(pl.any_horizontal(pl.col("procedure_code", "revenue_code").is_not_null()).alias("bills_a_code"))
     elif table == "remit_claims":
-        frame = frame.join(parsed.tables["remit_payments"].select("payment_id", "payment_date"), on="payment_id", how="left")
+        frame = frame.join(tables["remit_payments"].select(FILE, "payment_id", "payment_date"), on=[FILE, "payment_id"], how="left")
     elif table == "remit_service_lines":
-        statuses = parsed.tables["remit_claims"].select("remit_claim_id", pl.col("status_code").alias("claim_status_code"))
-        frame = frame.join(statuses, on="remit_claim_id", how="left")
+        statuses = tables["remit_claims"].select(FILE, "remit_claim_id", pl.col("status_code").alias("claim_status_code"))
+        frame = frame.join(statuses, on=[FILE, "remit_claim_id"], how="left")
     elif table == "remit_adjustments":
-        frame = _with_code_in_effect(frame, parsed, "reason_code", code_lists["carc"], "reason_code_in_effect")
+        frame = _with_code_in_effect(frame, tables, "reason_code", code_lists["carc"], "reason_code_in_effect")
     elif table == "remit_remarks":
-        frame = _with_code_in_effect(frame, parsed, "code", code_lists["rarc"], "code_in_effect")
+        frame = _with_code_in_effect(frame, tables, "code", code_lists["rarc"], "code_in_effect")
     return frame
 
 
-def _with_code_in_effect(frame: pl.DataFrame, parsed: ParsedFile, column: str, code_list: pl.DataFrame, name: str) -> pl.DataFrame:
+def _with_code_in_effect(frame: pl.DataFrame, tables: dict[str, pl.DataFrame], column: str, code_list: pl.DataFrame, name: str) -> pl.DataFrame:
     """Whether each row's code was in effect at its payment's date: within the list's start and stop dates where it
     has them, else not deactivated. Null for a code the list lacks (the unknown-code check reports those)."""
     paid_on = (
-        parsed.tables["remit_claims"].select("remit_claim_id", "payment_id")
-        .join(parsed.tables["remit_payments"].select("payment_id", "payment_date"), on="payment_id", how="left")
-        .select("remit_claim_id", "payment_date")
+        tables["remit_claims"].select(FILE, "remit_claim_id", "payment_id")
+        .join(tables["remit_payments"].select(FILE, "payment_id", "payment_date"), on=[FILE, "payment_id"], how="left")
+        .select(FILE, "remit_claim_id", "payment_date")
     )
     codes = code_list.select(pl.col("code").alias(column), "status", "start_date", "stop_date")
     used_on = pl.col("payment_date")
@@ -233,7 +243,7 @@ def _with_code_in_effect(frame: pl.DataFrame, parsed: ParsedFile, column: str, c
     within = (pl.col("start_date").is_null() | (used_on >= pl.col("start_date"))) & (pl.col("stop_date").is_null() | (used_on <= pl.col("stop_date")))
     in_effect = pl.when(pl.col("status").is_null()).then(None).when(dated & used_on.is_not_null()).then(within).otherwise(pl.col("status") == "current")
     return (
-        frame.join(paid_on, on="remit_claim_id", how="left", maintain_order="left")
+        frame.join(paid_on, on=[FILE, "remit_claim_id"], how="left", maintain_order="left")
         .join(codes, on=column, how="left", maintain_order="left")
         .with_columns(in_effect.alias(name))
         .drop("payment_date", "status", "start_date", "stop_date")
@@ -242,11 +252,10 @@ def _with_code_in_effect(frame: pl.DataFrame, parsed: ParsedFile, column: str, c
 
 def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Path]) -> None:
     """Validate a batch of parsed files together, then quarantine each file's failing records."""
-    tables = sorted({table for parsed in files for table in parsed.tables if table in runner.definitions})
+    tables = stacked(files)
     outcomes = []
-    for table in tables:
-        frames = [prepared(parsed, table, runner.code_lists).with_columns(pl.lit(index, pl.Int64).alias(FILE)) for index, parsed in enumerate(files) if table in parsed.tables]
-        outcomes += runner.run(table, pl.concat(frames, how="diagonal_relaxed"))
+    for table in sorted(set(tables) & set(runner.definitions)):
+        outcomes += runner.run(table, prepared(tables, table, runner.code_lists))
     for index, (parsed, path) in enumerate(zip(files, paths)):
         parsed.validation = _runs_for_file(outcomes, index, parsed)
         errors = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index and failure.severity == "error"]
@@ -369,7 +378,8 @@ def validate_database(con, today: date, docs_dir: Path | None = None) -> list[di
 
     runner = SuiteRunner(today, docs_dir, code_lists.effective(con))
     everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.definitions})
-    outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(everything, table, runner.code_lists).with_columns(pl.lit(0, pl.Int64).alias(FILE)))]
+    tables = stacked([everything])
+    outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(tables, table, runner.code_lists))]
     runs = _runs_for_file(outcomes, 0, everything) + [
         # An empty table is reported too: that is exactly what the row-count expectations are for.
         run for outcome in outcomes if not everything.tables[outcome.suite].height for run in _empty_table_runs(outcome)

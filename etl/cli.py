@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,9 +13,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from etl import db as database
-from etl.load import FileResult, expand_paths, load_files
-from etl.intake.tabular.mapping import read_mapping
 from etl.intake.records import LoadError
+
+if TYPE_CHECKING:
+    from etl.load import FileResult
 
 app = typer.Typer(help="claimscope: denial and payment analytics for medical billing.", no_args_is_help=True)
 console = Console()
@@ -67,6 +68,10 @@ def load(
 
     Example: claimscope load data_samples/ --db demo.duckdb
     """
+    # imported here so that `--help` and the quick commands do not pay for the loader's imports
+    from etl.intake.tabular.mapping import read_mapping
+    from etl.load import expand_paths, load_files
+
     try:
         column_mapping = read_mapping(mapping)
     except LoadError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -28,7 +29,6 @@ from etl.intake.detect import decode, detect_kind
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.intake.patients import PatientHasher, key_for_database
 from etl.intake.records import LoadError, ParsedFile, Quarantined, listed_as_synthetic
-from etl.intake.validate import SuiteRunner, validate_files
 
 # Surrogate id column -> the table that owns it; parsers number from 0 and the loader shifts.
 ID_OWNERS = {
@@ -94,10 +94,11 @@ def load_files(
     validate: bool = True,
     strict: bool = False,
 ) -> list[FileResult]:
-    """Load each file in its own transaction, after the expectation suites; a bad file never stops the batch.
-    With strict, an X12 envelope count or control number that does not check out rejects its sets, as it once did.
+    """Load files after the expectation suites, a batch of files per transaction, each file whole or not at all; a bad
+    file never stops the batch. With strict, an X12 envelope count or control number that does not check out rejects
+    its sets, as it once did.
 
-    Each transaction refreshes the ledger for the claims its file touches. Into a database with no ledger yet (a
+    Each transaction refreshes the ledger for the claims its files touch. Into a database with no ledger yet (a
     practice's first load of its history) the ledger is derived once, after the last file, instead: a first load
     killed midway is derived on the next write connection (etl/db.py apply_schema).
     """
@@ -109,15 +110,17 @@ def load_files(
         lists = code_lists.effective(con)
     files = expand_paths(paths)
     results = []
-    runner = None
+    runner = _SuitesInBackground(lists)
     with _WriteSession(db) as session, _parser_pool(len(files), known, key, mapping, strict) as pool:
         parsed_files = pool.map(_read_and_parse, files, chunksize=4) if pool else map(_read_and_parse, files)
-        for chunk in _chunks(_released_before_large(files, session, iter(parsed_files))):
+        items = _released_before_large(files, session, iter(parsed_files))
+        for chunk in _chunks(runner.started_by_first_data(items) if validate else items):
             to_check = [item for item in chunk if item.parsed and item.parsed.tables]
             if validate and to_check:
+                from etl.intake.validate import validate_files
+
                 session.release()  # validation is slow; readers may have the file meanwhile
-                runner = runner or SuiteRunner(date.today(), code_lists=lists)
-                validate_files(runner, [item.parsed for item in to_check], [item.path for item in to_check])
+                validate_files(runner.get(), [item.parsed for item in to_check], [item.path for item in to_check])
             for result in _write_chunk(chunk, session, known, refresh_ledger=not first_load):
                 results.append(result)
                 if on_file_done:
@@ -126,6 +129,43 @@ def load_files(
         with database.write_connection(db) as con:
             ledger.derive_if_missing(con)
     return results
+
+
+class _SuitesInBackground:
+    """The suite runner, built in a thread once the first file with rows arrives: importing GX and building its
+    context (about 4 s) then overlaps the parse of the files after it, and a load with nothing to check never pays it."""
+
+    def __init__(self, lists: dict[str, pl.DataFrame]) -> None:
+        self.lists = lists
+        self.thread: threading.Thread | None = None
+        self.runner = None
+        self.error: BaseException | None = None
+
+    def started_by_first_data(self, items: Iterator[_ParsedItem]) -> Iterator[_ParsedItem]:
+        for item in items:
+            if self.thread is None and item.parsed and item.parsed.tables:
+                self._start()
+            yield item
+
+    def _start(self) -> None:
+        self.thread = threading.Thread(target=self._build, name="claimscope-suites", daemon=True)
+        self.thread.start()
+
+    def _build(self) -> None:
+        try:
+            from etl.intake.validate import SuiteRunner  # pandas and GX: only when there is something to check
+
+            self.runner = SuiteRunner(date.today(), code_lists=self.lists)
+        except BaseException as error:  # handed to the loading thread, which raises it
+            self.error = error
+
+    def get(self):
+        if self.thread is None:
+            self._start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.runner
 
 
 def _chunks(items: Iterator[_ParsedItem]) -> Iterator[list[_ParsedItem]]:

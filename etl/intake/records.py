@@ -6,8 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 
 # ISA06/ISA08 of every X12 file `claimscope synth` writes: how generated data is told apart from real data.

@@ -60,7 +60,7 @@ class LoadWarning:
 
 @dataclass
 class ParsedFile:
-    """A parsed file. Surrogate ids in `tables` start at 0; the loader shifts them at insert."""
+    """A parsed file. Surrogate ids in `tables` are unique within the file, from 0 up; the loader shifts them at insert."""
 
     kind: str
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)

@@ -100,7 +100,12 @@ def reference_parameters(today: date, code_lists: dict[str, pl.DataFrame]) -> di
 
 
 class SuiteRunner:
-    """The suites, loaded once into an ephemeral GX context; GX is imported only here."""
+    """The suites, loaded once into an ephemeral GX context; GX is imported only here.
+
+    Each suite runs first with GX's BOOLEAN_ONLY result format, which skips gathering the failing rows, and again
+    with COMPLETE only when an expectation failed: most batches pass, and on the demo practice the quick pass takes
+    1.1 s where COMPLETE takes 1.7-2.1 s. With Data Docs every suite runs COMPLETE, since the docs show the rows.
+    """
 
     def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None) -> None:
         import great_expectations as gx
@@ -113,6 +118,7 @@ class SuiteRunner:
             context.add_data_docs_site("claimscope", {"class_name": "SiteBuilder", "store_backend": store, "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
         source = context.data_sources.add_pandas("claimscope")
         self.definitions = {}
+        self.quick = {}
         self.columns: dict[str, list[str]] = {}
         for path in sorted(SUITES_DIR.glob("*.json")):
             document = json.loads(path.read_text())
@@ -129,6 +135,10 @@ class SuiteRunner:
             self.definitions[document["name"]] = context.checkpoints.add(
                 gx.Checkpoint(name=document["name"], validation_definitions=[definition], actions=actions, result_format=result_format)
             )
+            if not docs_dir:
+                self.quick[document["name"]] = context.checkpoints.add(gx.Checkpoint(
+                    name=f"{document['name']}_quick", validation_definitions=[definition], result_format={"result_format": "BOOLEAN_ONLY"}
+                ))
         self.code_lists = code_lists or shipped_code_lists()
         self.parameters = reference_parameters(today, self.code_lists)
 
@@ -136,10 +146,12 @@ class SuiteRunner:
         """Validate one table's rows (with _file and _row columns); one Outcome per expectation."""
         if table not in self.definitions:
             return []
-        checkpoint_result = self.definitions[table].run(
-            batch_parameters={"dataframe": _as_pandas(frame, self.columns[table])}, expectation_parameters=self.parameters
-        )
-        [result] = checkpoint_result.run_results.values()
+        rows = {"dataframe": _as_pandas(frame, self.columns[table])}
+        result = None
+        if table in self.quick:
+            [result] = self.quick[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
+        if result is None or not result.success:
+            [result] = self.definitions[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
         outcomes = []
         for item in result.results:
             config = item.expectation_config

@@ -2,7 +2,8 @@
 
 Run: python bench/ledger_refresh.py [--db bench/data/practice_1000000.duckdb] [--day 20261126]
 The day's 835 files (already in the practice) are loaded again under new hashes into a copy of the database, so they
-land as a new day's payments would: the baseline in the same run is the same load with the refresh left out.
+land as a new day's payments would, in one batch (one transaction, one refresh, as `claimscope load` writes them):
+the baseline in the same run is the same load with the refresh left out.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def main() -> None:
     from etl import ledger
     from etl.intake.patients import PatientHasher, key_for_database
     from etl.intake.tabular.mapping import ColumnMapping
-    from etl.load import _claims_touched, parse_file, write_parsed
+    from etl.load import _claims_touched, parse_file, write_batch
 
     files = sorted(args.files.glob(f"835_{args.day}_*"))
     if not files:
@@ -59,10 +60,10 @@ def main() -> None:
 
                 ledger.refresh = timed_refresh if with_ledger else (lambda con, claim_ids: None)
                 with database.write_connection(copy) as con:
+                    batch = [(path, hashlib.sha256(f"{run}-{number}-{path}".encode()).hexdigest(), path.stat().st_size, item)
+                             for number, (path, item) in enumerate(parsed)]
                     started = time.perf_counter()
-                    for number, (path, item) in enumerate(parsed):
-                        fresh_hash = hashlib.sha256(f"{run}-{number}-{path}".encode()).hexdigest()
-                        write_parsed(con, path, fresh_hash, path.stat().st_size, item)
+                    write_batch(con, batch)
                     timings[with_ledger] = (time.perf_counter() - started, spent[0])
         ledger.refresh = real_refresh
         (loaded, refreshing), (bare, _) = timings[True], timings[False]

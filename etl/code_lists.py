@@ -18,9 +18,8 @@ from etl.intake.records import LoadError
 
 LISTS = ("carc", "rarc")
 REQUIRED_COLUMNS = ("code", "description", "start_date", "stop_date")
-# The staging model that resolves each list: the shipped codes, overridden code by code by the latest loaded version.
-EFFECTIVE_MODELS = {"carc": "select carc_code as code, status, start_date, stop_date from int_reference__carc_codes",
-                    "rarc": "select rarc_code as code, status, start_date, stop_date from int_reference__rarc_codes"}
+# The model that resolves the lists: the shipped codes, overridden code by code by the latest loaded version.
+EFFECTIVE_SQL = "select code, status, start_date, stop_date from int_reference__code_lists where list_name = '{}' order by code"
 
 
 def update(con: duckdb.DuckDBPyConnection, list_name: str, path: Path) -> tuple[int, int]:
@@ -78,7 +77,7 @@ def _read_entries(path: Path, data: bytes) -> pl.DataFrame:
 
 def effective(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     """Each list as the loader validates against it: code, status, start_date, stop_date."""
-    return {name: con.sql(sql).pl() for name, sql in EFFECTIVE_MODELS.items()}
+    return {name: con.sql(EFFECTIVE_SQL.format(name)).pl() for name in LISTS}
 
 
 def versions(con: duckdb.DuckDBPyConnection) -> list[tuple]:

@@ -87,8 +87,20 @@ def load(
         raise typer.Exit(code=1)
 
 
+# Past this many files the summary counts them by kind and status, and lists only the files that were not clean.
+SUMMARY_FILE_ROWS = 40
+
+
 def _summary_table(results: list[FileResult]) -> Table:
-    rows = [(r.path, r.kind, r.status, r.records_loaded, r.records_quarantined) for r in results]
+    shown = results if len(results) <= SUMMARY_FILE_ROWS else [r for r in results if not r.is_clean]
+    rows = [(r.path, r.kind, r.status, r.records_loaded, r.records_quarantined) for r in shown]
+    if len(results) > SUMMARY_FILE_ROWS:
+        counts: dict[tuple[str, str], list[int]] = {}
+        for r in results:
+            count = counts.setdefault((r.kind, r.status), [0, 0, 0])
+            count[0], count[1], count[2] = count[0] + 1, count[1] + r.records_loaded, count[2] + r.records_quarantined
+        rows += [(f"{files:,} file{'s' if files > 1 else ''}", kind, status, loaded, quarantined)
+                 for (kind, status), (files, loaded, quarantined) in sorted(counts.items())]
     return _table("Load summary", ["file", "kind", "status", "loaded", "quarantined"], rows, numeric={"loaded", "quarantined"})
 
 

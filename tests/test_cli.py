@@ -101,3 +101,18 @@ def test_validate_exits_1_when_a_critical_expectation_fails_over_the_database(db
     assert result.exit_code == 1
     failing = scalar(db_path, "select list(expectation) from validation_runs where file_id is null and severity = 'error' and not success")
     assert failing == ["expect_column_values_to_match_regex(procedure_code)"]
+
+
+def test_a_load_of_many_files_counts_them_and_lists_only_the_ones_that_were_not_clean(tmp_path, db_path):
+    from tests.test_load_batches import small_remits
+
+    small_remits(tmp_path / "remits")
+
+    result = CliRunner().invoke(app, ["load", str(tmp_path / "remits"), "--db", str(db_path)], env={"COLUMNS": "300"})
+
+    assert result.exit_code == 1
+    # 47 clean files of one claim each, counted in one row; the three bad ones by name (tests/test_load_batches.py)
+    assert re.search(r"│ 47 files\s+│ 835\s+│ loaded\s+│\s+47 │\s+0 │", result.output)
+    assert re.search(r"│ 2 files\s+│ 835\s+│ rejected\s+│\s+0 │\s+2 │", result.output)
+    assert all(f"remit_{number:02}.835" in result.output for number in (7, 19, 33))
+    assert "remit_08.835" not in result.output

@@ -90,7 +90,9 @@ def _x12_kind(text: str, element_separator: str, name: str) -> str:
     if transaction.group(1) == "835":
         return "835"
     if transaction.group(1) == "837":
-        # GS08 is sometimes wrong in the wild (X222 on an institutional claim); SV2/CL1 are 837I only.
-        institutional = re.search(rf"X223|(?:^|[^A-Za-z0-9])(?:SV2|CL1){sep}", text)
+        # GS08 is sometimes wrong in the wild (X222 on an institutional claim); SV2/CL1 are 837I only. The substring
+        # tests spare a regular-expression scan of a large professional file that has none of them.
+        maybe = "X223" in text or f"SV2{element_separator}" in text or f"CL1{element_separator}" in text
+        institutional = maybe and re.search(rf"X223|(?:^|[^A-Za-z0-9])(?:SV2|CL1){sep}", text)
         return "837I" if institutional else "837P"
     raise LoadError(f"{name}: X12 transaction set {transaction.group(1)} is not supported (835 or 837 only)")

@@ -101,6 +101,8 @@ _ISA_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))ISA")
 def split_interchanges(text: str) -> list[str]:
     """The file's text, or one text per interchange when its ISAs declare different delimiters: each is then read
     with its own (X12.5: the delimiters hold from an ISA to its IEA)."""
+    if text.count("ISA", 1) == 0:  # one interchange: no scan of a large file
+        return [text]
     starts = [match.start() for match in _ISA_START.finditer(text) if _is_fixed_isa(text, match.start())]
     declared = {text[start + 3] + text[start + 104 : start + 106] for start in starts}
     if len(declared) < 2:

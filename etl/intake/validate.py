@@ -104,7 +104,8 @@ class SuiteRunner:
 
     Each suite runs first with GX's BOOLEAN_ONLY result format, which skips gathering the failing rows, and again
     with COMPLETE only when an expectation failed: most batches pass, and on the demo practice the quick pass takes
-    1.1 s where COMPLETE takes 1.7-2.1 s. With Data Docs every suite runs COMPLETE, since the docs show the rows.
+    0.8-0.9 s where COMPLETE takes 1.3-1.4 s (bench/gx_result_format.py). With Data Docs every suite runs COMPLETE,
+    since the docs show the rows.
     """
 
     def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None) -> None:

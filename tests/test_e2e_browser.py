@@ -99,7 +99,11 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Demo data.").count() == 1
     if path in ("overview", "denials", "timelines"):
-        assert page.locator("[data-testid='stPlotlyChart'], .js-plotly-plot").count() > 0
+        # a chart's frame is in the page before Plotly has drawn into it: wait for the drawing, then count
+        charts = page.locator(".js-plotly-plot")
+        charts.first.wait_for(timeout=30_000)
+        assert charts.count() > 0
+        page.screenshot(path=str(ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png"), full_page=True)
     page.close()
 
 

@@ -378,39 +378,9 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
 def write_parsed(
     con: duckdb.DuckDBPyConnection, path: Path, sha256: str, size: int, parsed: ParsedFile, refresh_ledger: bool = True
 ) -> FileResult:
-    """Insert a parsed file, its quarantine, its source_files row and its claims' ledger rows in one transaction."""
-    con.execute("begin transaction")
-    try:
-        known = database.scalar(con, "select file_id from source_files where sha256 = ?", [sha256])
-        if known is not None:
-            con.execute("rollback")
-            return FileResult(str(path), parsed.kind, "skipped", message=f"already loaded as file {known}", file_id=known)
-        file_id = database.scalar(con, "select coalesce(max(file_id), 0) + 1 from source_files")
-        offsets = {
-            id_column: database.scalar(con, f"select coalesce(max({id_column}) + 1, 0) from {table}")
-            for id_column, table in ID_OWNERS.items()
-        }
-        with_file_id = database.tables_with_file_id()
-        for table, frame in parsed.tables.items():
-            if frame.height:
-                _insert_frame(con, table, _with_load_ids(table in with_file_id, frame, file_id, offsets))
-        result = _file_result(path, file_id, parsed)
-        _insert_quarantine(con, file_id, parsed.quarantine)
-        if parsed.structural_warnings:
-            warnings = pl.DataFrame([(file_id, item.locator, item.warning) for item in parsed.structural_warnings],
-                                    schema={"file_id": pl.Int32, "locator": pl.Utf8, "warning": pl.Utf8}, orient="row")
-            _insert_frame(con, "load_warnings", warnings)
-        if parsed.validation:
-            runs = pl.DataFrame(parsed.validation).with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
-            _insert_frame(con, "validation_runs", runs)
-        _insert_source_file(con, result, sha256, size, parsed)
-        if refresh_ledger:
-            ledger.refresh(con, _claims_touched(parsed))
-        con.execute("commit")
-        return result
-    except BaseException:
-        con.execute("rollback")
-        raise
+    """Insert one parsed file, its quarantine, its source_files row and its claims' ledger rows in one transaction."""
+    [result] = write_batch(con, [(path, sha256, size, parsed)], refresh_ledger)
+    return result
 
 
 def write_batch(
@@ -518,13 +488,6 @@ def _claims_touched(parsed: ParsedFile) -> set[str]:
     return {claim_id for table in LEDGER_INPUTS if table in parsed.tables for claim_id in parsed.tables[table]["claim_id"].to_list()}
 
 
-def _with_load_ids(has_file_id: bool, frame: pl.DataFrame, file_id: int, offsets: dict[str, int]) -> pl.DataFrame:
-    shifted = [pl.col(column) + offsets[column] for column in ID_OWNERS if column in frame.columns]
-    # Columns starting with `_` are the parser's own bookkeeping, not part of the contract.
-    frame = frame.with_columns(shifted).select(pl.exclude("^_.*$"))
-    return frame.with_columns(pl.lit(file_id, pl.Int32).alias("file_id")) if has_file_id else frame
-
-
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, incoming: pl.DataFrame) -> None:
     # DuckDB reads `incoming` straight from this frame (replacement scan), with no copy.
     if table == "patients":
@@ -550,10 +513,6 @@ def _file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:
     notes = parsed.warnings + [f"{item.locator}: {item.warning}" for item in parsed.structural_warnings]
     notes += [f"{item.locator}: {item.reason}" for item in parsed.quarantine[:1]]
     return FileResult(str(path), parsed.kind, status, parsed.records_loaded, quarantined, "; ".join(notes), file_id)
-
-
-def _insert_quarantine(con: duckdb.DuckDBPyConnection, file_id: int, quarantine: list[Quarantined]) -> None:
-    _insert_quarantine_rows(con, [(file_id, item) for item in quarantine])
 
 
 def _insert_quarantine_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, Quarantined]]) -> None:
@@ -583,7 +542,3 @@ def _source_file_row(result: FileResult, sha256: str, size: int, parsed: ParsedF
         result.file_id, result.path, sha256, result.kind, datetime.now(timezone.utc).replace(tzinfo=None),
         result.status, result.records_loaded, result.records_quarantined, result.message or None, size, parsed.is_synthetic,
     ]
-
-
-def _insert_source_file(con: duckdb.DuckDBPyConnection, result: FileResult, sha256: str, size: int, parsed: ParsedFile) -> None:
-    con.execute(SOURCE_FILE_INSERT, _source_file_row(result, sha256, size, parsed))

@@ -152,7 +152,10 @@ def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_
     assert tiles["Days in A/R"] == "93.8"
     assert tiles["A/R over 120 days"] == "20.0%"
     assert all(metric.help for metric in page.metric)
+    assert not any("charge_amount" in frame.value.columns for frame in page.dataframe)  # read only when opened
     # The claims behind the money add up to the tiles, to the cent.
+    page.session_state["claims_behind_open"] = True
+    page.run()
     behind = next(frame.value for frame in page.dataframe if "balance_amount" in frame.value.columns and "charge_amount" in frame.value.columns)
     assert f"{sum(behind['charge_amount']):,.2f}" == tiles["Gross charges"] == "1,170.00"  # W7 is self-pay
     assert f"{sum(behind['paid_to_date_amount']):,.2f}" == tiles["Payments"]

@@ -63,9 +63,12 @@ money[2].metric("Contractual adjustments", f"{now['contractual_adjustments']:,.2
 money[3].metric("Patient responsibility", f"{now['patient_responsibility']:,.2f}", help="Deductible, coinsurance and copay moved to the patient (group PR).")
 money[4].metric("Open insurance A/R", f"{now['open_ar']:,.2f}", help="What payers still owe on the claims in scope.")
 
-with st.expander("The claims behind these figures"):
-    st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
-    claim_detail.claims_table(overview.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
+# Read only when opened: at a million claims the list is most of the page's first-view time.
+behind = st.expander("The claims behind these figures", key="claims_behind_open", on_change="rerun")
+if behind.open:
+    with behind:
+        st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
+        claim_detail.claims_table(overview.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
 
 trend = overview.kpi_trend(as_of, scope)
 grain = trend["grain"][0] if not trend.is_empty() else "month"

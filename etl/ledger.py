@@ -1,5 +1,6 @@
 """Keep the claim ledger (claim_events, claim_states, remit_line_matches, claim_paid_lines) and the monthly A/R facts
-current: re-derive the claims a file touches inside the load's own transaction, or every claim for `claimscope rebuild`."""
+current: re-derive the claims a file touches inside the load's own transaction, or every claim for `claimscope rebuild`.
+A refresh that settles a claim a biller is working resolves its work item too (etl/work/items.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterable
 import duckdb
 
 from etl.db import scalar
+from etl.work import items
 
 # The ledger tables the int_ledger__* models fill, each from the model of the same name.
 DERIVED_TABLES = {
@@ -106,7 +108,9 @@ def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
     # the refreshed claims' old contribution goes, their rows are derived anew, and the new contribution comes in
     _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=-1)
     _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=-1)
+    items.note_open_items(con)
     _replace_rows(con)
+    items.resolve_settled(con)
     _add_contributions(con, REFRESHED_STATES, STORED_MONTHS, sign=1)
     _add(con, "paid_line_rates", RATES_SQL.format(lines=REFRESHED_LINES), sign=1)
     _add_new_months(con)

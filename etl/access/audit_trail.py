@@ -18,20 +18,28 @@ def _digest(entry_id: int, logged_at: datetime, user_name: str, role: str | None
 
 def record(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, action: str,
            object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None) -> int:
-    """Append one entry, chained to the last; returns its id. Filter values go in `details`, never PHI."""
-    details_text = json.dumps(details or {}, sort_keys=True, default=str)
-    logged_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    """Append one entry, chained to the last, in a transaction of its own; returns its id."""
     con.execute("begin")
     try:
-        last = con.execute("select entry_id, entry_hash from audit_log order by entry_id desc limit 1").fetchall()
-        entry_id, prev_hash = (last[0][0] + 1, last[0][1]) if last else (1, "")
-        entry_hash = _digest(entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash)
-        con.execute("insert into audit_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash, entry_hash])
+        entry_id = append(con, user_name, role, action, object_ids, details)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    return entry_id
+
+
+def append(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, action: str,
+           object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None) -> int:
+    """Append one entry inside the caller's transaction, so it commits with the change it records. Filter values and
+    before/after values go in `details`, never PHI."""
+    details_text = json.dumps(details or {}, sort_keys=True, default=str)
+    logged_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    last = con.execute("select entry_id, entry_hash from audit_log order by entry_id desc limit 1").fetchall()
+    entry_id, prev_hash = (last[0][0] + 1, last[0][1]) if last else (1, "")
+    entry_hash = _digest(entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash)
+    con.execute("insert into audit_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash, entry_hash])
     return entry_id
 
 

@@ -12,14 +12,16 @@ from etl.reports.scope import IN_SCOPE, Scope
 WORKLIST_COLUMNS = [
     "claim_id", "payer_name", "patient_key", "service_date_from", "submitted_date", "work_status", "last_status_code",
     "last_denial_carc_code", "work_category", "balance_amount", "underpaid_amount", "days_outstanding", "aging_bucket", "deadline_days_left",
-    "is_past_deadline", "is_past_expected_pay_date", "next_action", "recovery_likelihood", "priority_score",
+    "is_past_deadline", "is_past_expected_pay_date", "is_not_yet_due", "expected_pay_date", "next_action",
+    "recovery_likelihood", "priority_score", "priority_reason",
 ]
 
 
-# Highest priority first; ties go to the larger balance, then the claim id, so the order is stable.
+# Claims that are due first, and among them the highest priority; a claim still inside its payer's expected days to
+# pay comes after every claim that is due, however large. Ties go to the larger balance, then the claim id.
 WORKLIST_SQL = (
     f"select {', '.join(WORKLIST_COLUMNS)} from worklist($as_of) where {IN_SCOPE}"
-    " order by priority_score desc, balance_amount desc, claim_id"
+    " order by is_not_yet_due, priority_score desc, balance_amount desc, claim_id"
 )
 
 

@@ -8,6 +8,7 @@ create or replace macro payer_rules(claim_payer_id) as (
         'expected_days_to_pay': coalesce(listed.expected_days_to_pay, fallback.expected_days_to_pay),
         'timely_filing_days': coalesce(listed.timely_filing_days, fallback.timely_filing_days),
         'appeal_window_days': coalesce(listed.appeal_window_days, fallback.appeal_window_days),
+        'appeal_decision_days': coalesce(listed.appeal_decision_days, fallback.appeal_decision_days),
         'underpayment_tolerance_share': coalesce(listed.underpayment_tolerance_share, fallback.underpayment_tolerance_share),
         'is_insurance': not coalesce(listed.is_self_pay, false)
     }

@@ -4,7 +4,9 @@
 -- whose lines the payer allowed below its usual rate (underpaid_lines; the shortfall is underpaid_amount).
 -- priority_score = (balance + underpaid amount) x recovery likelihood (etl/reference/recovery_likelihood.csv, by
 --                  category and age) x deadline boost (2 within 30 days of the deadline, 1.5 within 60, else 1);
---                  0 once past it.
+--                  0 once past it. priority_reason says the same in words, with the row's own figures.
+-- A claim with no answer that is not yet past its payer's expected days to pay is labelled is_not_yet_due; the
+-- worklist ranks those below every claim that is due (etl/reports/worklist.py).
 create or replace macro worklist(as_of) as table
 
 with
@@ -88,6 +90,9 @@ final as (
         as_of - open_claims.submitted_date as days_outstanding,
         open_claims.work_status = 'no response' and as_of - open_claims.submitted_date > open_claims.expected_days_to_pay
             as is_past_expected_pay_date,
+        open_claims.work_status = 'no response' and as_of - open_claims.submitted_date <= open_claims.expected_days_to_pay
+            as is_not_yet_due,
+        open_claims.submitted_date + open_claims.expected_days_to_pay as expected_pay_date,
         open_claims.aging_bucket,
         open_claims.deadline_days_left,
         open_claims.deadline_days_left < 0 as is_past_deadline,
@@ -98,23 +103,34 @@ final as (
             when open_claims.work_status = 'underpaid' then 'Appeal the underpayment: allowed below the payer''s usual rate (see the lines)'
             else coalesce(carc.next_action, 'Read the remark codes and correct or appeal')
         end as next_action,
-        coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) as recovery_likelihood,
-        round(
-            (open_claims.balance_amount + open_claims.underpaid_amount)
-            * coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) * case
-                when open_claims.deadline_days_left < 0 then 0
-                when open_claims.deadline_days_left <= 30 then 2
-                when open_claims.deadline_days_left <= 60 then 1.5
-                else 1
-            end,
-            2
-        )::decimal(18, 2) as priority_score
+        scored.recovery_likelihood,
+        scored.deadline_boost,
+        round((open_claims.balance_amount + open_claims.underpaid_amount) * scored.recovery_likelihood * scored.deadline_boost, 2)
+            ::decimal(18, 2) as priority_score,
+        format('${:,.2f}', open_claims.balance_amount + open_claims.underpaid_amount)
+            || ' at stake × ' || format('{:.0f}%', scored.recovery_likelihood * 100) || ' likely to be recovered ('
+            || replace(open_claims.work_category, '_', ' ') || ', ' || open_claims.aging_bucket || ' days) × '
+            || format('{}', scored.deadline_boost) || case
+                when open_claims.deadline_days_left < 0 then ' (past the deadline)'
+                when open_claims.deadline_days_left <= 60 then format(' (deadline in {} days)', open_claims.deadline_days_left)
+                else ' (no deadline within 60 days)'
+            end as priority_reason
     from open_claims
     left join carc on carc.carc_code = open_claims.last_denial_carc_code
     left join likelihood as by_category
         on by_category.work_category = open_claims.work_category and by_category.aging_bucket = open_claims.aging_bucket
     left join likelihood as any_category
         on any_category.work_category = '*' and any_category.aging_bucket = open_claims.aging_bucket
+    cross join lateral (
+        select
+            coalesce(by_category.recovery_likelihood, any_category.recovery_likelihood) as recovery_likelihood,
+            case
+                when open_claims.deadline_days_left < 0 then 0
+                when open_claims.deadline_days_left <= 30 then 2
+                when open_claims.deadline_days_left <= 60 then 1.5
+                else 1
+            end::decimal(2, 1) as deadline_boost
+    ) as scored
 )
 
 select * from final

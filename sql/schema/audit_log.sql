@@ -7,7 +7,7 @@ create table if not exists audit_log (
     user_name  varchar not null,    -- who (or the name tried, for a failed sign-in)
     role       varchar,             -- their role then; NULL for a failed sign-in
     action     varchar not null,    -- login, login_failed, logout, timeout, page_view, page_denied, claim_drilldown,
-                                    -- phi_reveal, export, audit_sample_draw, upload
+                                    -- phi_reveal, export, audit_sample_draw, upload, work_change, work_note, appeal
     object_ids varchar[] not null,  -- what it touched: page, claim ids, sample id, file name
     details    varchar not null,    -- JSON: filter values, row count, seed
     prev_hash  varchar not null,    -- hash of the previous row ('' for the first)

@@ -1,5 +1,6 @@
-"""What a page may change: draw an audit sample, load an uploaded file. Each takes the write lock briefly and clears
-the query cache so every page sees the change."""
+"""What a page may change: draw an audit sample, load an uploaded file, work a claim. Each takes the write lock briefly
+(waiting, as the loader does, while another writer holds it); the first two clear the query cache so every page sees
+the change, while work changes are read fresh on every run and leave the cached figures alone."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dashboard.queries import cache
 from dashboard.permissions import require
 from etl import db as database
 from etl.reports.audit_sampling import Draw, Universe, draw_sample
+from etl.work import items
 
 
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:
@@ -39,3 +41,17 @@ def load_upload(name: str, content: bytes):
     session.log("upload", [path.name], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
     cache.clear()
     return result
+
+
+def work(change, *args) -> str | None:
+    """Make one work change (an etl.work function taking con, ..., by) as the signed-in user; the error's reason when
+    it cannot be made. The change writes its own audit-log entry."""
+    require("work_queue")
+    user = session.current_user()
+    try:
+        with st.spinner("Saving…"), database.write_connection(database.default_db_path()) as con:
+            change(con, *args, items.Actor(user.name, user.role))
+    except items.WorkError as refusal:
+        return str(refusal)
+    return None
+

@@ -1,13 +1,12 @@
 """Small page helpers that draw something and return nothing surprising."""
 
-import io
-
 import polars as pl
 import streamlit as st
 
 from dashboard import session
 from dashboard.queries import patients
 from dashboard.permissions import allows
+from etl.work import exports
 
 
 def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = True) -> None:
@@ -44,14 +43,13 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
 
 
 def export_buttons(frame: pl.DataFrame, name: str) -> None:
-    """CSV and Excel downloads of exactly what the table shows; each download is written to the audit log."""
-    excel = io.BytesIO()
-    frame.write_excel(excel, worksheet=name)
+    """CSV and Excel downloads of exactly what the table shows, in its order: money as currency, a frozen header row
+    and an autofilter in Excel, never a formula in either. Each download is written to the audit log."""
     left, right = st.columns(2)
-    left.download_button("Export CSV", frame.write_csv(), file_name=f"{name}.csv", mime="text/csv",
+    left.download_button("Export CSV", exports.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
                          on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "csv"}))
     right.download_button(
-        "Export Excel", excel.getvalue(), file_name=f"{name}.xlsx",
+        "Export Excel", exports.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "xlsx"}),
     )

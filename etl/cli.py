@@ -417,6 +417,136 @@ def rebuild(db: DbOption) -> None:
     console.print(_table(f"Ledger rebuilt: {db}", ["table", "rows"], counts, numeric={"rows"}))
 
 
+work_app = typer.Typer(help="The biller's work queue: list, assign, set a status or follow-up, add notes and appeals.", no_args_is_help=True)
+app.add_typer(work_app, name="work")
+ByOption = Annotated[str, typer.Option("--by", help="Who makes the change (for the audit trail); defaults to the login name.",
+                                       default_factory=lambda: __import__("getpass").getuser())]
+ClaimIds = Annotated[list[str], typer.Argument(help="Claim id (CLM01); several for a bulk change.")]
+
+
+def _work(db: Path, change) -> None:
+    """Run one work change on a write connection, refusing with the reason when it cannot be made."""
+    from etl.work.items import WorkError
+
+    try:
+        with database.write_connection(db) as con:
+            console.print(change(con))
+    except WorkError as error:
+        _fail(error)
+
+
+@work_app.command("list")
+def work_list(
+    db: DbOption,
+    by: ByOption,
+    as_of: AsOfOption = None,
+    view: Annotated[str, typer.Option(help="mine, unassigned or team.")] = "team",
+    status: Annotated[list[str] | None, typer.Option(help="Status to show; repeat for several. Open statuses when omitted.")] = None,
+    owner: Annotated[list[str] | None, typer.Option(help="Owner to show; repeat for several.")] = None,
+    follow_up: Annotated[str, typer.Option(help="any, due (today or overdue), later or none.")] = "any",
+    sort: Annotated[str, typer.Option(help="priority, balance, deadline, follow_up or age.")] = "priority",
+    format: Annotated[WorklistFormat, typer.Option(help="csv, xlsx or a table on screen.")] = WorklistFormat.table,
+    out: Annotated[Path | None, typer.Option(help="File to write (csv or xlsx).")] = None,
+    payer: PayerOption = None,
+) -> None:
+    """List the work queue: the worklist with each claim's owner, status, follow-up date and latest appeal.
+
+    Example: claimscope work list --db demo.duckdb --view mine --by dana --follow-up due
+    """
+    from etl.reports.scope import Scope
+    from etl.work import exports
+    from etl.work.items import OPEN_STATUSES
+    from etl.work.queue import FOLLOW_UPS, SORTS, VIEWS, QueueFilters, queue_rows
+
+    for value, allowed, name in ((view, VIEWS, "--view"), (follow_up, FOLLOW_UPS, "--follow-up"), (sort, SORTS, "--sort")):
+        if value not in allowed:
+            _fail(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    day = as_of.date() if as_of else date.today()
+    filters = QueueFilters(view=view, statuses=tuple(status or OPEN_STATUSES), owners=tuple(owner or ()),
+                           follow_up=follow_up, sort=sort)
+    with database.read_connection(db) as con:
+        rows = queue_rows(con, day, Scope(payers=tuple(payer or ())), filters, by)
+    if format is WorklistFormat.table:
+        shown = ["claim_id", "owner_name", "status", "follow_up_date", "balance_amount", "priority_score", "next_action"]
+        console.print(_table(f"Work queue as of {day} ({VIEWS[view]}): {len(rows):,} claims", shown,
+                             rows.head(50).select(shown).iter_rows(), {"balance_amount", "priority_score"}))
+    elif out is None:
+        _fail("--out is required for csv and xlsx")
+    else:
+        exports.write(exports.queue_export(rows, phi=False), out, "work_queue")
+        console.print(f"{len(rows):,} claims written to {out}")
+
+
+@work_app.command("assign")
+def work_assign(
+    claim_ids: ClaimIds, db: DbOption, by: ByOption,
+    to: Annotated[str | None, typer.Option("--to", help="The user to assign to; omit to unassign.")] = None,
+) -> None:
+    """Assign claims to a user, or unassign them.
+
+    Example: claimscope work assign RS00000123 RS00000456 --to dana --db demo.duckdb
+    """
+    from etl.access.accounts import users_file
+    from etl.work.items import Actor, assign, assignable_users
+
+    _work(db, lambda con: f"{assign(con, claim_ids, to, Actor(by, None), assignable_users(users_file(db)))} claim(s) "
+                          f"{'assigned to ' + to if to else 'unassigned'}")
+
+
+@work_app.command("status")
+def work_status(
+    claim_ids: ClaimIds,
+    status: Annotated[str, typer.Option(help="new, in_progress, waiting_on_payer, appealed, resolved or written_off.")],
+    db: DbOption, by: ByOption,
+    follow_up: Annotated[datetime | None, typer.Option(help="Also set the follow-up date.", formats=["%Y-%m-%d"])] = None,
+) -> None:
+    """Set the status (and optionally the follow-up date) of claims.
+
+    Example: claimscope work status RS00000123 --status waiting_on_payer --follow-up 2026-12-15 --db demo.duckdb
+    """
+    from etl.work.items import Actor, set_follow_up, set_status
+
+    def change(con):
+        changed = set_status(con, claim_ids, status, Actor(by, None))
+        if follow_up:
+            set_follow_up(con, claim_ids, follow_up.date(), Actor(by, None))
+        return f"{changed} claim(s) now {status}" + (f", follow up on {follow_up.date()}" if follow_up else "")
+    _work(db, change)
+
+
+@work_app.command("note")
+def work_note(
+    claim_id: Annotated[str, typer.Argument(help="Claim id (CLM01).")],
+    text: Annotated[str, typer.Argument(help="The note; it is stored, never logged.")],
+    db: DbOption, by: ByOption,
+) -> None:
+    """Add a note to a claim's work item.
+
+    Example: claimscope work note RS00000123 "Called Aetna, reprocessing in 10 days" --db demo.duckdb
+    """
+    from etl.work.items import Actor, add_note
+
+    _work(db, lambda con: f"note {add_note(con, claim_id, text, Actor(by, None))} added to {claim_id}")
+
+
+@work_app.command("appeal")
+def work_appeal(
+    claim_id: Annotated[str, typer.Argument(help="Claim id (CLM01) of a denied claim.")],
+    db: DbOption, by: ByOption,
+    level: Annotated[str, typer.Option(help="first, second or external.")] = "first",
+    sent: Annotated[datetime | None, typer.Option(help="Date the appeal was sent; today when omitted.", formats=["%Y-%m-%d"])] = None,
+) -> None:
+    """Record an appeal sent on a denied claim; its decision is due after the payer's appeal_decision_days.
+
+    Example: claimscope work appeal RS00000123 --level first --sent 2026-11-20 --db demo.duckdb
+    """
+    from etl.work.appeals import record_appeal
+    from etl.work.items import Actor
+
+    _work(db, lambda con: f"appeal {record_appeal(con, claim_id, level, sent.date() if sent else date.today(), Actor(by, None))} "
+                          f"recorded on {claim_id}")
+
+
 reference_app = typer.Typer(help="The CARC and RARC code lists the loader checks codes against.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 

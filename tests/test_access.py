@@ -13,10 +13,11 @@ from etl.cli import app
 from etl.load import load_files
 from tests.conftest import FIXTURES, HAND_MADE, REPO, open_app, scalar, snapshot
 
-PAGES = ["overview", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality", "audit_log"]
+PAGES = ["overview", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality", "audit_log"]
 ALLOWED = {
-    "manager": {"overview", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality"},
-    "biller": {"late_payments", "claim"},
+    "manager": {"overview", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality"},
+    # billers work the queue and denials; coding audits are not theirs
+    "biller": {"work_queue", "late_payments", "denials", "claim"},
     "auditor": {"coder_accuracy", "claim"},
     "admin": {"data_loaded", "data_quality", "audit_log"},
 }
@@ -48,7 +49,7 @@ def test_each_role_opens_its_pages_and_is_refused_the_rest_without_data(practice
 
 
 def page_title(name: str) -> str:
-    return {"late_payments": "Late payments", "data_loaded": "Data loaded", "data_quality": "Data quality",
+    return {"late_payments": "Late payments", "work_queue": "Work queue", "data_loaded": "Data loaded", "data_quality": "Data quality",
             "audit_log": "Audit log", "coder_accuracy": "Coder accuracy"}.get(name, name.capitalize())
 
 
@@ -132,7 +133,7 @@ def test_a_failed_sign_in_writes_one_audit_row_and_a_good_one_signs_in(practice,
 
     page.text_input[1].input("correct horse battery")
     page.button[0].click().run()
-    assert page.title[0].value == "Late payments"  # a biller's first page
+    assert page.title[0].value == "Work queue"  # a biller's first page
     assert audit_rows(practice, "login") == 1 and audit_rows(practice, "login_failed") == 1
 
 

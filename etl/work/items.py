@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from etl.access import audit_trail
+from etl.access.accounts import list_users
+from etl.access.policy import may
 
 # The statuses a work item moves through, with their labels; resolved and written off take it off the open queue.
 STATUSES = {
@@ -21,8 +24,6 @@ STATUSES = {
     "written_off": "Written off",
 }
 OPEN_STATUSES = ("new", "in_progress", "waiting_on_payer", "appealed")
-# The tables a work change writes: a write connection makes sure of just these (etl/db.py write_connection).
-WORK_TABLES = ("work_items", "work_item_history", "work_item_notes", "appeals", "audit_log")
 LOADER = "claimscope load"
 
 
@@ -37,9 +38,18 @@ class Actor:
     role: str | None
 
 
-def assign(con: duckdb.DuckDBPyConnection, claim_ids: list[str], owner: str | None, by: Actor) -> int:
-    """Assign the claims to a user (None: unassign); returns how many items changed."""
+def assign(con: duckdb.DuckDBPyConnection, claim_ids: list[str], owner: str | None, by: Actor,
+           assignable: list[str] | None = None) -> int:
+    """Assign the claims to a user (None: unassign); returns how many items changed. With `assignable` (the active
+    accounts), an owner outside it is refused."""
+    if owner is not None and assignable and owner not in assignable:
+        raise WorkError(f"no active account named {owner!r} to assign to")
     return _change(con, claim_ids, "owner_name", owner, by)
+
+
+def assignable_users(users_file: Path) -> list[str]:
+    """The active accounts whose role works the queue (etl/reference/access_policy.yaml); empty without accounts."""
+    return [user["name"] for user in list_users(users_file) if not user["disabled"] and may(user["role"], "work_queue")]
 
 
 def set_status(con: duckdb.DuckDBPyConnection, claim_ids: list[str], status: str, by: Actor) -> int:

@@ -25,6 +25,7 @@ SORTS = {
     "age": ("Days outstanding, oldest first", ["days_outstanding", "claim_id"], [True, False]),
 }
 ITEM_COLUMNS = {"owner_name": pl.String, "status": pl.String, "follow_up_date": pl.Date, "status_reason": pl.String}
+ITEM_AND_NOTE_COLUMNS = {**ITEM_COLUMNS, "latest_note": pl.String}
 APPEAL_COLUMNS = {"appeal_level": pl.String, "appeal_sent_date": pl.Date, "decision_due_date": pl.Date,
                   "appeal_outcome": pl.String}
 
@@ -49,8 +50,12 @@ def queue_rows(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, filter
 
 
 def work_items(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Each work item's owner, status, follow-up date and the reason claimscope gave for its status."""
-    return con.sql(f"select claim_id, {', '.join(ITEM_COLUMNS)} from work_items").pl()
+    """Each work item's owner, status, follow-up date, the reason claimscope gave for its status, and its latest note."""
+    return con.sql(
+        f"select items.claim_id, {', '.join('items.' + name for name in ITEM_COLUMNS)}, notes.note_text as latest_note"
+        " from work_items as items left join (select claim_id, arg_max(note_text, note_id) as note_text"
+        " from work_item_notes group by claim_id) as notes using (claim_id)"
+    ).pl()
 
 
 def latest_appeals(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
@@ -65,7 +70,7 @@ def latest_appeals(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
 
 def with_work(worklist: pl.DataFrame, work: pl.DataFrame, appeals: pl.DataFrame) -> pl.DataFrame:
     """The worklist with each claim's work item (new and unassigned when it has none) and latest appeal."""
-    work = work.select("claim_id", *(pl.col(name).cast(dtype) for name, dtype in ITEM_COLUMNS.items()))
+    work = work.select("claim_id", *(pl.col(name).cast(dtype) for name, dtype in ITEM_AND_NOTE_COLUMNS.items()))
     appeals = appeals.select("claim_id", *(pl.col(name).cast(dtype) for name, dtype in APPEAL_COLUMNS.items()))
     return (
         worklist.join(work, on="claim_id", how="left", maintain_order="left")

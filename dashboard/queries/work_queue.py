@@ -1,0 +1,47 @@
+"""Queries of the Work queue: the cached worklist joined with the work items, appeals and history read fresh on every
+run, so a biller's change shows at once without re-deriving a single balance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from dashboard.permissions import serves
+from dashboard.queries import late_payments
+from dashboard.queries.cache import uncached
+from etl import db as database
+from etl.access.accounts import users_file
+from etl.reports.scope import Scope
+from etl.work import appeals, items, queue
+
+
+@serves("work_queue")
+def work_queue(as_of: date, scope: Scope, filters: queue.QueueFilters, user: str) -> pl.DataFrame:
+    """The queue of one view as the filters narrow and sort it: the same rows `claimscope work list` prints."""
+    work, latest = uncached(lambda con: (queue.work_items(con), queue.latest_appeals(con, as_of)))
+    return queue.narrowed(queue.with_work(late_payments.worklist(as_of, scope), work, latest), filters, user, as_of)
+
+
+@serves("work_queue")
+def work_categories(as_of: date, scope: Scope) -> list[str]:
+    """The work categories on the worklist (no response, partial payment, underpayment, each denial category)."""
+    return sorted(late_payments.worklist(as_of, scope)["work_category"].unique().drop_nulls().to_list())
+
+
+@serves("work_queue")
+def work_history(claim_id: str) -> pl.DataFrame:
+    """The claim's work history, oldest first, notes beside the changes that added them."""
+    return uncached(lambda con: items.history(con, claim_id))
+
+
+@serves("work_queue")
+def appeal_outcomes(as_of: date) -> pl.DataFrame:
+    """Every appeal sent by the date with its outcome as known then."""
+    return uncached(lambda con: appeals.outcomes(con, as_of))
+
+
+@serves("work_queue")
+def assignable_users() -> list[str]:
+    """The active accounts that work the queue; empty in demo mode, which has none."""
+    return items.assignable_users(users_file(database.default_db_path()))

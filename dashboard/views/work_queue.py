@@ -1,0 +1,154 @@
+"""Work queue: the claims a biller works until they are paid, with owners, statuses, follow-ups, notes and appeals."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard import actions, charts, claim_detail, filters
+from dashboard.permissions import allows, current_user
+from dashboard.queries import sidebar, work_queue
+from dashboard.widgets import export_buttons, interval_note, patients_shown
+from etl.work import appeals, exports, items, queue
+from etl.work.items import OPEN_STATUSES, STATUSES
+
+st.title("Work queue")
+chosen = filters.current()
+as_of, scope = chosen.as_of, chosen.scope
+user = current_user()
+st.caption(f"{filters.describe(chosen)} · claims not yet past the payer's expected pay date are labelled and ranked last")
+
+view = st.segmented_control("View", list(queue.VIEWS), format_func=queue.VIEWS.get, default="mine", key="queue_view") or "mine"
+row_one, row_two = st.columns(4), st.columns(4)
+statuses = row_one[0].multiselect("Work status", list(STATUSES), default=list(OPEN_STATUSES), format_func=STATUSES.get,
+                                  key="queue_statuses", placeholder="Every status")
+owners = row_one[1].multiselect("Owner", work_queue.assignable_users(), key="queue_owners", placeholder="Every owner",
+                                disabled=view != "team")
+buckets = row_one[2].multiselect("Aging bucket", sidebar.aging_bucket_order(), key="queue_buckets", placeholder="Every bucket")
+categories = row_one[3].multiselect("Category", work_queue.work_categories(as_of, scope),
+                                    format_func=lambda name: name.replace("_", " "), key="queue_categories",
+                                    placeholder="Every category")
+follow_up = row_two[0].selectbox("Follow-up", list(queue.FOLLOW_UPS), format_func=queue.FOLLOW_UPS.get, key="queue_follow_up")
+pay_date = row_two[1].selectbox("Expected pay date", list(queue.PAY_DATES), format_func=queue.PAY_DATES.get, key="queue_pay_date")
+sort = row_two[2].selectbox("Sort by", list(queue.SORTS), format_func=lambda name: queue.SORTS[name][0], key="queue_sort",
+                            help="The table and its exports follow this order.")
+
+picked_filters = queue.QueueFilters(view=view, statuses=tuple(statuses), owners=tuple(owners) if view == "team" else (),
+                                    aging_buckets=tuple(buckets), work_categories=tuple(categories), follow_up=follow_up,
+                                    pay_date=pay_date, sort=sort)
+rows = work_queue.work_queue(as_of, scope, picked_filters, user.name)
+tiles = st.columns(4)
+tiles[0].metric("Claims", f"{len(rows):,}")
+tiles[1].metric("Balance to collect", f"${rows['balance_amount'].sum() or 0:,.2f}")
+tiles[2].metric("Follow-ups due", f"{rows.filter(pl.col('follow_up_date') <= as_of).height:,}")
+tiles[3].metric("Not yet due", f"{rows['is_not_yet_due'].sum() or 0:,}",
+                help="No answer yet, but still inside the payer's expected days to pay (etl/reference/payer_rules.csv).")
+
+shown = exports.queue_export(patients_shown(rows, "work_queue"), allows("phi"))
+money = st.column_config.NumberColumn(format="dollar")
+picked = st.dataframe(
+    shown, hide_index=True, key="queue_table", on_select="rerun", selection_mode="multi-row",
+    column_config={
+        **{name: st.column_config.Column(label) for name, label in exports.COLUMNS.items()},
+        "claim_id": st.column_config.TextColumn("Claim", pinned=True),
+        "next_action": st.column_config.TextColumn("Next action", pinned=True, width="large"),
+        "priority_score": st.column_config.NumberColumn("Priority", format="dollar", pinned=True,
+                                                        help="Balance at stake × recovery likelihood × deadline boost"),
+        "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),
+        "balance_amount": st.column_config.NumberColumn("Balance", format="dollar"),
+        "underpaid_amount": st.column_config.NumberColumn("Underpaid", format="dollar"),
+        **{name: st.column_config.DateColumn(exports.COLUMNS[name], format="YYYY-MM-DD")
+           for name in ("follow_up_date", "service_date_from", "submitted_date", "expected_pay_date", "decision_due_date")},
+        "status": st.column_config.TextColumn("Work status"),
+    },
+)
+if rows.is_empty():
+    st.info({"mine": "Nothing assigned to you matches these filters. Look under Unassigned or Team.",
+             "unassigned": "Every claim matching these filters has an owner.",
+             "team": "No claim matches these filters."}[view])
+chosen_rows = picked.selection.rows
+export_buttons(shown, "work_queue")
+
+selected = [shown["claim_id"][index] for index in chosen_rows]
+if selected:
+    st.subheader(f"Act on {len(selected)} selected claim{'s' if len(selected) > 1 else ''}")
+    with st.form("bulk_change", clear_on_submit=True):
+        columns = st.columns(3)
+        owner_choices = ["(no change)", "(unassigned)", *sorted({user.name, *work_queue.assignable_users()})]
+        owner = columns[0].selectbox("Assign to", owner_choices, key="bulk_owner")
+        status = columns[1].selectbox("Status", ["(no change)", *STATUSES], format_func=lambda name: STATUSES.get(name, name),
+                                      key="bulk_status")
+        follow_up_on = columns[2].date_input("Follow up on", value=None, key="bulk_follow_up", min_value=date(2000, 1, 1))
+        if st.form_submit_button("Apply to the selected claims", type="primary"):
+            problems = [
+                *([actions.work(items.assign, selected, None if owner == "(unassigned)" else owner)]
+                  if owner != "(no change)" else []),
+                *([actions.work(items.set_status, selected, status)] if status != "(no change)" else []),
+                *([actions.work(items.set_follow_up, selected, follow_up_on)] if follow_up_on else []),
+            ]
+            if any(problems):
+                st.warning("; ".join(problem for problem in problems if problem))
+            else:
+                st.success(f"Saved for {len(selected)} claim(s).")
+                st.rerun()
+
+if len(selected) == 1:
+    claim_id = selected[0]
+    row = rows.filter(pl.col("claim_id") == claim_id).row(0, named=True)
+    st.caption(f"Why it is ranked here: {row['priority_reason']}")
+    history, act = st.columns([3, 2])
+    with history:
+        st.markdown("**Work history**")
+        done = work_queue.work_history(claim_id)
+        if not allows("phi"):
+            done = done.with_columns(pl.when(pl.col("note_text").is_not_null()).then(pl.lit(exports.HIDDEN_NOTE)).alias("note_text"))
+        if done.is_empty():
+            st.caption("Nobody has worked this claim yet.")
+        else:
+            st.dataframe(done, hide_index=True, column_config={
+                "changed_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+                "user_name": "Who", "field": "What", "before_value": "Before", "after_value": "After", "note_text": "Note",
+            })
+    with act:
+        with st.form("note", clear_on_submit=True):
+            text = st.text_area("Add a note", key="note_text", help="Stored with the claim, never logged.")
+            if st.form_submit_button("Save note") and text.strip():
+                problem = actions.work(items.add_note, claim_id, text)
+                st.warning(problem) if problem else st.rerun()
+        if row["work_status"] == "denied":
+            with st.form("appeal", clear_on_submit=True):
+                level = st.selectbox("Appeal level", list(appeals.LEVELS), format_func=appeals.LEVELS.get, key="appeal_level")
+                sent = st.date_input("Sent on", value=as_of, key="appeal_sent")
+                if st.form_submit_button("Record the appeal"):
+                    problem = actions.work(appeals.record_appeal, claim_id, level, sent)
+                    st.warning(problem) if problem else st.rerun()
+    if row["appeal_level"] and not row["appeal_outcome"]:
+        st.caption(f"{appeals.LEVELS[row['appeal_level']]} appeal sent {row['appeal_sent_date']}; decision due {row['decision_due_date']}.")
+    claim_detail.show(claim_id)
+
+st.subheader("Appeals")
+sent_appeals = work_queue.appeal_outcomes(as_of)
+if sent_appeals.is_empty():
+    st.info("No appeals recorded yet. Select a denied claim above to record one.")
+else:
+    st.caption("An appeal is overturned when the payer pays after it, in full or in part (read from the next 835, or set by hand); "
+               "upheld when it denies again. Rates under 30 decided appeals get no interval.")
+    rates = appeals.overturn_rates(sent_appeals).with_columns(
+        pl.struct("overturn_rate", "interval_low", "interval_high", "too_few").map_elements(
+            lambda rate: interval_note({"rate": rate["overturn_rate"], "interval": (rate["interval_low"], rate["interval_high"]),
+                                        "too_few": rate["too_few"]}).replace("claims", "appeals"),
+            return_dtype=pl.String).alias("interval"),
+    ).drop("interval_low", "interval_high", "too_few")
+    st.dataframe(rates, hide_index=True, column_config={
+        "payer_id": "Payer", "denial_category": "Denial category", "decided_appeals": "Decided", "overturned_appeals": "Overturned",
+        "overturn_rate": st.column_config.NumberColumn("Overturn rate", format="percent"), "interval": "95% interval",
+    })
+    decisions = appeals.time_to_decision(sent_appeals, as_of)
+    if decisions:
+        curve, summary = decisions
+        st.plotly_chart(charts.step_lines(curve.with_columns(pl.lit("all appeals").alias("series")), "days", "undecided_share",
+                                          "series", "Share of appeals undecided", "Days since the appeal was sent"),
+                        key="appeal_decisions")
+        median = summary["median_days"]
+        st.caption("Kaplan–Meier estimate; appeals still undecided count as censored on the as-of date. Median days to a decision: "
+                   + ("not reached yet" if median is None else f"{median:.0f}"))

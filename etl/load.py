@@ -25,6 +25,7 @@ from etl import ledger
 from etl.intake.tabular.audits import parse_audits_csv
 from etl.intake.tabular.claims import parse_claims_csv
 from etl.intake.tabular.coders import parse_coders_csv
+from etl.intake.tabular.fee_schedules import parse_fee_schedules_csv
 from etl.intake.tabular.remits import parse_remits_csv
 from etl.intake.detect import decode, detect_kind
 from etl.intake.tabular.mapping import ColumnMapping
@@ -370,6 +371,8 @@ def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapp
         return parse_audits_csv(text, mapping)
     if kind == "coders_csv":
         return parse_coders_csv(text, mapping)
+    if kind == "fee_schedules_csv":
+        return parse_fee_schedules_csv(text, mapping)
     from etl.intake.x12.parse import parse_x12  # X12 intake is imported only when an X12 file arrives
 
     return parse_x12(text, str(path), kind, hasher, strict)

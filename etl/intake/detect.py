@@ -8,7 +8,7 @@ import re
 import zipfile
 from datetime import date, datetime
 
-from etl.intake.tabular import audits, claims, coders, remits
+from etl.intake.tabular import audits, claims, coders, fee_schedules, remits
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.intake.records import LoadError
 
@@ -16,6 +16,7 @@ CSV_SIGNATURES = {
     "claims_csv": claims.SIGNATURE,
     "remits_csv": remits.SIGNATURE,
     "audits_csv": audits.SIGNATURE,
+    "fee_schedules_csv": fee_schedules.SIGNATURE,
     # last: its two columns are a subset of a claims export's
     "coders_csv": coders.SIGNATURE,
 }
@@ -68,7 +69,8 @@ def _cell_text(value: object) -> str:
 
 
 def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:
-    """Return 835, 837P, 837I, claims_csv, remits_csv, audits_csv or coders_csv; otherwise raise LoadError."""
+    """Return 835, 837P, 837I, claims_csv, remits_csv, audits_csv, fee_schedules_csv or coders_csv; otherwise raise
+    LoadError."""
     start = _X12_START.match(text.lstrip())
     if start:
         return _x12_kind(text, start.group(2), name)

@@ -39,6 +39,7 @@ RECORD_KEYS = {
     "remit_remarks": "remit_claim_id",
     "coding_audits": "_row",
     "claim_coders": "_row",
+    "fee_schedules": "_row",
 }
 # Where each record's locator is read, to point the quarantine row at the file.
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
@@ -358,6 +359,8 @@ def records_in(parsed: ParsedFile) -> int:
         return int(parsed.tables["remit_claims"]["_line_count"].sum() or 0)
     if parsed.kind == "coders_csv":
         return parsed.tables["claim_coders"].height
+    if parsed.kind == "fee_schedules_csv":
+        return parsed.tables["fee_schedules"].height
     return parsed.tables["coding_audits"].height
 
 

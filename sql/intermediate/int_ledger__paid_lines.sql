@@ -1,6 +1,7 @@
 -- The claim_paid_lines rows of the claims being re-derived. 1 and 19 are processed as primary; a secondary's allowed
 -- echoes another payer's contract. Allowed is AMT*B6, or paid plus the line's patient responsibility when the payer
--- sent no AMT*B6. A line the payer denied, in whole or in part, is marked: it is worked as a denial.
+-- sent no AMT*B6. A line the payer denied, in whole or in part, is marked: it is worked as a denial. The place of
+-- service is the claim's (CLM05-1) on the submission the payment answers, for the contract rates that depend on it.
 with
 
 refresh as (
@@ -22,6 +23,14 @@ lines as (
     select lines.*
     from claim_payments
     inner join stg_835__service_lines as lines on lines.remit_claim_id = claim_payments.remit_claim_id
+),
+
+answered as (
+    select claim_events.remit_claim_id, submissions.place_of_service
+    from refresh
+    inner join claim_events on claim_events.claim_id = refresh.claim_id
+    inner join stg_837__claims as submissions on submissions.claim_record_id = claim_events.claim_record_id
+    where claim_events.event_kind = 'remittance'
 ),
 
 adjustments as (
@@ -46,8 +55,10 @@ final as (
         lines.line_number,
         payments.payer_id,
         payments.payment_date,
+        lines.service_date,
         lines.procedure_code,
         coalesce(array_to_string(lines.modifiers, ':'), '') as modifiers,
+        answered.place_of_service,
         coalesce(lines.units, 1) as units,
         coalesce(lines.allowed_amount, lines.paid_amount + coalesce(by_line.patient_responsibility_amount, 0))::decimal(18, 2)
             as allowed_amount,
@@ -57,6 +68,7 @@ final as (
     inner join claim_payments on claim_payments.remit_claim_id = lines.remit_claim_id
     inner join payments on payments.payment_id = claim_payments.payment_id
     left join by_line on by_line.remit_line_id = lines.remit_line_id
+    left join answered on answered.remit_claim_id = lines.remit_claim_id
     where lines.procedure_code is not null and coalesce(lines.units, 1) > 0
 )
 

@@ -1,15 +1,25 @@
--- One row per service line of a claim's current payment that the payer allowed below its usual rate, as of a date.
--- A table macro: select * from underpaid_lines(date '2026-11-26').
--- Without a loaded fee schedule, the payer's own recent history is the contract a biller can check against: the
--- usual rate (usual_rates). A line is underpaid when its allowed amount is below usual rate x units by more than the
--- payer's tolerance (sql/macros/payer_rules.sql); the shortfall is what an appeal would ask for.
+-- One row per service line of a claim's current payment that the payer allowed below its contract rate, or below its
+-- usual rate where no contract sets one, as of a date. A table macro: select * from underpaid_lines(date '2026-11-26').
+-- The contract rate is the loaded fee schedule's (int_fee_schedules__rates) for the payer, procedure and modifiers in
+-- effect on the line's date of service; a rate for the claim's place of service (CLM05-1) beats one for any place.
+-- Without one, the payer's own recent history is the contract a biller can check against: the usual rate
+-- (usual_rates). A line is underpaid when its allowed amount is below rate x units by more than the payer's tolerance
+-- (sql/macros/payer_rules.sql); the shortfall is what an appeal would ask for, and the line's CAS (2110) are listed
+-- beside it as the payer's stated reasons for the difference.
 -- A line the payer denied, in whole or in part, is worked as a denial (its amount stays in the claim's balance), so it
 -- is never judged as underpaid too.
+-- Every line is judged on the few columns the rule reads; the others are joined to the underpaid lines alone.
 create or replace macro underpaid_lines(as_of) as table
 
 with
 
-paid_lines as (
+-- Read twice (to judge the lines, then for the underpaid lines' other columns): not materialized, so each read takes
+-- only the columns it needs.
+balances as not materialized (
+    select * from claim_balances(as_of)
+),
+
+paid_lines as not materialized (
     select * from claim_paid_lines
     where payment_date <= as_of
 ),
@@ -23,7 +33,99 @@ rates as (
     select * from usual_rates(as_of)
 ),
 
+contract_spans as (
+    select * from int_fee_schedules__spans
+),
+
+rates_at_place as (
+    select * from int_fee_schedules__rates
+    where place_of_service is not null
+),
+
+-- Every rate a line can be judged by, as spans of its payer, procedure and modifiers, each with the payer's
+-- tolerance: the contract's spans (the usual rate beside them for a gap), and one open span for a usual rate with no
+-- contract. A small table, so the lines take their rate from it in one join, never a lookup per line.
+rate_spans as (
+    select
+        coalesce(contract_spans.payer_id, rates.payer_id) as payer_id,
+        coalesce(contract_spans.procedure_code, rates.procedure_code) as procedure_code,
+        coalesce(contract_spans.modifiers, rates.modifiers) as modifiers,
+        coalesce(contract_spans.first_date, date '0001-01-01') as first_date,
+        coalesce(contract_spans.last_date, date '9999-12-31') as last_date,
+        contract_spans.schedule_name,
+        contract_spans.allowed_per_unit as contract_allowed_per_unit,
+        rates.usual_allowed_per_unit,
+        rates.history_lines,
+        tolerances.tolerance_share
+    from contract_spans
+    full join rates
+        on rates.payer_id = contract_spans.payer_id
+        and rates.procedure_code = contract_spans.procedure_code
+        and rates.modifiers = contract_spans.modifiers
+    inner join tolerances on tolerances.payer_id is not distinct from coalesce(contract_spans.payer_id, rates.payer_id)
+),
+
 current_lines as (
+    select
+        paid_lines.remit_line_id,
+        balances.payer_id,
+        paid_lines.procedure_code,
+        paid_lines.modifiers,
+        paid_lines.place_of_service,
+        paid_lines.units,
+        paid_lines.allowed_amount,
+        -- a line with no date of its own was served on its claim's from date
+        coalesce(paid_lines.service_date, balances.service_date_from) as line_service_date
+    from balances
+    inner join paid_lines on paid_lines.remit_claim_id = balances.current_remit_claim_id
+    where paid_lines.allowed_amount > 0 and not paid_lines.is_denied_line
+),
+
+judged as (
+    -- a rate for the claim's place of service beats the span's rate for any place
+    select
+        current_lines.remit_line_id,
+        current_lines.line_service_date,
+        current_lines.allowed_amount,
+        coalesce(at_place.schedule_name, rate_spans.schedule_name) as schedule_name,
+        coalesce(at_place.allowed_per_unit, rate_spans.contract_allowed_per_unit) as contract_allowed_per_unit,
+        rate_spans.usual_allowed_per_unit,
+        rate_spans.history_lines,
+        round(coalesce(at_place.allowed_per_unit, rate_spans.contract_allowed_per_unit, rate_spans.usual_allowed_per_unit)
+              * current_lines.units, 2)::decimal(18, 2) as expected_allowed_amount,
+        rate_spans.tolerance_share
+    from current_lines
+    inner join rate_spans
+        on rate_spans.payer_id = current_lines.payer_id
+        and rate_spans.procedure_code = current_lines.procedure_code
+        and rate_spans.modifiers = current_lines.modifiers
+        and current_lines.line_service_date between rate_spans.first_date and rate_spans.last_date
+    left join rates_at_place as at_place
+        on at_place.payer_id = current_lines.payer_id
+        and at_place.procedure_code = current_lines.procedure_code
+        and at_place.modifiers = current_lines.modifiers
+        and at_place.place_of_service = current_lines.place_of_service
+        and current_lines.line_service_date >= at_place.effective_from
+        and (at_place.effective_to is null or current_lines.line_service_date <= at_place.effective_to)
+),
+
+underpaid as (
+    select * from judged
+    where allowed_amount < expected_allowed_amount * (1 - tolerance_share)
+),
+
+-- 'CO-45 12.00; PR-2 20.00', read for the underpaid lines only
+line_adjustments as (
+    select
+        remit_line_id,
+        string_agg(group_code || '-' || carc_code || ' ' || adjustment_amount::varchar, '; '
+                   order by group_code, carc_code, adjustment_amount) as cas_adjustments
+    from stg_835__adjustments
+    where remit_line_id in (select remit_line_id from underpaid)
+    group by remit_line_id
+),
+
+final as (
     select
         balances.claim_record_id,
         balances.claim_id,
@@ -32,55 +134,30 @@ current_lines as (
         balances.patient_key,
         balances.rendering_npi,
         balances.service_date_from,
+        underpaid.line_service_date,
         balances.submitted_date,
         balances.last_remit_date,
-        paid_lines.* exclude (claim_id, payer_id)
-    from claim_balances(as_of) as balances
-    inner join paid_lines on paid_lines.remit_claim_id = balances.current_remit_claim_id
-    where paid_lines.allowed_amount > 0 and not paid_lines.is_denied_line
-),
-
-judged as (
-    select
-        current_lines.*,
-        rates.usual_allowed_per_unit,
-        rates.history_lines,
-        round(rates.usual_allowed_per_unit * current_lines.units, 2)::decimal(18, 2) as expected_allowed_amount,
-        tolerances.tolerance_share
-    from current_lines
-    inner join tolerances on tolerances.payer_id is not distinct from current_lines.payer_id
-    inner join rates
-        on rates.payer_id = current_lines.payer_id
-        and rates.procedure_code = current_lines.procedure_code
-        and rates.modifiers = current_lines.modifiers
-),
-
-final as (
-    select
-        claim_record_id,
-        claim_id,
-        payer_id,
-        payer_name,
-        patient_key,
-        rendering_npi,
-        service_date_from,
-        submitted_date,
-        last_remit_date,
-        remit_claim_id,
-        remit_line_id,
-        line_number,
-        procedure_code,
-        modifiers,
-        units,
-        allowed_amount,
-        usual_allowed_per_unit,
-        history_lines,
-        expected_allowed_amount,
-        tolerance_share,
-        (expected_allowed_amount - allowed_amount)::decimal(18, 2) as shortfall_amount,
-        locator
-    from judged
-    where allowed_amount < expected_allowed_amount * (1 - tolerance_share)
+        paid_lines.remit_claim_id,
+        paid_lines.remit_line_id,
+        paid_lines.line_number,
+        paid_lines.procedure_code,
+        paid_lines.modifiers,
+        case when underpaid.contract_allowed_per_unit is null then 'usual rate' else 'contract' end as rate_basis,
+        underpaid.schedule_name,
+        paid_lines.units,
+        paid_lines.allowed_amount,
+        underpaid.contract_allowed_per_unit,
+        underpaid.usual_allowed_per_unit,
+        underpaid.history_lines,
+        underpaid.expected_allowed_amount,
+        underpaid.tolerance_share,
+        (underpaid.expected_allowed_amount - underpaid.allowed_amount)::decimal(18, 2) as shortfall_amount,
+        line_adjustments.cas_adjustments,
+        paid_lines.locator
+    from underpaid
+    inner join paid_lines on paid_lines.remit_line_id = underpaid.remit_line_id
+    inner join balances on balances.current_remit_claim_id = paid_lines.remit_claim_id
+    left join line_adjustments on line_adjustments.remit_line_id = underpaid.remit_line_id
 )
 
 select * from final

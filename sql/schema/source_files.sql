@@ -3,7 +3,7 @@ create table if not exists source_files (
     file_id             integer primary key,    -- surrogate key, assigned at load
     path                varchar not null,       -- path as given to `claimscope load`
     sha256              varchar not null unique, -- content hash; a file with a known hash is skipped (idempotency)
-    kind                varchar not null,       -- 835, 837P, 837I, claims_csv, remits_csv, audits_csv, coders_csv, unknown
+    kind                varchar not null,       -- 835, 837P, 837I, claims_csv, remits_csv, audits_csv, coders_csv, fee_schedules_csv, unknown
     loaded_at           timestamp not null,     -- when the load committed (UTC)
     status              varchar not null,       -- loaded: every record loaded; partial: some quarantined; rejected: nothing loaded
     records_loaded      integer not null,       -- CSV: data lines loaded; X12: claims (CLP or CLM) loaded

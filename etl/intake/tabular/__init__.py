@@ -1,1 +1,1 @@
-"""CSV and Excel intake: practice-management exports of claims, remittances, coding audits and coders."""
+"""CSV and Excel intake: practice-management exports of claims, remittances, coding audits, coders and fee schedules."""

@@ -1,6 +1,6 @@
 """Work queue: the claims a biller works until they are paid, with owners, statuses, follow-ups, notes and appeals."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 import streamlit as st
@@ -11,6 +11,10 @@ from dashboard.queries import sidebar, work_queue
 from dashboard.widgets import export_buttons, interval_note, patients_shown
 from etl.work import appeals, exports, items, queue
 from etl.work.items import OPEN_STATUSES, STATUSES
+
+# Follow-up choices a biller makes most, in days from today; "Clear" removes the date.
+FOLLOW_UP_PRESETS = {"(no change)": None, "Tomorrow": 1, "In 3 days": 3, "In 7 days": 7, "In 14 days": 14,
+                     "In 30 days": 30, "Clear": None}
 
 st.title("Work queue")
 chosen = filters.current()
@@ -45,46 +49,58 @@ tiles[3].metric("Not yet due", f"{rows['is_not_yet_due'].sum() or 0:,}",
                 help="No answer yet, but still inside the payer's expected days to pay (etl/reference/payer_rules.csv).")
 
 shown = exports.queue_export(patients_shown(rows, "work_queue"), allows("phi"))
-money = st.column_config.NumberColumn(format="dollar")
-picked = st.dataframe(
-    shown, hide_index=True, key="queue_table", on_select="rerun", selection_mode="multi-row",
-    column_config={
-        **{name: st.column_config.Column(label) for name, label in exports.COLUMNS.items()},
-        "claim_id": st.column_config.TextColumn("Claim", pinned=True),
-        "next_action": st.column_config.TextColumn("Next action", pinned=True, width="large"),
-        "priority_score": st.column_config.NumberColumn("Priority", format="dollar", pinned=True,
-                                                        help="Balance at stake × recovery likelihood × deadline boost"),
-        "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),
-        "balance_amount": st.column_config.NumberColumn("Balance", format="dollar"),
-        "underpaid_amount": st.column_config.NumberColumn("Underpaid", format="dollar"),
-        **{name: st.column_config.DateColumn(exports.COLUMNS[name], format="YYYY-MM-DD")
-           for name in ("follow_up_date", "service_date_from", "submitted_date", "expected_pay_date", "decision_due_date")},
-        "status": st.column_config.TextColumn("Work status"),
-    },
-)
-if rows.is_empty():
+if shown.is_empty():
     st.info({"mine": "Nothing assigned to you matches these filters. Look under Unassigned or Team.",
              "unassigned": "Every claim matching these filters has an owner.",
              "team": "No claim matches these filters."}[view])
-chosen_rows = picked.selection.rows
-export_buttons(shown, "work_queue")
+    chosen_rows = []
+else:
+    # on screen a missing value is a dash and a status its label; the export keeps the values themselves
+    on_screen = shown.with_columns(pl.col("status").replace_strict(STATUSES, default=pl.col("status")),
+                                   *(pl.col(name).fill_null("—") for name in ("owner_name", "latest_note", "appeal_level",
+                                                                              "appeal_outcome") if name in shown.columns))
+    # keyed by the view and filters: a selection never carries over to rows it was not made on
+    picked = st.dataframe(
+        on_screen, hide_index=True, key=f"queue_table_{abs(hash(picked_filters))}", on_select="rerun", selection_mode="multi-row",
+        column_config={
+            **{name: st.column_config.Column(label) for name, label in exports.COLUMNS.items()},
+            "claim_id": st.column_config.TextColumn("Claim", pinned=True),
+            "next_action": st.column_config.TextColumn("Next action", pinned=True, width="large"),
+            "priority_score": st.column_config.NumberColumn("Priority", format="dollar", pinned=True,
+                                                            help="Balance at stake × recovery likelihood × deadline boost"),
+            "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),
+            "balance_amount": st.column_config.NumberColumn("Balance", format="dollar"),
+            "underpaid_amount": st.column_config.NumberColumn("Underpaid", format="dollar"),
+            **{name: st.column_config.DateColumn(exports.COLUMNS[name], format="YYYY-MM-DD")
+               for name in ("follow_up_date", "service_date_from", "submitted_date", "expected_pay_date", "decision_due_date")},
+        },
+    )
+    chosen_rows = picked.selection.rows
+    st.caption("Select rows (the boxes at the left) to assign them, change their status or set a follow-up; select one to "
+               "see its history, add a note or record an appeal.")
+    export_buttons(shown, "work_queue")
 
 selected = [shown["claim_id"][index] for index in chosen_rows]
 if selected:
     st.subheader(f"Act on {len(selected)} selected claim{'s' if len(selected) > 1 else ''}")
     with st.form("bulk_change", clear_on_submit=True):
-        columns = st.columns(3)
+        columns = st.columns(4)
         owner_choices = ["(no change)", "(unassigned)", *sorted({user.name, *work_queue.assignable_users()})]
         owner = columns[0].selectbox("Assign to", owner_choices, key="bulk_owner")
         status = columns[1].selectbox("Status", ["(no change)", *STATUSES], format_func=lambda name: STATUSES.get(name, name),
                                       key="bulk_status")
-        follow_up_on = columns[2].date_input("Follow up on", value=None, key="bulk_follow_up", min_value=date(2000, 1, 1))
+        follow_up_in = columns[2].selectbox("Follow up", list(FOLLOW_UP_PRESETS), key="bulk_follow_up_in",
+                                            help="Counted from today.")
+        follow_up_on = columns[3].date_input("Or follow up on", value=None, key="bulk_follow_up", min_value=date(2000, 1, 1))
         if st.form_submit_button("Apply to the selected claims", type="primary"):
+            days = FOLLOW_UP_PRESETS[follow_up_in]
+            follow_up_on = follow_up_on or (date.today() + timedelta(days=days) if days is not None else None)
+            clear_follow_up = follow_up_in == "Clear" and not follow_up_on
             problems = [
                 *([actions.work(items.assign, selected, None if owner == "(unassigned)" else owner)]
                   if owner != "(no change)" else []),
                 *([actions.work(items.set_status, selected, status)] if status != "(no change)" else []),
-                *([actions.work(items.set_follow_up, selected, follow_up_on)] if follow_up_on else []),
+                *([actions.work(items.set_follow_up, selected, follow_up_on)] if follow_up_on or clear_follow_up else []),
             ]
             if any(problems):
                 st.warning("; ".join(problem for problem in problems if problem))
@@ -105,10 +121,14 @@ if len(selected) == 1:
         if done.is_empty():
             st.caption("Nobody has worked this claim yet.")
         else:
-            st.dataframe(done, hide_index=True, column_config={
-                "changed_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
-                "user_name": "Who", "field": "What", "before_value": "Before", "after_value": "After", "note_text": "Note",
-            })
+            # a short table drawn as text, statuses by their labels; a note is shown as text, never as markdown
+            label = lambda column: pl.when(pl.col("field") == "status").then(  # noqa: E731
+                pl.col(column).replace_strict(STATUSES, default=pl.col(column))).otherwise(pl.col(column)).fill_null("—")
+            st.table(done.select(
+                pl.col("changed_at").dt.strftime("%Y-%m-%d %H:%M").alias("When (UTC)"), pl.col("user_name").alias("Who"),
+                pl.col("field").str.replace_all("_", " ").alias("What"), label("before_value").alias("Before"),
+                label("after_value").alias("After"), pl.col("note_text").fill_null("").alias("Note"),
+            ))
     with act:
         with st.form("note", clear_on_submit=True):
             text = st.text_area("Add a note", key="note_text", help="Stored with the claim, never logged.")

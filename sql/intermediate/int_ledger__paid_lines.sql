@@ -25,12 +25,15 @@ lines as (
     inner join stg_835__service_lines as lines on lines.remit_claim_id = claim_payments.remit_claim_id
 ),
 
+-- read from the submission events just derived for these claims, not from every claim on file
 answered as (
-    select claim_events.remit_claim_id, submissions.place_of_service
+    select remittances.remit_claim_id, any_value(submissions.place_of_service) as place_of_service
     from refresh
-    inner join claim_events on claim_events.claim_id = refresh.claim_id
-    inner join stg_837__claims as submissions on submissions.claim_record_id = claim_events.claim_record_id
-    where claim_events.event_kind = 'remittance'
+    inner join claim_events as remittances on remittances.claim_id = refresh.claim_id and remittances.event_kind = 'remittance'
+    inner join claim_events as submissions
+        on submissions.claim_id = refresh.claim_id and submissions.event_kind = 'submission'
+        and submissions.claim_record_id = remittances.claim_record_id
+    group by remittances.remit_claim_id
 ),
 
 adjustments as (

@@ -30,7 +30,7 @@ def show(claim_id: str) -> None:
     as_of = filters.as_of_or_today()
     underpaid = claim.claim_underpaid_lines(claim_id, as_of)
     if not underpaid.is_empty():
-        st.caption(f"Lines allowed below the payer's usual rate as of {as_of} (see Late payments): the shortfall is what an appeal asks for")
+        st.caption(f"Lines allowed below the contract or the payer's usual rate as of {as_of} (see Late payments): the shortfall is what an appeal asks for")
         table_or_note(underpaid, "")
     table_or_note(claim.claim_adjustments(claim_id), "No adjustments.")
     table_or_note(claim.claim_remarks(claim_id), "No remark codes.")

@@ -24,10 +24,11 @@ def claim_submissions(claim_id: str) -> pl.DataFrame:
 
 @serves("claim")
 def claim_underpaid_lines(claim_id: str, as_of: date) -> pl.DataFrame:
-    """The claim's paid lines allowed below the payer's usual rate as of the date."""
+    """The claim's paid lines allowed below the contract rate (else the payer's usual rate) as of the date."""
     return frame(
-        "select line_number, procedure_code, modifiers, units, allowed_amount, usual_allowed_per_unit, history_lines,"
-        " expected_allowed_amount, shortfall_amount, locator from underpaid_lines($as_of) where claim_id = $claim_id"
+        "select line_number, procedure_code, modifiers, units, allowed_amount, rate_basis, schedule_name,"
+        " contract_allowed_per_unit, usual_allowed_per_unit, history_lines, expected_allowed_amount, shortfall_amount,"
+        " cas_adjustments, locator from underpaid_lines($as_of) where claim_id = $claim_id"
         " order by line_number",
         {"as_of": as_of, "claim_id": claim_id},
     )

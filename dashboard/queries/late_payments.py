@@ -37,10 +37,11 @@ def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
 
 @serves("late_payments")
 def underpaid_lines(as_of: date, scope: Scope) -> pl.DataFrame:
-    """Lines of current payments allowed below the payer's usual rate for the procedure, largest shortfall first."""
+    """Lines of current payments allowed below the contract rate (else the payer's usual rate), largest shortfall first."""
     return frame(
-        "select claim_id, payer_name, last_remit_date, procedure_code, modifiers, units, allowed_amount,"
-        " usual_allowed_per_unit, history_lines, expected_allowed_amount, shortfall_amount"
+        "select claim_id, payer_name, last_remit_date, procedure_code, modifiers, units, allowed_amount, rate_basis,"
+        " schedule_name, contract_allowed_per_unit, usual_allowed_per_unit, history_lines, expected_allowed_amount,"
+        " shortfall_amount, cas_adjustments"
         f" from underpaid_lines($as_of) where {IN_SCOPE} order by shortfall_amount desc, claim_id, line_number",
         {"as_of": as_of, **scope.params()},
     )

@@ -24,11 +24,12 @@ st.subheader("Past the payer's expected pay date")
 st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")
 table_or_note(late_payments.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
 
-st.subheader("Paid below the payer's usual rate")
+st.subheader("Paid below the contract or the payer's usual rate")
 st.caption(
-    "Lines whose allowed amount is below the median the same payer allowed per unit for the same procedure and "
-    "modifiers over the past year (at least 5 lines), by more than the payer's tolerance in "
-    "`etl/reference/payer_rules.csv`. The shortfall is what an appeal would ask for."
+    "Lines whose allowed amount is below the contract rate of a loaded fee schedule, or, without one, below the median "
+    "the same payer allowed per unit for the same procedure and modifiers over the past year (at least 5 lines), by "
+    "more than the payer's tolerance in `etl/reference/payer_rules.csv`; `rate_basis` says which. The shortfall is "
+    "what an appeal would ask for; the CAS codes are the payer's stated reasons."
 )
 claim_detail.claims_table(late_payments.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its payer's usual rate.")
 

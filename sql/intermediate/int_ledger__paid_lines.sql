@@ -45,7 +45,9 @@ by_line as (
     select
         remit_line_id,
         sum(adjustment_amount) filter (where group_code = 'PR') as patient_responsibility_amount,
-        bool_or(group_code <> 'PR' and adjustment_class = 'denial') as is_denied_line
+        bool_or(group_code <> 'PR' and adjustment_class = 'denial') as is_denied_line,
+        string_agg(group_code || '-' || carc_code || ' ' || adjustment_amount::varchar, '; '
+                   order by group_code, carc_code, adjustment_amount) as cas_adjustments
     from adjustments
     group by remit_line_id
 ),
@@ -66,6 +68,7 @@ final as (
         coalesce(lines.allowed_amount, lines.paid_amount + coalesce(by_line.patient_responsibility_amount, 0))::decimal(18, 2)
             as allowed_amount,
         coalesce(by_line.is_denied_line, false) as is_denied_line,
+        by_line.cas_adjustments,
         lines.locator
     from lines
     inner join claim_payments on claim_payments.remit_claim_id = lines.remit_claim_id

@@ -15,5 +15,6 @@ create table if not exists claim_paid_lines (
     units           decimal(12,3) not null, -- SVC05, 1 when omitted
     allowed_amount  decimal(18,2) not null, -- AMT*B6, else paid plus the line's PR CAS (dollars)
     is_denied_line  boolean not null,       -- a non-PR CAS of denial class on the line: worked as a denial
+    cas_adjustments varchar,                -- the line's CAS as 'CO-45 12.00; PR-2 20.00' (group-CARC amount); NULL: none
     locator         varchar not null
 );

@@ -8,18 +8,18 @@
 -- beside it as the payer's stated reasons for the difference.
 -- A line the payer denied, in whole or in part, is worked as a denial (its amount stays in the claim's balance), so it
 -- is never judged as underpaid too.
--- Every line is judged on the few columns the rule reads; the others are joined to the underpaid lines alone.
+-- One pass over the lines, each carrying its claim's columns, so a filter on the claim (a drill-down, the sidebar's
+-- scope) reaches claim_balances before any line is judged. The CAS text is the ledger's (claim_paid_lines), written
+-- once by the loader rather than assembled from every CAS row at each click.
 create or replace macro underpaid_lines(as_of) as table
 
 with
 
--- Read twice (to judge the lines, then for the underpaid lines' other columns): not materialized, so each read takes
--- only the columns it needs.
-balances as not materialized (
+balances as (
     select * from claim_balances(as_of)
 ),
 
-paid_lines as not materialized (
+paid_lines as (
     select * from claim_paid_lines
     where payment_date <= as_of
 ),
@@ -67,15 +67,27 @@ rate_spans as (
 
 current_lines as (
     select
-        paid_lines.remit_line_id,
+        balances.claim_record_id,
+        balances.claim_id,
         balances.payer_id,
+        balances.payer_name,
+        balances.patient_key,
+        balances.rendering_npi,
+        balances.service_date_from,
+        -- a line with no date of its own was served on its claim's from date
+        coalesce(paid_lines.service_date, balances.service_date_from) as line_service_date,
+        balances.submitted_date,
+        balances.last_remit_date,
+        paid_lines.remit_claim_id,
+        paid_lines.remit_line_id,
+        paid_lines.line_number,
         paid_lines.procedure_code,
         paid_lines.modifiers,
         paid_lines.place_of_service,
         paid_lines.units,
         paid_lines.allowed_amount,
-        -- a line with no date of its own was served on its claim's from date
-        coalesce(paid_lines.service_date, balances.service_date_from) as line_service_date
+        paid_lines.cas_adjustments,
+        paid_lines.locator
     from balances
     inner join paid_lines on paid_lines.remit_claim_id = balances.current_remit_claim_id
     where paid_lines.allowed_amount > 0 and not paid_lines.is_denied_line
@@ -84,9 +96,7 @@ current_lines as (
 judged as (
     -- a rate for the claim's place of service beats the span's rate for any place
     select
-        current_lines.remit_line_id,
-        current_lines.line_service_date,
-        current_lines.allowed_amount,
+        current_lines.*,
         coalesce(at_place.schedule_name, rate_spans.schedule_name) as schedule_name,
         coalesce(at_place.allowed_per_unit, rate_spans.contract_allowed_per_unit) as contract_allowed_per_unit,
         rate_spans.usual_allowed_per_unit,
@@ -114,50 +124,36 @@ underpaid as (
     where allowed_amount < expected_allowed_amount * (1 - tolerance_share)
 ),
 
--- 'CO-45 12.00; PR-2 20.00', read for the underpaid lines only
-line_adjustments as (
-    select
-        remit_line_id,
-        string_agg(group_code || '-' || carc_code || ' ' || adjustment_amount::varchar, '; '
-                   order by group_code, carc_code, adjustment_amount) as cas_adjustments
-    from stg_835__adjustments
-    where remit_line_id in (select remit_line_id from underpaid)
-    group by remit_line_id
-),
-
 final as (
     select
-        balances.claim_record_id,
-        balances.claim_id,
-        balances.payer_id,
-        balances.payer_name,
-        balances.patient_key,
-        balances.rendering_npi,
-        balances.service_date_from,
+        underpaid.claim_record_id,
+        underpaid.claim_id,
+        underpaid.payer_id,
+        underpaid.payer_name,
+        underpaid.patient_key,
+        underpaid.rendering_npi,
+        underpaid.service_date_from,
         underpaid.line_service_date,
-        balances.submitted_date,
-        balances.last_remit_date,
-        paid_lines.remit_claim_id,
-        paid_lines.remit_line_id,
-        paid_lines.line_number,
-        paid_lines.procedure_code,
-        paid_lines.modifiers,
+        underpaid.submitted_date,
+        underpaid.last_remit_date,
+        underpaid.remit_claim_id,
+        underpaid.remit_line_id,
+        underpaid.line_number,
+        underpaid.procedure_code,
+        underpaid.modifiers,
         case when underpaid.contract_allowed_per_unit is null then 'usual rate' else 'contract' end as rate_basis,
         underpaid.schedule_name,
-        paid_lines.units,
-        paid_lines.allowed_amount,
+        underpaid.units,
+        underpaid.allowed_amount,
         underpaid.contract_allowed_per_unit,
         underpaid.usual_allowed_per_unit,
         underpaid.history_lines,
         underpaid.expected_allowed_amount,
         underpaid.tolerance_share,
         (underpaid.expected_allowed_amount - underpaid.allowed_amount)::decimal(18, 2) as shortfall_amount,
-        line_adjustments.cas_adjustments,
-        paid_lines.locator
+        underpaid.cas_adjustments,
+        underpaid.locator
     from underpaid
-    inner join paid_lines on paid_lines.remit_line_id = underpaid.remit_line_id
-    inner join balances on balances.current_remit_claim_id = paid_lines.remit_claim_id
-    left join line_adjustments on line_adjustments.remit_line_id = underpaid.remit_line_id
 )
 
 select * from final

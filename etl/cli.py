@@ -547,6 +547,24 @@ def work_appeal(
                           f"recorded on {claim_id}")
 
 
+@work_app.command("outcome")
+def work_outcome(
+    appeal_id: Annotated[int, typer.Argument(help="The appeal's id (`claimscope work appeal` prints it).")],
+    outcome: Annotated[str, typer.Option(help="overturned, partially_overturned or upheld.")],
+    db: DbOption, by: ByOption,
+    decided: Annotated[datetime | None, typer.Option(help="Date of the decision; today when omitted.", formats=["%Y-%m-%d"])] = None,
+) -> None:
+    """Set an appeal's outcome by hand (from a letter or the payer's portal); it then stands over what the 835s say.
+
+    Example: claimscope work outcome 3 --outcome upheld --decided 2026-12-10 --db demo.duckdb
+    """
+    from etl.work.appeals import set_outcome
+    from etl.work.items import Actor
+
+    day = decided.date() if decided else date.today()
+    _work(db, lambda con: set_outcome(con, appeal_id, outcome, day, Actor(by, None)) or f"appeal {appeal_id}: {outcome} on {day}")
+
+
 reference_app = typer.Typer(help="The CARC and RARC code lists the loader checks codes against.", no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 

@@ -259,7 +259,8 @@ def test_the_cli_works_the_queue_and_exports_it_as_the_screen_orders_it(practice
 
     runner = CliRunner()
     for args in (["assign", "W1", "W6", "--to", "dana"], ["status", "W6", "--status", "waiting_on_payer", "--follow-up", "2026-12-01"],
-                 ["note", "W6", "=1+1 called the payer"], ["appeal", "W2", "--level", "first", "--sent", "2026-09-10"]):
+                 ["note", "W6", "=1+1 called the payer"], ["appeal", "W2", "--level", "first", "--sent", "2026-09-10"],
+                 ["outcome", "1", "--outcome", "upheld", "--decided", "2026-12-01"]):
         result = runner.invoke(app, ["work", *args, "--db", str(practice), "--by", "dana"])
         assert result.exit_code == 0, result.output
     refused = runner.invoke(app, ["work", "status", "W1", "--status", "lost", "--db", str(practice), "--by", "dana"])
@@ -285,6 +286,9 @@ def test_the_cli_works_the_queue_and_exports_it_as_the_screen_orders_it(practice
     assert all(cell.data_type != "f" for row in body for cell in row)
     w2 = next(row for row in body if row[header.index("Claim")].value == "W2")
     assert (w2[header.index("Appeal")].value, w2[header.index("Decision due")].value.date()) == ("first", date(2026, 11, 9))
+    # decided on 2026-12-01, after the as-of date of this export: not yet known on 2026-11-26
+    assert w2[header.index("Appeal outcome")].value is None
+    assert scalar(practice, "select outcome || ' ' || outcome_set_by from appeals") == "upheld dana"
 
 
 def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_on_one(practice, monkeypatch):
@@ -300,6 +304,21 @@ def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_o
     assert table["claim_id"].to_list() == ["W2", "W6"]  # My queue: the two assigned to this biller, by priority
     assert list(table.columns[:3]) == ["claim_id", "owner_name", "status"]
     assert {metric.label: metric.value for metric in page.metric}["Balance to collect"] == "$400.00"  # 300 + 100
+
+    # sorted by balance on screen, the export holds the same rows in the same order (one function serves both)
+    page.segmented_control(key="queue_view").set_value("team").run()
+    page.selectbox(key="queue_sort").set_value("balance").run()
+    on_screen = next(frame.value for frame in page.dataframe if "next_action" in frame.value.columns)["claim_id"].to_list()
+    assert on_screen == ["W2", "W1", "W4", "W6"]
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from etl.work import exports
+    export = read(practice, queue.queue_rows, AS_OF, Scope(), queue.QueueFilters(view="team", sort="balance"), "test-biller")
+    sheet = load_workbook(BytesIO(exports.xlsx_bytes(exports.queue_export(export, phi=True), "work queue")))["work queue"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == on_screen
+    page.selectbox(key="queue_sort").set_value("priority").run()
 
     page.segmented_control(key="queue_view").set_value("unassigned").run()
     unassigned = next(frame.value for frame in page.dataframe if "next_action" in frame.value.columns)

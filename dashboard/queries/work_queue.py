@@ -42,6 +42,12 @@ def appeal_outcomes(as_of: date) -> pl.DataFrame:
 
 
 @serves("work_queue")
+def latest_appeal_id(claim_id: str, as_of: date) -> int:
+    """The id of the claim's latest appeal sent by the date."""
+    return int(appeal_outcomes(as_of).filter(pl.col("claim_id") == claim_id)["appeal_id"].max())
+
+
+@serves("work_queue")
 def assignable_users() -> list[str]:
     """The active accounts that work the queue; empty in demo mode, which has none."""
     return items.assignable_users(users_file(database.default_db_path()))

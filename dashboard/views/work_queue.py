@@ -143,7 +143,16 @@ if len(selected) == 1:
                     problem = actions.work(appeals.record_appeal, claim_id, level, sent)
                     st.warning(problem) if problem else st.rerun()
     if row["appeal_level"] and not row["appeal_outcome"]:
-        st.caption(f"{appeals.LEVELS[row['appeal_level']]} appeal sent {row['appeal_sent_date']}; decision due {row['decision_due_date']}.")
+        st.caption(f"{appeals.LEVELS[row['appeal_level']]} appeal sent {row['appeal_sent_date']}; decision due "
+                   f"{row['decision_due_date']}. Its outcome is read from the payer's next 835, or can be set here from a letter.")
+        with st.form("appeal_outcome", clear_on_submit=True):
+            columns = st.columns(2)
+            outcome = columns[0].selectbox("Outcome", list(appeals.OUTCOMES), format_func=appeals.OUTCOMES.get, key="outcome")
+            decided = columns[1].date_input("Decided on", value=as_of, key="outcome_date")
+            if st.form_submit_button("Set the outcome"):
+                appeal_id = work_queue.latest_appeal_id(claim_id, as_of)
+                problem = actions.work(appeals.set_outcome, appeal_id, outcome, decided)
+                st.warning(problem) if problem else st.rerun()
     claim_detail.show(claim_id)
 
 st.subheader("Appeals")

@@ -23,12 +23,12 @@ FLOWS_SQL = f"""
     periods as (select unnest($starts) as period_start, unnest($ends) as period_end),
     firsts as (select * from initial_adjudications where adjudicated_date <= $as_of and {PAYERS_AND_PROVIDERS}),
     balances as (select * from claim_balances($as_of) where is_insurance and {PAYERS_AND_PROVIDERS}),
+    -- counted as the KPIs count it, from the balances alone: a claim still on its one adjudication, paid by it
     first_pass as (
-        select firsts.adjudicated_date
-        from firsts
-        inner join balances on balances.claim_id = firsts.claim_id and balances.payer_id = firsts.payer_id
-        where balances.adjudication_count = 1 and balances.last_status_code in ('1', '2', '3', '19')
-            and balances.paid_to_date_amount > 0 and balances.paid_to_date_amount = balances.paid_amount
+        select first_adjudicated_date as adjudicated_date
+        from balances
+        where adjudication_count = 1 and last_status_code in ('1', '2', '3', '19')
+            and paid_to_date_amount > 0 and paid_to_date_amount = paid_amount
     ),
     payments as (
         select payment_date, paid_amount from claim_remittances

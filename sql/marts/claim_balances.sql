@@ -37,6 +37,7 @@ final as (
         states.first_submitted_date,
         states.submitted_date,
         states.first_remit_date,
+        states.first_adjudicated_date,
         states.last_remit_date,
         as_of - states.service_date_from as days_since_service,
         aging_bucket(as_of - states.service_date_from) as aging_bucket,

@@ -325,4 +325,5 @@ def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_o
     assert unassigned["claim_id"].to_list() == ["W1", "W4"]
     # the table's column settings pin the claim id and the action columns
     settings = json.loads(next(frame.proto.columns for frame in page.dataframe if "next_action" in frame.value.columns))
-    assert [name for name, column in settings.items() if column.get("pinned")] == ["claim_id", "next_action", "priority_score"]
+    assert [name for name, column in settings.items() if column.get("pinned")] == [
+        "claim_id", "next_action", "priority_score", "deadline_days_left"]

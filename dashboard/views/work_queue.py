@@ -65,7 +65,9 @@ else:
         column_config={
             **{name: st.column_config.Column(label) for name, label in exports.COLUMNS.items()},
             "claim_id": st.column_config.TextColumn("Claim", pinned=True),
-            "next_action": st.column_config.TextColumn("Next action", pinned=True, width="large"),
+            "next_action": st.column_config.TextColumn("Next action", pinned=True, width="medium"),
+            "deadline_days_left": st.column_config.NumberColumn("Deadline (days left)", pinned=True,
+                                                                help="Before the timely-filing limit, or the appeal window after an answer"),
             "priority_score": st.column_config.NumberColumn("Priority", format="dollar", pinned=True,
                                                             help="Balance at stake × recovery likelihood × deadline boost"),
             "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),

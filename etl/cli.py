@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
+import click
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from typer.core import TyperGroup
 
 from etl import db as database
 from etl.intake.records import LoadError
@@ -18,7 +22,45 @@ from etl.intake.records import LoadError
 if TYPE_CHECKING:
     from etl.load import FileResult
 
-app = typer.Typer(help="claimscope: denial and payment analytics for medical billing.", no_args_is_help=True)
+class _ClearFailures(TyperGroup):
+    """Every command's way of failing for a reason outside claimscope: a full disk, a read-only or missing file, a
+    database another process holds past the lock timeout. One line on stderr and exit 2 ("the run itself failed", as
+    against 1 for records quarantined or refused), never a traceback. Other errors are left to propagate."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (duckdb.Error, OSError) as error:
+            # a failed commit is often followed by the caller's rollback failing too: the cause is further down
+            causes = [error]
+            while causes[-1].__context__ is not None and len(causes) < 10:
+                causes.append(causes[-1].__context__)
+            message = next((found for cause in causes if (found := _environment_failure(cause))), None)
+            if message is None:
+                raise
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(code=2) from None
+
+
+def _environment_failure(error: Exception) -> str | None:
+    """The cause in a biller's words, with DuckDB's or the OS's own first line; None for an error of another kind."""
+    text = str(error).splitlines()[0].split(" See also")[0] if str(error) else error.__class__.__name__
+    lowered = text.lower()
+    code = error.errno if isinstance(error, OSError) else None
+    if code == errno.ENOSPC or "no space left" in lowered:
+        return f"the disk is full, and the write that failed was rolled back. Free some space and run it again. ({text})"
+    if "database does not exist" in lowered:
+        return f"there is no database there yet; `claimscope load` creates it. ({text})"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or any(words in lowered for words in ("read-only", "permission denied")):
+        return f"a file cannot be written: it or its folder is read-only or belongs to another user. ({text})"
+    if "could not set lock" in lowered or "conflicting lock" in lowered:
+        return f"the database is in use by another process, which did not let go in time; run it again when it has finished. ({text})"
+    if isinstance(error, (duckdb.IOException, OSError)):
+        return text
+    return None
+
+
+app = typer.Typer(help="claimscope: denial and payment analytics for medical billing.", no_args_is_help=True, cls=_ClearFailures)
 console = Console()
 errors = Console(stderr=True)
 
@@ -371,7 +413,7 @@ def audit_log(
     db: DbOption,
     since: Annotated[datetime | None, typer.Option(help="First day to show.", formats=["%Y-%m-%d"])] = None,
     user: Annotated[str | None, typer.Option(help="Only this user's entries.")] = None,
-    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain instead; exit 1 if it is broken.")] = False,
+    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain and its checkpoint instead; exit 1 if broken or cut.")] = False,
 ) -> None:
     """Show who did what in the dashboard, or check that no entry was altered.
 
@@ -380,15 +422,18 @@ def audit_log(
     from etl.access import audit_trail as log
 
     with database.read_connection(db) as con:
-        if "audit_log" not in {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}:
-            console.print(f"{db} has no audit log yet: nobody has used the dashboard on it.")
-            return
+        has_log = "audit_log" in {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
         if verify:
+            # checked even without the table: a dropped table is a cut tail too when the checkpoint says entries existed
             broken = log.verify(con)
-            count = database.scalar(con, "select count(*) from audit_log")
             if broken is not None:
-                _fail(f"the audit log's chain breaks at entry {broken}: an entry was altered, removed or inserted")
-            console.print(f"Audit log intact: {count:,} entries, every hash and link checks out.")
+                _fail(f"the audit log breaks at entry {broken.entry_id}: {broken.reason}")
+            count = database.scalar(con, "select count(*) from audit_log") if has_log else 0
+            console.print(f"Audit log intact: {count:,} entries, every hash and link checks out and the log reaches its "
+                          "signed checkpoint.")
+            return
+        if not has_log:
+            console.print(f"{db} has no audit log yet: nobody has used the dashboard on it.")
             return
         rows = log.entries(con, since.date() if since else None, user)
     import polars as pl

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 import random
 import time
@@ -30,10 +31,13 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 
 
 def connect_with_retry(
-    db: Path | str, read_only: bool, timeout: float = LOCK_TIMEOUT_SECONDS
+    db: Path | str, read_only: bool, timeout: float | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """Connect, retrying while another process holds a conflicting lock."""
-    deadline = time.monotonic() + timeout
+    """Connect, retrying while another process holds a conflicting lock (LOCK_TIMEOUT_SECONDS unless told)."""
+    keep_new_files_private()
+    if not read_only:
+        _make_private(Path(db), Path(f"{db}.wal"))
+    deadline = time.monotonic() + (LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
     delay = 0.01
     while True:
         try:
@@ -45,10 +49,30 @@ def connect_with_retry(
             delay = min(delay * 2, 0.05)
 
 
+def keep_new_files_private() -> None:
+    """Files this process creates from now on are readable by its own user only (umask 077): the database and its
+    WAL hold PHI (HIPAA Security Rule, 45 CFR 164.312(a)(1)), and DuckDB makes a new WAL with the process umask after
+    every checkpoint, so a chmod of the files we create would not reach it."""
+    os.umask(0o077)
+
+
+def _make_private(*paths: Path) -> None:
+    """Take group and other access off files an older release created 0644."""
+    for path in paths:
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except FileNotFoundError:
+            pass
+
+
 @contextmanager
 def write_connection(db: Path | str, tables: tuple[str, ...] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-write connection with the schema applied; or, for a writer that touches only a few
-    tables (the audit log), just those tables made sure of, which is a hundred times cheaper."""
+    tables (the audit log), just those tables made sure of, which is a hundred times cheaper. On the way out the
+    audit log's checkpoint is moved to what the caller committed (etl/access/audit_trail.py)."""
+    from etl.access import audit_trail
+
     con = connect_with_retry(db, read_only=False)
     try:
         if tables is None:
@@ -57,8 +81,18 @@ def write_connection(db: Path | str, tables: tuple[str, ...] | None = None) -> I
             for name in tables:
                 con.execute((SQL_DIR / "schema" / f"{name}.sql").read_text())
         yield con
+        _roll_back_open_transaction(con)
+        audit_trail.anchor(con)
     finally:
         con.close()
+
+
+def _roll_back_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    """End a transaction the caller left open as closing would (a rollback), so what follows reads committed rows."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:  # none was open: the usual case
+        pass
 
 
 @contextmanager

@@ -22,7 +22,8 @@ def audit_entries(since: date, user_name: str | None) -> pl.DataFrame:
 @serves("audit_log")
 def audit_chain_break() -> int | None:
     """The first audit entry whose hash chain does not hold, or None."""
-    return uncached(audit_trail.verify)
+    broken = uncached(audit_trail.verify)
+    return broken.entry_id if broken else None
 
 
 @serves("audit_log")

@@ -1,0 +1,89 @@
+"""The audit log's checkpoint: the id and hash of its last committed entry, HMAC-signed, in `<db>.audit-head` beside
+the database, so entries cut from the end of the log still show (a hash chain alone cannot see its own tail go)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+# In-memory databases (tests) have no file to keep a checkpoint beside; their entries are keyed with a fixed key.
+IN_MEMORY_KEY = b"claimscope-in-memory-audit-key"
+
+
+class HeadError(Exception):
+    """The checkpoint file cannot be trusted: unreadable, or its signature does not hold."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last entry the log is known to have had (entry 0 with hash '' for an empty log), and the first entry hashed
+    with the key: those before it were written by a release without one."""
+    entry_id: int
+    entry_hash: str
+    keyed_from: int
+
+
+def key_file(db: Path | str) -> Path:
+    return Path(f"{db}.audit-key")
+
+
+def head_file(db: Path | str) -> Path:
+    return Path(f"{db}.audit-head")
+
+
+def key(db: Path | str, create: bool = True) -> bytes | None:
+    """The HMAC key of the chain and checkpoint, `<db>.audit-key` (mode 0600), made on first use; None if absent and
+    not to be made. Kept out of the database, so whoever rewrites the database cannot forge entries without it."""
+    path = key_file(db)
+    if not path.exists() and create:
+        try:
+            _write_private(path, secrets.token_hex(32).encode(), exclusive=True)
+        except FileExistsError:  # another thread made it first
+            pass
+    return path.read_text().strip().encode() if path.exists() else None
+
+
+def read(db: Path | str, signing_key: bytes) -> Head | None:
+    """The checkpoint, None when there is none; HeadError when it is unreadable or not signed with this key."""
+    path = head_file(db)
+    if not path.exists():
+        return None
+    try:
+        stored = json.loads(path.read_text())
+        head = Head(int(stored["entry_id"]), str(stored["entry_hash"]), int(stored["keyed_from"]))
+        signature = str(stored["signature"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise HeadError(f"the checkpoint {path} cannot be read ({error.__class__.__name__})") from None
+    if not hmac.compare_digest(signature, _signature(signing_key, head)):
+        raise HeadError(f"the checkpoint {path} is not signed with the log's key: it was edited or replaced")
+    return head
+
+
+def write(db: Path | str, signing_key: bytes, head: Head) -> None:
+    """Replace the checkpoint atomically (a reader sees the old one or the new one, never half of either)."""
+    text = json.dumps({"entry_id": head.entry_id, "entry_hash": head.entry_hash, "keyed_from": head.keyed_from,
+                       "signature": _signature(signing_key, head)})
+    path = head_file(db)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    _write_private(partial, text.encode(), exclusive=False)
+    os.replace(partial, path)
+
+
+def _signature(signing_key: bytes, head: Head) -> str:
+    return hmac.new(signing_key, json.dumps([head.entry_id, head.entry_hash, head.keyed_from]).encode(), hashlib.sha256).hexdigest()
+
+
+def _write_private(path: Path, data: bytes, exclusive: bool) -> None:
+    """Write a file created 0600 from the start, flushed to disk before it is used."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    descriptor = os.open(path, flags, 0o600)
+    try:
+        os.write(descriptor, data)
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

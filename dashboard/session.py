@@ -55,12 +55,16 @@ def sign_in() -> User:
     idle_minutes = settings.idle_minutes()
     if user and idle_for > idle_minutes * 60:
         log("timeout", details={"idle_minutes": round(idle_for / 60, 1)}, user=user)
-        del st.session_state["user"]
-        st.info(f"Signed out after {idle_minutes:g} minutes without activity.")
+        _end_session(f"Signed out after {idle_minutes:g} minutes without activity.")
+        user = None
+    if user and not accounts.still_allowed(accounts.users_file(database.default_db_path()), user):
+        log("session_ended", details={"reason": "account disabled or its role changed"}, user=user)
+        _end_session("Signed out: your account was disabled or its role changed.")
         user = None
     if user is None:
         user = _oidc_user() if _oidc_configured() else _local_sign_in()
     st.session_state["last_activity"] = time.time()
+    _sign_out_when_idle(idle_minutes * 60)
     st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
     if st.sidebar.button("Sign out"):
         log("logout")
@@ -69,6 +73,30 @@ def sign_in() -> User:
             st.logout()
         st.rerun()
     return user
+
+
+def _end_session(message: str) -> None:
+    """Forget the signed-in user (and the OIDC identity, which would sign straight back in) and say why."""
+    st.session_state.clear()
+    if _oidc_configured():
+        st.logout()
+    st.info(message)
+
+
+# How often an open page checks whether its session has gone idle: the page is cleared at most this long after.
+IDLE_CHECK_SECONDS = 5.0
+
+
+def _sign_out_when_idle(idle_seconds: float) -> None:
+    """A timer in the page, so an idle session is cleared when it expires, not at its next click: every few seconds a
+    fragment with nothing on screen reruns alone (which is no activity) and, once the limit has passed, reruns the
+    whole page, whose sign-in then signs the session out and shows the sign-in form instead of the data."""
+    @st.fragment(run_every=min(IDLE_CHECK_SECONDS, max(idle_seconds, 1.0)))
+    def check_idle() -> None:
+        if time.time() - st.session_state.get("last_activity", 0.0) > idle_seconds:
+            st.rerun(scope="app")
+
+    check_idle()
 
 
 def _refuse_real_data() -> None:
@@ -87,15 +115,35 @@ def _local_sign_in() -> User:
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        user = accounts.authenticate(accounts.users_file(database.default_db_path()), name, password)
-        if user:
-            st.session_state["user"] = user
-            log("login", user=user)
+        attempt = accounts.authenticate(accounts.users_file(database.default_db_path()), name, password)
+        if attempt.user:
+            st.session_state["user"] = attempt.user
+            log("login", user=attempt.user)
             st.rerun()
-        log("login_failed", details={"attempted_name": name}, user=User(name or "?", None))
-        st.error("Wrong user name or password, or the account is disabled.")
+        _log_failure(attempt, name)
+        st.error(_refusal(attempt))
     st.caption("Accounts are managed with `claimscope users add NAME --role ROLE`.")
     st.stop()
+
+
+def _log_failure(attempt: accounts.SignIn, name: str) -> None:
+    """One entry per failed attempt and one more when it locks the account. The name is logged only when it is an
+    account's: a password typed into the user-name field must never reach the audit log."""
+    who = User("unknown user" if attempt.reason == "unknown user" else name, None)
+    log("login_failed", details={"reason": attempt.reason, "failures": attempt.failures, "wait_seconds": attempt.wait_seconds},
+        user=who)
+    if attempt.locked and attempt.reason == "wrong password":
+        log("account_locked", details={"failures": attempt.failures, "minutes": accounts.LOCK_MINUTES}, user=who)
+
+
+def _refusal(attempt: accounts.SignIn) -> str:
+    if attempt.locked:
+        return (f"Too many failed sign-ins: this account is locked for {-(-attempt.wait_seconds // 60)} minutes. "
+                "An admin can reset it with `claimscope users add`.")
+    if attempt.wait_seconds:
+        return (("Wrong user name or password. " if attempt.reason == "wrong password" else "")
+                + f"After {attempt.failures} failed sign-ins, wait {attempt.wait_seconds} seconds before the next try.")
+    return "Wrong user name or password, or the account is disabled."
 
 
 def _oidc_configured() -> bool:

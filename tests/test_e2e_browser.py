@@ -136,6 +136,26 @@ def test_a_biller_signs_in_sees_only_their_pages_and_may_reveal_patients(tmp_pat
         page.close()
 
 
+def test_a_biller_left_idle_sees_the_page_cleared_when_the_time_out_expires_without_clicking(tmp_path_factory, sample_db, browser):
+    import shutil
+
+    from etl.access.accounts import add_user
+
+    folder = tmp_path_factory.mktemp("idle")
+    db = folder / "practice.duckdb"
+    shutil.copy(sample_db, db)
+    shutil.copy(f"{sample_db}.key", f"{db}.key")
+    add_user(folder / "users.json", "dana", "biller", "correct horse battery")
+    # 0.1 minutes: the page's idle check runs every 5 s at most, so it is cleared within about 11 s of signing in
+    for url in serve(db, CLAIMSCOPE_USERS=str(folder / "users.json"), CLAIMSCOPE_DEMO="0", CLAIMSCOPE_IDLE_MINUTES="0.1"):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        sign_in(page, url, "dana", "correct horse battery")
+        page.get_by_text("Signed out after 0.1 minutes without activity.").wait_for(timeout=30_000)
+        assert page.get_by_role("heading", name="Work queue", exact=True).count() == 0
+        assert page.get_by_role("button", name="Sign in").count() == 1
+        page.close()
+
+
 # DuckDB's words when a writer's lock is in the way: a biller must never see them
 LOCK_ERROR = __import__("re").compile("Could not set lock|Conflicting lock|database is locked", __import__("re").I)
 

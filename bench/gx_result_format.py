@@ -25,7 +25,7 @@ def main() -> None:
     from etl.intake.tabular.mapping import ColumnMapping
     from etl.intake.validate import SuiteRunner, _as_pandas, prepared, stacked
 
-    load._init_parser({}, b"bench-key", ColumnMapping(), False)
+    load._init_parser({}, b"bench-key", ColumnMapping(), False, Path("/tmp/gx_result_format.errors.log"))
     items = [item for group in load._parse_groups(load.expand_paths([args.folder])) for item in load._read_and_parse_group(group)]
     runner = SuiteRunner(date.today())
     tables = stacked([item.parsed for item in items if item.parsed and item.parsed.tables])

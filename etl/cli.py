@@ -86,10 +86,10 @@ def _scope(from_date: datetime | None, to_date: datetime | None, payer: list[str
     return Scope(tuple(payer or ()), tuple(provider or ()), from_date.date() if from_date else None, to_date.date() if to_date else None)
 
 
-def _fail(message: object) -> NoReturn:
-    """Say what went wrong on stderr and exit 1: every command's way of refusing."""
+def _fail(message: object, code: int = 1) -> NoReturn:
+    """Say what went wrong on stderr and exit 1, every command's way of refusing; or 2, the run itself failed."""
     typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code=1)
+    raise typer.Exit(code=code)
 
 
 @app.command()
@@ -106,11 +106,14 @@ def load(
     Each file loads in its own transaction; a file already loaded (same sha256) is skipped.
     An X12 envelope count or control number that is off (SE01, GE01, IEA01, ST02/SE02, GS06/GE02, ISA13/IEA02) is a
     warning and the set loads, since a provider cannot send an ERA back; --strict rejects such sets instead.
-    Exits 1 when any record was quarantined or any file rejected; the rest still load.
+    Exits 1 when any record was quarantined or any file rejected (the rest still load), 2 when the run itself failed.
 
     Example: claimscope load data_samples/ --db demo.duckdb
     """
     # imported here so that `--help` and the quick commands do not pay for the loader's imports
+    import duckdb
+
+    from etl.error_log import error_log_path, internal_error
     from etl.intake.tabular.mapping import read_mapping
     from etl.load import expand_paths, load_files
 
@@ -118,9 +121,14 @@ def load(
         column_mapping = read_mapping(mapping)
     except LoadError as error:
         _fail(error)
-    with Progress(console=errors, transient=True) as progress:
-        task = progress.add_task("Loading", total=len(expand_paths(paths)))
-        results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task), strict=strict)
+    try:
+        with Progress(console=errors, transient=True) as progress:
+            task = progress.add_task("Loading", total=len(expand_paths(paths)))
+            results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task), strict=strict)
+    except (duckdb.Error, OSError):
+        raise  # a full disk, a read-only file or a held lock: said in one line by the command group
+    except Exception as error:  # a fault of the loader's own: one line here, the traceback in the log, never PHI
+        _fail(internal_error(f"loading into {db}", "loading", error, error_log_path(db)) + "; files already committed stay", code=2)
     console.print(_summary_table(results))
     for result in results:
         if result.message and result.status != "skipped":

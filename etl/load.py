@@ -22,6 +22,7 @@ import polars as pl
 from etl import code_lists
 from etl import db as database
 from etl import ledger
+from etl.error_log import error_log_path, internal_error, log_traceback, masked
 from etl.intake.tabular.audits import parse_audits_csv
 from etl.intake.tabular.claims import parse_claims_csv
 from etl.intake.tabular.coders import parse_coders_csv
@@ -57,7 +58,7 @@ GROUP_BYTES = 4_000_000
 GROUP_FILE_BYTES = 256_000
 X12_KINDS = ("835", "837P", "837I")
 # Folder walks skip documentation, settings and databases that sit beside the data.
-SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal", ".sha256"}
+SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal", ".sha256", ".log"}
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ def load_files(
     strict: bool = False,
 ) -> list[FileResult]:
     """Load files after the expectation suites, a batch of files per transaction, each file whole or not at all; a bad
-    file never stops the batch. With strict, an X12 envelope count or control number that does not check out rejects
+    file never stops the batch, and an error nobody foresaw in parsing or checking a file rejects that file alone, its
+    traceback in `<db>.errors.log`. With strict, an X12 envelope count or control number that does not check out rejects
     its sets, as it once did.
 
     Each transaction refreshes the ledger for the claims its files touch. Into a database with no ledger yet (a
@@ -112,6 +114,7 @@ def load_files(
     """
     mapping = mapping or ColumnMapping()
     key = key_for_database(db)
+    error_log = error_log_path(db)
     with database.write_connection(db) as con:
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
         first_load = not database.scalar(con, "select exists (from claim_events)")
@@ -119,17 +122,15 @@ def load_files(
     files = expand_paths(paths)
     results = []
     runner = _SuitesInBackground(lists)
-    with _WriteSession(db) as session, _parser_pool(len(files), known, key, mapping, strict) as pool:
+    with _WriteSession(db, error_log) as session, _parser_pool(len(files), known, key, mapping, strict, error_log) as pool:
         groups = _parse_groups(files)
         parsed_groups = pool.map(_read_and_parse_group, groups) if pool else map(_read_and_parse_group, groups)
         items = _released_before_large(files, session, (item for group in parsed_groups for item in group))
         for chunk in _chunks(runner.started_by_first_data(items) if validate else items):
             to_check = [item for item in chunk if item.parsed and item.parsed.tables]
             if validate and to_check:
-                from etl.intake.validate import validate_files
-
                 session.release()  # validation is slow; readers may have the file meanwhile
-                validate_files(runner.get(), [item.parsed for item in to_check], [item.path for item in to_check])
+                _validate(runner.get(), to_check, error_log)
             for result in _write_chunk(chunk, session, known, refresh_ledger=not first_load):
                 results.append(result)
                 if on_file_done:
@@ -138,6 +139,28 @@ def load_files(
         with database.write_connection(db) as con:
             ledger.derive_if_missing(con)
     return results
+
+
+def _validate(runner, items: list[_ParsedItem], error_log: Path) -> None:
+    """Run the suites over the files together; should that fail in a way nobody foresaw, over each file alone, and a
+    file that still fails is rejected."""
+    from etl.intake.validate import validate_files
+
+    try:
+        validate_files(runner, [item.parsed for item in items], [item.path for item in items])
+        return
+    except Exception:  # whose file it was is found by checking them one at a time
+        pass
+    for item in items:
+        try:
+            validate_files(runner, [item.parsed], [item.path])
+        except Exception as error:  # contained to its file, the traceback logged
+            item.parsed = _rejected(item.parsed.kind, internal_error(str(item.path), "checking it", error, error_log))
+
+
+def _rejected(kind: str, reason: str) -> ParsedFile:
+    """A file that cannot be loaded at all: one quarantine row saying why."""
+    return ParsedFile(kind, quarantine=[Quarantined("file", reason, None)])
 
 
 class _SuitesInBackground:
@@ -205,18 +228,18 @@ class _ParsedItem:
 _worker: dict = {}
 
 
-def _init_parser(known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool) -> None:
-    _worker.update(known=known, hasher=PatientHasher(key), mapping=mapping, strict=strict)
+def _init_parser(known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool, error_log: Path) -> None:
+    _worker.update(known=known, hasher=PatientHasher(key), mapping=mapping, strict=strict, error_log=error_log)
 
 
-def _parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool):
+def _parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool, error_log: Path):
     """Parse in worker processes when the batch is big enough to pay for starting them."""
-    _init_parser(known, key, mapping, strict)
+    _init_parser(known, key, mapping, strict, error_log)
     workers = min(os.cpu_count() or 1, 4)
     if file_count < PARALLEL_FILES or workers < 2:
         return nullcontext(None)
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser, initargs=(known, key, mapping, strict))
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser, initargs=(known, key, mapping, strict, error_log))
 
 
 def _released_before_large(files: list[Path], session: _WriteSession, items: Iterator[_ParsedItem]) -> Iterator[_ParsedItem]:
@@ -243,7 +266,7 @@ def _parse_groups(files: list[Path]) -> list[list[Path]]:
 
 def _read_and_parse_group(paths: list[Path]) -> list[_ParsedItem]:
     """Read and parse a group of files: the X12 files of one kind are parsed together (etl/intake/x12/parse.py
-    parse_x12_files), every other file on its own."""
+    parse_x12_files), every other file on its own. An error nobody foresaw rejects only the file that raised it."""
     items, x12 = [], {}
     for path in paths:
         item = _read(path)
@@ -254,23 +277,38 @@ def _read_and_parse_group(paths: list[Path]) -> list[_ParsedItem]:
             text = decode(item.data, str(path))
             kind = detect_kind(text, str(path), _worker["mapping"])
         except LoadError as error:
-            item.parsed = ParsedFile("unknown", quarantine=[Quarantined("file", str(error), None)])
+            item.parsed = _rejected("unknown", str(error))
+            continue
+        except Exception as error:  # contained to its file, the traceback logged
+            item.parsed = _rejected("unknown", internal_error(str(path), "reading it", error, _worker["error_log"]))
             continue
         if kind in X12_KINDS:
             x12.setdefault(kind, []).append((item, text))
         else:
-            item.parsed = parse_file(path, item.data, _worker["hasher"], _worker["mapping"], _worker["strict"])
+            item.parsed = _parse_one(item)
     for kind, members in x12.items():
         from etl.intake.x12.parse import parse_x12_files  # X12 intake is imported only when an X12 file arrives
 
         named = [(str(item.path), text) for item, text in members]
-        for (item, _), parsed in zip(members, parse_x12_files(named, kind, _worker["hasher"], _worker["strict"])):
+        try:
+            parsed_files = parse_x12_files(named, kind, _worker["hasher"], _worker["strict"])
+        except Exception:  # whose file it was is found by parsing them one at a time
+            parsed_files = [_parse_one(item) for item, _ in members]
+        for (item, _), parsed in zip(members, parsed_files):
             item.parsed = parsed
     for item in items:
         if item.parsed:
             item.parsed.is_synthetic = item.parsed.is_synthetic or listed_as_synthetic(item.path, item.sha256)
         item.data = b""
     return items
+
+
+def _parse_one(item: _ParsedItem) -> ParsedFile:
+    """Parse one file alone; an error nobody foresaw rejects it, its traceback logged."""
+    try:
+        return parse_file(item.path, item.data, _worker["hasher"], _worker["mapping"], _worker["strict"])
+    except Exception as error:  # contained to its file
+        return _rejected("unknown", internal_error(str(item.path), "parsing it", error, _worker["error_log"]))
 
 
 def _read(path: Path) -> _ParsedItem:
@@ -310,7 +348,10 @@ def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int], ref
         result = write_parsed(session.connection(), item.path, item.sha256, item.size, item.parsed, refresh_ledger)
     except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
         session.release()
-        message = f"{item.path}: nothing written, the load was rolled back: {error}"
+        # The database's words, with any value it quotes masked; the whole traceback goes to the error log.
+        said = str(error).strip().splitlines()
+        logged = log_traceback(session.error_log, f"{item.path}: writing it", error)
+        message = f"{item.path}: nothing written, the load was rolled back: {masked(said[0]) if said else error.__class__.__name__}; {logged}"
         return FileResult(str(item.path), item.parsed.kind, "failed", message=message)
     if result.file_id is not None:
         known[item.sha256] = result.file_id
@@ -321,8 +362,9 @@ def _write(item: _ParsedItem, session: _WriteSession, known: dict[str, int], ref
 class _WriteSession:
     """The write connection, opened on demand and given up often so readers get their turn."""
 
-    def __init__(self, db: Path | str) -> None:
+    def __init__(self, db: Path | str, error_log: Path) -> None:
         self.db = db
+        self.error_log = error_log
         self.con: duckdb.DuckDBPyConnection | None = None
         self.opened_at = 0.0
 
@@ -355,11 +397,11 @@ def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMa
         text = decode(data, str(path))
         kind = detect_kind(text, str(path), mapping)
     except LoadError as error:
-        return ParsedFile("unknown", quarantine=[Quarantined("file", str(error), None)])
+        return _rejected("unknown", str(error))
     try:
         return _parse_by_kind(kind, text, path, hasher, mapping, strict)
     except LoadError as error:
-        return ParsedFile(kind, quarantine=[Quarantined("file", str(error), None)])
+        return _rejected(kind, str(error))
 
 
 def _parse_by_kind(kind: str, text: str, path: Path, hasher: PatientHasher, mapping: ColumnMapping, strict: bool) -> ParsedFile:

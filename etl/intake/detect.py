@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
-import zipfile
-from datetime import date, datetime
 
 from etl.intake.tabular import audits, claims, coders, fee_schedules, remits
+from etl.intake.tabular.common import csv_lines
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.intake.records import LoadError
+from etl.intake.workbook import first_sheet_as_csv
 
 CSV_SIGNATURES = {
     "claims_csv": claims.SIGNATURE,
@@ -30,7 +29,7 @@ def decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise LoadError(f"{name}: file is empty")
     if data.startswith(_ZIP_MAGIC):
-        return _first_sheet_as_csv(data, name)
+        return first_sheet_as_csv(data, name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -41,47 +40,29 @@ def decode(data: bytes, name: str) -> str:
     return text
 
 
-def _first_sheet_as_csv(data: bytes, name: str) -> str:
-    """An Excel workbook's first sheet (a filled-in audit worksheet, say) as CSV text: sheet row N is CSV line N."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError) as error:
-        raise LoadError(f"{name}: a zip archive that is not a readable Excel workbook ({error.__class__.__name__})") from error
-    while rows and not any(rows[-1]):
-        rows.pop()
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(rows)
-    return text.getvalue()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:
     """Return 835, 837P, 837I, claims_csv, remits_csv, audits_csv, fee_schedules_csv or coders_csv; otherwise raise
     LoadError."""
     start = _X12_START.match(text.lstrip())
     if start:
         return _x12_kind(text, start.group(2), name)
-    header = mapping.rename(next(csv.reader(io.StringIO(text)), []))
+    try:
+        header = mapping.rename(next(csv.reader(csv_lines(text)), []))
+    except csv.Error as error:  # a header field over csv.field_size_limit()
+        raise LoadError(f"{name}: line 1: cannot be read as CSV: {error}") from error
     for kind, signature in CSV_SIGNATURES.items():
         if signature <= set(header):
+            _reject_repeated_columns(header, name)
             return kind
-    first_line = text.lstrip().splitlines()[0][:60]
-    raise LoadError(
-        f"{name}: line 1: not X12 (no ISA, GS or ST) and not a claimscope CSV header: {first_line!r}"
-    )
+    # The line itself is not quoted: an unrecognised file can be anything, an NM1 with a patient's name included.
+    raise LoadError(f"{name}: line 1: not X12 (no ISA, GS or ST) and not a claimscope CSV header")
+
+
+def _reject_repeated_columns(header: list[str], name: str) -> None:
+    """A column named twice is ambiguous: the last one would win silently (13 claims once became claim id OTHER)."""
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise LoadError(f"{name}: line 1: the header names {', '.join(repeated)} more than once")
 
 
 def _x12_kind(text: str, element_separator: str, name: str) -> str:

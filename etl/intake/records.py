@@ -37,6 +37,11 @@ def _manifest_hashes(manifest: Path) -> frozenset[str]:
     return frozenset(line.split()[0] for line in manifest.read_text().splitlines() if line.strip())
 
 
+# Columns that name or identify a patient: their values stay in the patients table and quarantine.raw, never in a
+# reason, a message or a sample (HIPAA's identifiers: names, member ids, birth dates).
+PHI_COLUMNS = {"member_id", "last_name", "first_name", "birth_date"}
+
+
 class LoadError(Exception):
     """A file that cannot be read at all; the message names the file and where it failed."""
 

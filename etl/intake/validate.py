@@ -17,15 +17,13 @@ import polars as pl
 
 from etl import settings
 from etl.intake.detect import decode
-from etl.intake.records import ParsedFile, Quarantined
+from etl.intake.records import PHI_COLUMNS, ParsedFile, Quarantined
 from etl.intake.values import passes_luhn
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 SUITES_DIR = settings.SUITES_DIR
 REFERENCE_DIR = settings.REFERENCE_DIR
-# Values of these columns never leave the patients table: not in a reason, not in a sample.
-PHI_COLUMNS = {"member_id", "last_name", "first_name", "birth_date"}
 # The record a failing row takes to quarantine: claims, remit claims and payments go whole, with their children.
 RECORD_KEYS = {
     "claims": "claim_record_id",

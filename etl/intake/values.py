@@ -6,10 +6,18 @@ import polars as pl
 
 MONEY = pl.Decimal(18, 2)
 QUANTITY = pl.Decimal(12, 3)
-# X12 `R` values and CSV amounts: optional sign, digits, at most two decimals (cents).
-AMOUNT_PATTERN = r"^-?(\d+(\.\d{0,2})?|\.\d{1,2})$"
-QUANTITY_PATTERN = r"^-?(\d+(\.\d{0,3})?|\.\d{1,3})$"
-INTEGER_PATTERN = r"^\d+$"
+# X12 `R` values and CSV amounts: optional sign, digits, at most two decimals (cents). The digits are ASCII: `\d`
+# would also match Arabic-Indic (١٢٣) and full-width (１２３) digits, which X12.6 does not allow and no cast reads.
+AMOUNT_PATTERN = r"^-?([0-9]+(\.[0-9]{0,2})?|\.[0-9]{1,2})$"
+QUANTITY_PATTERN = r"^-?([0-9]+(\.[0-9]{0,3})?|\.[0-9]{1,3})$"
+INTEGER_PATTERN = r"^[0-9]+$"
+INT32_MAX = 2_147_483_647
+# What each stored type holds, for the reason given when a well-formed value does not fit it.
+CAPACITY = {
+    MONEY: "DECIMAL(18,2) holds at most 16 digits before the point",
+    QUANTITY: "DECIMAL(12,3) holds at most 9 digits before the point",
+    pl.Int32: f"INTEGER holds at most {INT32_MAX}",
+}
 X12_DATE_FORMATS = ("%Y%m%d",)
 CSV_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 
@@ -28,6 +36,15 @@ def bad_amount(column: str) -> pl.Expr:
     return present(column) & ~clean_amount(column).str.contains(AMOUNT_PATTERN)
 
 
+def does_not_fit(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """True where a well-formed value is too large for its stored type: the cast that would write it gives nothing."""
+    return value.is_not_null() & value.cast(dtype, strict=False).is_null()
+
+
+def too_large_amount(column: str) -> pl.Expr:
+    return present(column) & ~bad_amount(column) & does_not_fit(clean_amount(column), MONEY)
+
+
 def to_amount(column: str) -> pl.Expr:
     return pl.when(present(column)).then(clean_amount(column)).cast(MONEY, strict=False).alias(column)
 
@@ -36,12 +53,20 @@ def bad_quantity(column: str) -> pl.Expr:
     return present(column) & ~pl.col(column).str.strip_chars().str.contains(QUANTITY_PATTERN)
 
 
+def too_large_quantity(column: str) -> pl.Expr:
+    return present(column) & ~bad_quantity(column) & does_not_fit(pl.col(column).str.strip_chars(), QUANTITY)
+
+
 def to_quantity(column: str) -> pl.Expr:
     return pl.when(present(column)).then(pl.col(column).str.strip_chars()).cast(QUANTITY, strict=False).alias(column)
 
 
 def bad_integer(column: str) -> pl.Expr:
     return present(column) & ~pl.col(column).str.strip_chars().str.contains(INTEGER_PATTERN)
+
+
+def too_large_integer(column: str) -> pl.Expr:
+    return present(column) & ~bad_integer(column) & does_not_fit(pl.col(column).str.strip_chars(), pl.Int32)
 
 
 def to_integer(column: str) -> pl.Expr:

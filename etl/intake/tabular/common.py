@@ -25,16 +25,26 @@ class Column:
     type: str = TEXT
     required: bool = False
     allowed: tuple[str, ...] = ()
+    holds_phi: bool = False  # a patient's name, member id or birth date: reasons name the column, never the value
 
 
 def read_rows(text: str, mapping: ColumnMapping) -> tuple[list[str], pl.DataFrame, list[Quarantined]]:
-    """Read a CSV into string columns plus its physical line numbers; ragged lines are quarantined."""
-    reader = csv.reader(io.StringIO(text))
+    """Read a CSV into string columns plus its physical line numbers; ragged and unreadable lines are quarantined."""
+    reader = csv.reader(csv_lines(text))
     header = mapping.rename(next(reader, []))
     columns: list[list[str]] = [[] for _ in header]
     lines: list[int] = []
     ragged: list[Quarantined] = []
-    for fields in reader:
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:  # a field over csv.field_size_limit(); the reader goes on at the next line
+            raw = "".join(csv_lines(text).readlines()[first_line - 1 : reader.line_num])
+            ragged.append(Quarantined(f"line {reader.line_num}", f"cannot be read as CSV: {error}", raw))
+            continue
         if not any(field.strip() for field in fields):
             continue
         if len(fields) != len(header):
@@ -46,6 +56,11 @@ def read_rows(text: str, mapping: ColumnMapping) -> tuple[list[str], pl.DataFram
         lines.append(reader.line_num)
     frame = pl.DataFrame({name: column for name, column in zip(header, columns)}, schema={name: pl.Utf8 for name in header})
     return header, frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)), ragged
+
+
+def csv_lines(text: str) -> io.StringIO:
+    """The text with CR, LF and CRLF line ends all read as one (RFC 4180 says CRLF; old Mac exports send CR alone)."""
+    return io.StringIO(text, newline=None)
 
 
 def raw_line(fields: list[str]) -> str:
@@ -65,23 +80,36 @@ def _problem_for(column: Column, date_formats: tuple[str, ...]) -> list[pl.Expr]
     checks: list[pl.Expr] = []
     if column.required:
         checks.append(pl.when(~values.present(name)).then(pl.lit(f"missing {name}")))
-    shown = pl.col(name).str.strip_chars()
+    too_large = None
     if column.type == AMOUNT:
         bad, what = values.bad_amount(name), "is not a dollar amount"
+        too_large = values.too_large_amount(name), values.CAPACITY[values.MONEY]
     elif column.type == QUANTITY:
         bad, what = values.bad_quantity(name), "is not a number"
+        too_large = values.too_large_quantity(name), values.CAPACITY[values.QUANTITY]
     elif column.type == INTEGER:
         bad, what = values.bad_integer(name), "is not a whole number"
+        too_large = values.too_large_integer(name), values.CAPACITY[pl.Int32]
     elif column.type == DATE:
         bad = values.bad_date(name, date_formats)
         what = "is not a valid date (" + " or ".join(date_formats) + ")"
     elif column.allowed:
-        bad = values.present(name) & ~shown.is_in(list(column.allowed))
+        bad = values.present(name) & ~pl.col(name).str.strip_chars().is_in(list(column.allowed))
         what = "is not one of " + ", ".join(column.allowed)
     else:
         return checks
-    checks.append(pl.when(bad).then(pl.format(f"{name} '{{}}' {what}", shown)))
+    checks.append(pl.when(bad).then(_described(column, what)))
+    if too_large:
+        fits_not, capacity = too_large
+        checks.append(pl.when(fits_not).then(_described(column, f"is too large ({capacity})")))
     return checks
+
+
+def _described(column: Column, what: str) -> pl.Expr:
+    """`units '99999999999' is too large (...)`; a value that may identify a patient is left out."""
+    if column.holds_phi:
+        return pl.lit(f"{column.name} {what}")
+    return pl.format(f"{column.name} '{{}}' {what}", pl.col(column.name).str.strip_chars())
 
 
 def check_values(frame: pl.DataFrame, layout: list[Column], date_formats: tuple[str, ...]) -> pl.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from etl.intake.patients import PatientHasher
+from etl.intake.values import INT32_MAX
 from etl.intake.x12.rows import RowCollector, SetRejected, components, element, require
 from etl.intake.x12.segments import Delimiters, Interchange, TransactionSet
 
@@ -228,9 +229,12 @@ class Claim837Parser:
 
     def _add_line(self, number: int, elements: list[str], procedure: list[str], revenue_code, charge, units) -> None:
         claim = self._inside_claim(number, elements)
-        line_number = self.line_number if self.loop == "2400" and self.line_number and self.line_number.isdigit() else None
+        line_number = self.line_number if self.loop == "2400" else None
         if line_number is None:
             raise SetRejected(number, f"{elements[0]} has no LX line number before it")
+        # str.isdigit() also takes Arabic-Indic and full-width digits, which int() reads: ask for ASCII, as X12.6 does.
+        if not (line_number.isascii() and line_number.isdigit()) or int(line_number) > INT32_MAX:
+            raise SetRejected(number, f"LX01 before this {elements[0]} is not a line number (a whole number up to {INT32_MAX})")
         self.line = [
             self.set_index, number, claim[_CLAIM["claim_record_id"]], claim[_CLAIM["claim_id"]], int(line_number),
             procedure[1] if len(procedure) > 1 else None,

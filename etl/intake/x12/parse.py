@@ -7,8 +7,8 @@ import polars as pl
 from etl.intake.x12 import claims_837, remits_835
 from etl.intake.x12.balancing import balancing_issues
 from etl.intake.patients import PatientHasher
-from etl.intake.records import SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
-from etl.intake.values import AMOUNT_PATTERN, MONEY, QUANTITY, QUANTITY_PATTERN
+from etl.intake.records import PHI_COLUMNS, SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
+from etl.intake.values import AMOUNT_PATTERN, CAPACITY, MONEY, QUANTITY, QUANTITY_PATTERN, does_not_fit
 from etl.intake.x12.rows import SEGMENT, SET_INDEX
 from etl.intake.x12.segments import Interchange, TransactionSet, read_interchange, segments_with_set_index, split_interchanges
 
@@ -232,6 +232,8 @@ _DATE_ELEMENTS = {
     "835": {"DTM": (2, 1, ["050", "150", "151", "232", "233", "405", "472"]), "BPR": (16, None, None), "PLB": (2, None, None)},
     "837": {"DTP": (3, 2, ["D8", "RD8"]), "BHT": (4, None, None), "DMG": (2, 1, ["D8"])},
 }
+# DMG02 is the patient's or subscriber's birth date: a reason names the element, never the date.
+_PHI_DATE_ELEMENTS = {"DMG"}
 
 
 def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
@@ -246,23 +248,30 @@ def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
         impossible = days.list.eval(pl.element().str.strptime(pl.Date, "%Y%m%d", strict=False).is_null()).list.any()
         bad = segments.filter((pl.col("tag") == tag) & read & (value != "") & impossible)
         for set_index, number, text in bad.select("set_index", "segment", value.alias("value")).rows():
-            interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}: {text!r}")
+            shown = "" if tag in _PHI_DATE_ELEMENTS else f": {text!r}"
+            interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}{shown}")
 
 
 def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:
-    """Non-numeric amounts and impossible dates are structural errors: reject their sets."""
-    checks = [(spec.AMOUNTS, AMOUNT_PATTERN, "non-numeric amount"), (spec.QUANTITIES, QUANTITY_PATTERN, "non-numeric quantity")]
+    """Non-numeric or oversized amounts and quantities and impossible dates are structural errors: reject their sets."""
+    checks = [(spec.AMOUNTS, AMOUNT_PATTERN, MONEY, "amount"), (spec.QUANTITIES, QUANTITY_PATTERN, QUANTITY, "quantity")]
     by_set = {ts.index: ts for ts in interchange.transaction_sets}
     for table, frame in frames.items():
         problems = [
-            pl.when(pl.col(column).is_not_null() & ~pl.col(column).str.contains(pattern)).then(
-                pl.format(f"{what} in {column}: '{{}}'", pl.col(column))
-            )
-            for columns, pattern, what in checks
+            problem
+            for columns, pattern, dtype, what in checks
             for column in columns.get(table, ())
+            for problem in (
+                pl.when(pl.col(column).is_not_null() & ~pl.col(column).str.contains(pattern)).then(
+                    _problem_text(f"non-numeric {what} in {column}", column)
+                ),
+                pl.when(does_not_fit(pl.col(column), dtype)).then(
+                    _problem_text(f"{what} too large in {column} ({CAPACITY[dtype]})", column)
+                ),
+            )
         ] + [
             pl.when(pl.col(column).is_not_null() & pl.col(column).str.strptime(pl.Date, "%Y%m%d", strict=False).is_null()).then(
-                pl.format(f"impossible date in {column}: '{{}}'", pl.col(column))
+                _problem_text(f"impossible date in {column}", column)
             )
             for column in spec.DATES.get(table, ())
         ]
@@ -271,6 +280,13 @@ def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Inter
         bad = frame.select(SET_INDEX, SEGMENT, pl.coalesce(problems).alias("problem")).filter(pl.col("problem").is_not_null())
         for set_index, segment, problem in bad.sort(SEGMENT).iter_rows():
             by_set[set_index].reject(segment, problem)
+
+
+def _problem_text(what: str, column: str) -> pl.Expr:
+    """`what: 'value'`, or `what` alone for a column that may identify a patient (a birth date)."""
+    if column in PHI_COLUMNS:
+        return pl.lit(what)
+    return pl.format(f"{what}: '{{}}'", pl.col(column))
 
 
 def _typed(frame: pl.DataFrame, table: str, spec) -> pl.DataFrame:

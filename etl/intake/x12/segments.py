@@ -72,11 +72,11 @@ def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
         for _ in range(15):
             position = text.find(element, position + 1)
             if position < 0:
-                raise LoadError(f"{name}: segment 1: ISA is truncated: {text[:106]!r}")
+                raise LoadError(f"{name}: segment 1: ISA is truncated (fewer than 16 elements)")
         component = text[position + 1 : position + 2]
         terminator = text[position + 2 : position + 3]
         if not component or not terminator:
-            raise LoadError(f"{name}: segment 1: ISA is truncated: {text[:106]!r}")
+            raise LoadError(f"{name}: segment 1: ISA is truncated (no ISA16 or segment terminator)")
         isa = text[:position].split(element)
         repetition = isa[11] if len(isa) > 11 and isa[12] >= "00501" and not isa[11].isalnum() else None
         segment = "\n" if terminator in "\r\n" else terminator
@@ -84,7 +84,7 @@ def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
     element = text[2]
     header_end = re.search(rf"[^A-Za-z0-9 {re.escape(element)}]", text[3:])
     if header_end is None:
-        raise LoadError(f"{name}: segment 1: no segment terminator after {text[:40]!r}")
+        raise LoadError(f"{name}: segment 1: no segment terminator after the {text[:2]} header")
     segment = text[3 + header_end.start()]
     segment = "\n" if segment in "\r\n" else segment
     component = ">" if ":" not in text and ">" in text else ":"
@@ -192,11 +192,19 @@ def _check_segment_ids_and_strays(interchange: Interchange) -> None:
     valid_id = pl.col("tag").str.contains(_SEGMENT_ID.pattern)
     bad_ids = located.filter(pl.col("set_index").is_not_null() & ~valid_id).select("set_index", "segment", "tag")
     for set_index, number, tag in bad_ids.rows():
-        interchange.transaction_sets[set_index].reject(number, f"invalid segment identifier {tag!r}")
+        interchange.transaction_sets[set_index].reject(number, invalid_identifier(tag))
     strays = located.filter(pl.col("set_index").is_null() & ~pl.col("tag").is_in(_ENVELOPE_TAGS))
     for number, tag, raw in strays.select("segment", "tag", "raw").rows():
-        reason = "segment outside a transaction set" if _SEGMENT_ID.match(tag) else f"invalid segment identifier {tag!r}"
+        reason = "segment outside a transaction set" if _SEGMENT_ID.match(tag) else invalid_identifier(tag)
         interchange.stray.append(Quarantined(f"segment {number}", reason, raw))
+
+
+def invalid_identifier(tag: str | None) -> str:
+    """The reason for a segment id that is not two or three capitals and digits; a longer one is not quoted, since
+    with its separator lost it may be a whole NM1 or DMG (names, birth dates)."""
+    if tag is not None and len(tag) <= 3:
+        return f"invalid segment identifier {tag!r}"
+    return "invalid segment identifier (not 2-3 capital letters and digits; not quoted, it may hold patient data)"
 
 
 class _EnvelopeWalker:

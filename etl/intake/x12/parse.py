@@ -354,4 +354,6 @@ def safe_segment_text(interchange: Interchange, number: int) -> str:
     elements = interchange.elements_of(number)
     if elements[0] in _MESSAGE_SAFE_SEGMENTS:
         return interchange.text_of(number)
-    return f"{elements[0] or '(no id)'}{interchange.delimiters.element}… (masked: may hold patient data)"
+    # A segment whose separators are lost is one long "id": show an id only when it looks like one.
+    shown = elements[0] if len(elements[0]) <= 3 else "(no readable id)"
+    return f"{shown or '(no id)'}{interchange.delimiters.element}… (masked: may hold patient data)"

@@ -4,6 +4,7 @@ the change, while work changes are read fresh on every run and leave the cached 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -12,9 +13,12 @@ import streamlit as st
 from dashboard import session
 from dashboard.queries import cache
 from dashboard.permissions import require
+from dashboard.widgets import literal
 from etl import db as database
 from etl.reports.audit_sampling import Draw, Universe, draw_sample
 from etl.work import items
+
+WORKSHEET_KIND = "audits_csv"  # a coding-audit worksheet, CSV or Excel (etl.intake.detect)
 
 
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:
@@ -30,28 +34,54 @@ def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_code
 
 
 def load_upload(name: str, content: bytes):
-    """Load an uploaded file through the same loader, validation and quarantine as `claimscope load`."""
-    from etl.load import load_files  # brings in Great Expectations (~5 s); only when a file arrives
+    """Load an uploaded audit worksheet through the same loader, validation and quarantine as `claimscope load`; a
+    file whose content is anything else (claims, remittances) is refused, whatever its name says."""
+    from etl.load import FileResult, load_files  # brings in Great Expectations (~5 s); only when a file arrives
 
     require("coder_accuracy")
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / Path(name).name
-        path.write_bytes(content)
-        [result] = load_files([path], database.default_db_path())
-    session.log("upload", [path.name], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
-    cache.clear()
+    shown = upload_name(name)
+    kind = _content_kind(content, shown)
+    if kind not in (None, WORKSHEET_KIND):
+        result = FileResult(shown, kind, "rejected", message=f"{shown}: its content is {kind}, not a coding-audit worksheet "
+                                                             "(claim_id, auditor_id, finding, ...); only a worksheet loads here")
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / shown
+            path.write_bytes(content)
+            [result] = load_files([path], database.default_db_path())
+        cache.clear()
+    session.log("upload", [shown], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
     return result
+
+
+def upload_name(name: str) -> str:
+    """An uploaded file's own name: any folders a browser sent with it (either slash) and control characters dropped."""
+    own = "".join(character for character in re.split(r"[\\/]", name)[-1] if character.isprintable()).strip()
+    return own if own.strip(".") else "upload"
+
+
+def _content_kind(content: bytes, name: str) -> str | None:
+    """What the upload is by its bytes (etl.intake.detect), or None when that cannot be read: the loader then rejects
+    it with its own reason and a quarantine row."""
+    from etl.intake.detect import decode, detect_kind
+    from etl.intake.tabular.mapping import ColumnMapping
+
+    try:
+        return detect_kind(decode(content, name), name, ColumnMapping())
+    except Exception:  # noqa: BLE001 - any failure here is the loader's to report, contained per file
+        return None
 
 
 def work(change, *args) -> str | None:
     """Make one work change (an etl.work function taking con, ..., by) as the signed-in user; the error's reason when
-    it cannot be made. The change writes its own audit-log entry."""
+    it cannot be made, as markdown showing it literally (it may quote a claim id or a user name). The change writes its
+    own audit-log entry."""
     require("work_queue")
     user = session.current_user()
     try:
         with st.spinner("Saving…"), database.write_connection(database.default_db_path()) as con:
             change(con, *args, items.Actor(user.name, user.role))
     except items.WorkError as refusal:
-        return str(refusal)
+        return literal(refusal)
     return None
 

@@ -1,12 +1,33 @@
-"""Plotly figures the pages draw; each takes a frame and column names and returns a figure."""
+"""Plotly figures the pages draw; each takes a frame and column names and returns a figure. Text from files (payer
+names, coder ids) is escaped first: Plotly draws every label as its own subset of HTML, links included."""
+
+import html
 
 import plotly.express as px
 import polars as pl
 
+# Plotly reads <a href>, <b>, <br> and <span style> in any label and decodes these entities back to the character,
+# so escaped text is drawn exactly as it was typed; & goes first, or the entities themselves would be escaped. The same
+# three as html.escape(quote=False), which escapes the labels of an axis order.
+HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with &, < and > escaped in every text column, so Plotly shows labels as text and never as markup."""
+    return frame.with_columns(_escaped(pl.col(name)) for name, dtype in frame.schema.items() if dtype in (pl.String, pl.Categorical))
+
+
+def _escaped(text: pl.Expr) -> pl.Expr:
+    text = text.cast(pl.String)
+    for character, entity in HTML_ESCAPES:
+        text = text.str.replace_all(character, entity, literal=True)
+    return text
+
 
 def stacked_bars(frame: pl.DataFrame, x: str, y: str, stack: str, order: list[str], y_title: str):
     """Bars per x, stacked by `stack`, with x in the given order."""
-    figure = px.bar(frame.to_pandas(), x=x, y=y, color=stack, category_orders={x: order})
+    frame = as_text(frame)
+    figure = px.bar(frame.to_pandas(), x=x, y=y, color=stack, category_orders={x: [html.escape(label, quote=False) for label in order]})
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
     return figure
 
@@ -16,6 +37,7 @@ def pareto(frame: pl.DataFrame, label: str, value: str, cumulative: str, y_title
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
+    frame = as_text(frame)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(go.Bar(x=frame[label].to_list(), y=[float(v) for v in frame[value]], name=y_title))
     figure.add_trace(go.Scatter(x=frame[label].to_list(), y=frame[cumulative].to_list(), name="Cumulative share", mode="lines+markers"), secondary_y=True)
@@ -27,6 +49,7 @@ def pareto(frame: pl.DataFrame, label: str, value: str, cumulative: str, y_title
 
 def heatmap(frame: pl.DataFrame, x: str, y: str, value: str, title: str):
     """A value per (x, y) cell."""
+    frame = as_text(frame)
     wide = frame.pivot(on=x, index=y, values=value).fill_null(0)
     columns = [name for name in wide.columns if name != y]
     figure = px.imshow([[float(v) for v in row] for row in wide.select(columns).rows()], x=columns, y=wide[y].to_list(),
@@ -37,6 +60,7 @@ def heatmap(frame: pl.DataFrame, x: str, y: str, value: str, title: str):
 
 def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
     """One line per series."""
+    frame = as_text(frame)
     figure = px.line(frame.to_pandas(), x=x, y=y, color=series, markers=True)
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
     return figure
@@ -45,6 +69,7 @@ def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
 def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float | None, benchmark_label: str, percent: bool,
                          grain: str = "month", maturing: str | None = None):
     """One figure per period, on a date axis labelled by month (or day for weeks), with its benchmark dashed."""
+    frame = as_text(frame)
     figure = px.line(frame.with_columns(pl.col(x).cast(pl.String)).to_pandas(), x=x, y=y, markers=True)
     if maturing and maturing in frame.columns and frame[maturing].any():
         # periods still settling are drawn hollow: their figure will still move
@@ -65,6 +90,7 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
 
 def bars(frame: pl.DataFrame, x: str, y: str, y_title: str):
     """Plain bars, in the frame's order."""
+    frame = as_text(frame)
     figure = px.bar(frame.to_pandas(), x=x, y=y)
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")
     return figure
@@ -72,6 +98,7 @@ def bars(frame: pl.DataFrame, x: str, y: str, y_title: str):
 
 def step_lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str, x_title: str):
     """One step curve per series (Kaplan–Meier), y as a percentage."""
+    frame = as_text(frame)
     figure = px.line(frame.to_pandas(), x=x, y=y, color=series, line_shape="hv")
     figure.update_layout(yaxis_title=y_title, xaxis_title=x_title, legend_title=None, margin={"t": 10})
     figure.update_yaxes(tickformat=".0%", range=[0, 1.02])
@@ -80,6 +107,7 @@ def step_lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str, x
 
 def boxes(frame: pl.DataFrame, x: str, y: str, y_title: str):
     """The distribution of y per x."""
+    frame = as_text(frame)
     figure = px.box(frame.drop_nulls(y).to_pandas(), x=x, y=y, points=False)
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10})
     return figure
@@ -87,6 +115,7 @@ def boxes(frame: pl.DataFrame, x: str, y: str, y_title: str):
 
 def rates_with_intervals(frame: pl.DataFrame, x: str, rate: str, low: str, high: str, target: float | None, y_title: str):
     """A rate per x with its interval as error bars, and the target as a dashed line."""
+    frame = as_text(frame)
     pandas = frame.to_pandas()
     figure = px.scatter(pandas, x=x, y=rate, error_y=pandas[high] - pandas[rate], error_y_minus=pandas[rate] - pandas[low])
     if target is not None:

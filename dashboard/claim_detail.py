@@ -7,17 +7,17 @@ import streamlit as st
 from dashboard import filters, session
 from dashboard.queries import claim
 from dashboard.permissions import allows
-from dashboard.widgets import patients_shown, table_or_note
+from dashboard.widgets import literal, patients_shown, table_or_note
 
 
 def show(claim_id: str) -> None:
     """Draw everything on file for a claim id, patient masked."""
     submissions = claim.claim_submissions(claim_id)
     if submissions.is_empty():
-        st.warning(f"No claim {claim_id!r} on file.")
+        st.warning(f"No claim {literal(claim_id)} on file.")
         return
     session.log_once("claim_drilldown", [claim_id])
-    st.markdown(f"#### Claim {claim_id}")
+    st.markdown(f"#### Claim {literal(claim_id)}")
     st.caption("Billed (837 or claims CSV), each submission with its source file and segment or line")
     table_or_note(patients_shown(submissions, f"claim {claim_id}"), "")
     lines, diagnoses = st.columns([3, 2])

@@ -1,12 +1,23 @@
 """Small page helpers that draw something and return nothing surprising."""
 
+import re
+
 import polars as pl
 import streamlit as st
 
 from dashboard import session
 from dashboard.queries import patients
 from dashboard.permissions import allows
+from etl.reports import spreadsheets
 from etl.work import exports
+
+
+def literal(text: object) -> str:
+    """Text from a file (a claim id, a name, a file's message) for a markdown string: one inline code span, the only
+    markdown whose content is never a link, image, autolink, HTML, emphasis, math or icon (CommonMark 6.1)."""
+    flat = " ".join(str(text).splitlines())  # lines are parsed as blocks (a heading, a list) before any code span
+    fence = "`" * (max(map(len, re.findall("`+", flat)), default=0) + 1)  # longer than any run of backticks inside
+    return f"{fence} {flat} {fence}"  # the spaces, stripped again by the parser, keep a backtick at either end inside
 
 
 def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = True) -> None:
@@ -42,14 +53,16 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
     return frame.join(identities, on="patient_key", how="left").select(order)
 
 
-def export_buttons(frame: pl.DataFrame, name: str) -> None:
-    """CSV and Excel downloads of exactly what the table shows, in its order: money as currency, a frozen header row
-    and an autofilter in Excel, never a formula in either. Each download is written to the audit log."""
+def export_buttons(frame: pl.DataFrame, name: str, column_names: bool = False) -> None:
+    """CSV and Excel downloads of exactly what the table shows, in its order: readable headings (or the column names,
+    for a worksheet that loads back), money as currency, a frozen header row and an autofilter in Excel, never a
+    formula in either. Each download is written to the audit log."""
+    headings = None if column_names else exports.headings(frame)
     left, right = st.columns(2)
-    left.download_button("Export CSV", exports.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+    left.download_button("Export CSV", spreadsheets.csv_bytes(frame, headings), file_name=f"{name}.csv", mime="text/csv",
                          on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "csv"}))
     right.download_button(
-        "Export Excel", exports.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+        "Export Excel", spreadsheets.xlsx_bytes(frame, name, headings), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "xlsx"}),
     )

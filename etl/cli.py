@@ -243,6 +243,7 @@ def worklist(
 
     Example: claimscope worklist --db demo.duckdb --as-of 2026-11-26 --format csv --out worklist.csv
     """
+    from etl.reports import spreadsheets
     from etl.reports.worklist import worklist_rows
 
     day = as_of.date() if as_of else date.today()
@@ -253,15 +254,14 @@ def worklist(
         numeric = {"balance_amount", "deadline_days_left", "priority_score"}
         console.print(_table(f"Worklist as of {day}: {len(rows):,} claims", shown, rows.head(50).select(shown).iter_rows(), numeric))
     elif format is WorklistFormat.csv:
-        text = rows.write_csv()
         if out:
-            out.write_text(text)
+            out.write_bytes(spreadsheets.csv_bytes(rows))
         else:
-            typer.echo(text, nl=False)
+            typer.echo(spreadsheets.csv_bytes(rows).decode(), nl=False)
     else:
         if out is None:
             _fail("--out is required for xlsx")
-        rows.write_excel(out, worksheet="worklist")
+        out.write_bytes(spreadsheets.xlsx_bytes(rows, "worklist"))
 
 
 class KpiFormat(str, Enum):
@@ -332,6 +332,7 @@ def audit_sample(
 
     import polars as pl
 
+    from etl.reports import spreadsheets
     from etl.reports.audit_sampling import Universe, draw_sample, sample_size, universe_claims, worksheet
 
     if size is None and (precision is None or expected_error_rate is None):
@@ -345,10 +346,8 @@ def audit_sample(
         wanted = size if size is not None else sample_size(confidence, precision, expected_error_rate, population)
         drawn = draw_sample(con, universe, wanted, seed, strata is Strata.coder, allocation.value)
         sheet = worksheet(con, drawn.sample_id)
-    if out and out.suffix.lower() == ".xlsx":
-        sheet.write_excel(out, worksheet="audit")
-    elif out:
-        sheet.write_csv(out)
+    if out:
+        spreadsheets.write(sheet, out, "audit")  # headed by column names, so it loads back
     strata_sizes = drawn.claims.group_by("stratum").agg(population=pl.first("stratum_size"), drawn=pl.len()).sort("stratum")
     console.print(_table(
         f"Audit sample {drawn.sample_id}: {len(drawn.claims):,} of {drawn.universe_size:,} claims, seed {seed}",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import actions, charts, filters
 from dashboard.queries import coder_accuracy
-from dashboard.widgets import export_buttons, table_or_note
+from dashboard.widgets import export_buttons, literal, table_or_note
 from etl.reports.audit_sampling import Universe, extrapolate_overpayment, sample_size
 from etl.reports.coder_accuracy import ACCURACY_TARGET
 
@@ -79,14 +79,15 @@ if "drawn_sample" in st.session_state:
     sheet = coder_accuracy.audit_worksheet(st.session_state["drawn_sample"])
     st.caption(f"Worksheet for sample {st.session_state['drawn_sample']}: {sheet['claim_id'].n_unique():,} claims, {len(sheet):,} codes. "
                "Fill in auditor_id, audit_date, audited_code, finding and dollar_impact, then load it below.")
-    export_buttons(sheet, f"audit_sample_{st.session_state['drawn_sample']}")
+    export_buttons(sheet, f"audit_sample_{st.session_state['drawn_sample']}", column_names=True)
 
 st.subheader("Load a completed worksheet")
 upload = st.file_uploader("Worksheet (CSV or Excel)", type=["csv", "xlsx"], help="Goes through the same loader, checks and quarantine as `claimscope load`.")
 if upload is not None and st.button("Load worksheet"):
     result = actions.load_upload(upload.name, upload.getvalue())
     (st.success if result.is_clean else st.warning)(
-        f"{result.status}: {result.records_loaded:,} rows loaded, {result.records_quarantined:,} quarantined. {result.message}")
+        f"{result.status}: {result.records_loaded:,} rows loaded, {result.records_quarantined:,} quarantined."
+        + (f" {literal(result.message)}" if result.message else ""))
 
 st.subheader("Overpayment extrapolated to the universe")
 samples = coder_accuracy.audit_samples()

@@ -26,7 +26,9 @@ def log_traceback(log: Path, what: str, error: BaseException) -> str:
     """Append the error's traceback, masked, under a dated heading naming what was being done (the file is 0600);
     return where it went, for the message."""
     heading = f"--- {datetime.now(timezone.utc).isoformat(timespec='seconds')} {what}\n"
-    body = "".join(masked(piece) for piece in traceback.TracebackException.from_exception(error).format())
+    # Frames (file, line, our own source) are kept as they are; the exceptions' own words are masked.
+    pieces = traceback.TracebackException.from_exception(error).format()
+    body = "".join(piece if piece.startswith("  File ") else masked(piece) for piece in pieces)
     try:
         descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(descriptor, "a", encoding="utf-8") as handle:

@@ -55,7 +55,8 @@ def _merged(parts: list[ParsedFile], kind: str) -> ParsedFile:
             shifted = frame.with_columns(pl.col(column) + next_id[column] for column in _LOCAL_IDS if column in frame.columns)
             tables.setdefault(table, []).append(shifted)
         for column in _LOCAL_IDS:
-            highest = [frame[column].max() for frame in part.tables.values() if column in frame.columns and frame.height]
+            # a column can be all null (remit_line_id of claim-level adjustments only): it sets no id
+            highest = [found for frame in part.tables.values() if column in frame.columns and (found := frame[column].max()) is not None]
             next_id[column] += max(highest) + 1 if highest else 0
     merged = {table: pl.concat(frames, how="vertical_relaxed") for table, frames in tables.items()}
     if "patients" in merged:

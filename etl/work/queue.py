@@ -11,6 +11,7 @@ import polars as pl
 
 from etl.reports.scope import Scope
 from etl.reports.worklist import worklist_rows
+from etl.work.appeals import outcomes
 from etl.work.items import OPEN_STATUSES
 
 VIEWS = {"mine": "My queue", "unassigned": "Unassigned", "team": "Team"}
@@ -60,12 +61,9 @@ def work_items(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def latest_appeals(con: duckdb.DuckDBPyConnection, as_of: date) -> pl.DataFrame:
     """Each claim's latest appeal sent by the date: level, sent, decision due, outcome as known then."""
-    return con.sql(
-        "select claim_id, appeal_level, sent_date as appeal_sent_date, decision_due_date,"
-        " case when decision_date <= $as_of then outcome end as appeal_outcome"
-        " from appeal_outcomes where sent_date <= $as_of qualify row_number() over (partition by claim_id order by sent_date desc, appeal_id desc) = 1",
-        params={"as_of": as_of},
-    ).pl()
+    latest = outcomes(con, as_of).sort("sent_date", "appeal_id").group_by("claim_id", maintain_order=True).last()
+    return latest.select("claim_id", "appeal_level", pl.col("sent_date").alias("appeal_sent_date"), "decision_due_date",
+                         pl.col("outcome").alias("appeal_outcome"))
 
 
 def with_work(worklist: pl.DataFrame, work: pl.DataFrame, appeals: pl.DataFrame) -> pl.DataFrame:

@@ -123,14 +123,14 @@ if len(selected) == 1:
         if done.is_empty():
             st.caption("Nobody has worked this claim yet.")
         else:
-            # a short table drawn as text, statuses by their labels; a note is shown as text, never as markdown
+            # drawn by the data grid, which shows text as text (st.table would render a note's markdown: links, images)
             label = lambda column: pl.when(pl.col("field") == "status").then(  # noqa: E731
                 pl.col(column).replace_strict(STATUSES, default=pl.col(column))).otherwise(pl.col(column)).fill_null("—")
-            st.table(done.select(
+            st.dataframe(done.select(
                 pl.col("changed_at").dt.strftime("%Y-%m-%d %H:%M").alias("When (UTC)"), pl.col("user_name").alias("Who"),
                 pl.col("field").str.replace_all("_", " ").alias("What"), label("before_value").alias("Before"),
                 label("after_value").alias("After"), pl.col("note_text").fill_null("").alias("Note"),
-            ))
+            ), hide_index=True, key=f"history_{claim_id}", column_config={"Note": st.column_config.TextColumn(width="large")})
     with act:
         with st.form("note", clear_on_submit=True):
             text = st.text_area("Add a note", key="note_text", help="Stored with the claim, never logged.")

@@ -38,8 +38,10 @@ def first_sheet_as_csv(data: bytes, name: str) -> str:
         raise LoadError(f"{name}: a zip archive that is not a readable Excel workbook ({error.__class__.__name__})") from error
     while rows and not any(rows[-1]):
         rows.pop()
+    # rows were read without their trailing empty cells; a CSV line holds every column, blank ones included
+    width = max((len(row) for row in rows), default=0)
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([[_cell_text(value) for value in row] for row in rows])
+    csv.writer(text, lineterminator="\n").writerows([[_cell_text(value) for value in row] + [""] * (width - len(row)) for row in rows])
     return text.getvalue()
 
 

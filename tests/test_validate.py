@@ -42,9 +42,11 @@ def test_each_suite_catches_its_seeded_bad_value_names_itself_and_loads_the_rest
     [result] = load_files([seeded], db_path)
 
     assert result.status == "partial", result.message
-    quarantined = scalar(db_path, "select list([locator, reason]) from quarantine")
-    assert len(quarantined) == 1 and quarantined[0][0] == locator and reason in quarantined[0][1]
-    assert result.records_loaded > 0
+    quarantined = scalar(db_path, "select list([locator, reason] order by file_id, try_cast(split_part(locator, ' ', 2) as integer)) from quarantine")
+    assert quarantined[0][0] == locator and reason in quarantined[0][1]
+    # a record spanning more lines (C1002's payment, lines 9-10) takes them with it, each pointing at the first
+    assert all(row[1].startswith(f"quarantined with its claim payment at {locator}: {reason}") for row in quarantined[1:])
+    assert result.records_loaded > 0 and result.records_quarantined == len(quarantined)
 
 
 @pytest.mark.parametrize(("charge", "quarantined"), [("0.01", 0), ("0.00", 1)])
@@ -68,9 +70,12 @@ def test_a_claims_line_failing_takes_its_whole_claim_and_the_others_load(db_path
 
     assert scalar(db_path, "select list(claim_id order by claim_id) from claims") == ["C1001", "C1002", "C1004", "C1005"]
     assert scalar(db_path, "select count(*) from claim_lines") == 6
-    # 9 lines in the file: 6 loaded, C1003's 3 quarantined as one record
-    assert (result.records_loaded, result.records_quarantined) == (6, 1)
-    assert scalar(db_path, "select raw from quarantine").startswith("C1003,BCBS1,Blue Cross")
+    # 9 lines in the file: 6 loaded, C1003's 3 quarantined, each with its own text: nothing is lost
+    assert (result.records_loaded, result.records_quarantined) == (6, 3)
+    rows = scalar(db_path, "select list([locator, reason, raw] order by try_cast(split_part(locator, ' ', 2) as integer)) from quarantine")
+    assert [row[0] for row in rows] == ["line 5", "line 6", "line 7"]
+    assert all(row[2].startswith("C1003,BCBS1,Blue Cross") for row in rows)
+    assert rows[1][1].startswith("quarantined with its claim at line 5: expect_column_values_to_match_regex(procedure_code)")
 
 
 def test_a_remit_claim_failing_takes_its_lines_adjustments_and_remarks(db_path, tmp_path):
@@ -83,8 +88,9 @@ def test_a_remit_claim_failing_takes_its_lines_adjustments_and_remarks(db_path, 
     assert scalar(db_path, "select count(*) from remit_claims where claim_id = 'C1004'") == 0
     assert scalar(db_path, "select count(*) from remit_adjustments") == 7  # 10 less C1004's three
     assert scalar(db_path, "select count(*) from remit_remarks") == 1  # M15 went with C1004
-    # 10 CSV lines: C1004's 3 lines quarantined as one record
-    assert (result.records_loaded, result.records_quarantined) == (7, 1)
+    # 10 CSV lines: C1004's 3 lines quarantined, each with its own text
+    assert (result.records_loaded, result.records_quarantined) == (7, 3)
+    assert scalar(db_path, "select count(*) from quarantine where raw like '%C1004%'") == 3
 
 
 def test_a_file_whose_records_all_fail_is_rejected(db_path, tmp_path):

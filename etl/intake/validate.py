@@ -309,6 +309,7 @@ def _quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -
         Quarantined(_locator(parsed, table, key_column, value), "; ".join(dict.fromkeys(messages)), None)
         for (table, key_column, value), messages in reasons.items()
     ]
+    records += _other_lines(parsed, reasons, records)
     before = records_in(parsed)
     for table, frame in parsed.tables.items():
         keep = pl.lit(True)
@@ -321,6 +322,32 @@ def _quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -
         parsed.tables[table] = frame.filter(keep)
     parsed.records_loaded -= before - records_in(parsed)
     parsed.quarantine += _with_raw(records, path)
+
+
+def _other_lines(parsed: ParsedFile, reasons: dict, records: list[Quarantined]) -> list[Quarantined]:
+    """A CSV record spans lines (a claim's service lines, a payment's adjustments): every other line of a dropped
+    record is quarantined too, pointing at the record's first, so each input line is loaded or quarantined."""
+    if not records or not records[0].locator.startswith("line"):
+        return []
+    quarantined = {record.locator for record in records}
+    others = []
+    for ((table, key_column, value), _), record in zip(reasons.items(), records):
+        if key_column == ROW:
+            continue
+        lines = {
+            locator
+            for frame in parsed.tables.values() if key_column in frame.columns and "locator" in frame.columns
+            for locator in frame.filter(pl.col(key_column) == value)["locator"].to_list()
+        }
+        for locator in sorted(lines - quarantined, key=lambda text: int(text.split()[-1])):
+            quarantined.add(locator)
+            others.append(Quarantined(locator, f"quarantined with its {RECORD_NOUNS[key_column]} at {record.locator}: "
+                                               f"{record.reason}", None))
+    return others
+
+
+# What a record spanning several CSV lines is, in a reason a biller reads.
+RECORD_NOUNS = {"claim_record_id": "claim", "remit_claim_id": "claim payment", "payment_id": "payment"}
 
 
 def _record_key(parsed: ParsedFile, failure: Failure) -> tuple[str, str, int]:

@@ -135,6 +135,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             path = REFERENCE_DIR / f"{name}.csv"
             con.execute(f"create or replace table ref_{name} as select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
         apply_models(con)
+        from etl.intake.remask import remask_database
+
+        remask_database(con)  # messages an older release wrote with patient data (issue 21, item 5)
         con.execute("delete from schema_versions")
         con.execute("insert into schema_versions values (?, now()::timestamp)", [schema_hash()])
     from etl import ledger

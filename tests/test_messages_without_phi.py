@@ -53,3 +53,89 @@ def test_no_patient_name_member_id_or_birth_date_reaches_a_message(db_path, tmp_
         assert not [value for value in PLANTED if value in text], text
     # the text as sent is kept for the roles allowed to see it
     assert "PLANTEDLAST" in raw and "19501345" in raw and "1950-13-45" in raw
+
+
+# What the release before issue 21 (commit 40f0601^) wrote for the hostile files above, by file name, copied from its
+# quarantine table; source_files.message was the first reason behind its locator.
+OLD_REASONS = {
+    "birth_date.837": "transaction set 0001 (segments 3-17) rejected: impossible date in DMG02: '19501345': DMG*… (masked: may hold patient data)",
+    "claims.csv": "patient_birth_date '1950-13-45' is not a valid date (%Y-%m-%d or %m/%d/%Y); lines of this claim disagree on member_id, patient_last_name, patient_first_name, patient_birth_date",
+    "garbled.835": "transaction set 0001 (segments 3-15) rejected: invalid segment identifier 'NM1 QC 1 PLANTEDLAST PLANTEDFIRST    MI PLANTEDMEMBER': NM1 QC 1 PLANTEDLAST PLANTEDFIRST    MI PLANTEDMEMBER*… (masked: may hold patient data)",
+    "unknown.txt": "{path}: line 1: not X12 (no ISA, GS or ST) and not a claimscope CSV header: 'NM1*QC*1*PLANTEDLAST*PLANTEDFIRST****MI*PLANTEDMEMBER~'",
+}
+
+
+def messages(con) -> dict[str, tuple]:
+    rows = con.execute(
+        """select split_part(f.path, '/', -1), q.locator, q.reason, f.message from quarantine q join source_files f using (file_id)
+           order by all"""
+    ).fetchall()
+    return {(name, locator): (reason, message) for name, locator, reason, message in rows}
+
+
+def test_an_older_database_gets_its_messages_re_masked_on_upgrade(db_path, tmp_path):
+    from etl.db import apply_schema
+    from etl.load import load_files
+
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    hostile_files(folder)
+    load_files([folder], db_path)
+    with duckdb.connect(str(db_path)) as con:
+        today = messages(con)
+        # Put back what the older release wrote, and its schema version.
+        for name, reason in OLD_REASONS.items():
+            path = str(folder / name)
+            reason = reason.format(path=path)
+            file_id, locator = con.execute(
+                "select file_id, min(locator) from quarantine join source_files using (file_id) where path = ? group by all", [path]
+            ).fetchone()
+            con.execute("update quarantine set reason = ? where file_id = ? and locator = ?", [reason, file_id, locator])
+            con.execute("update source_files set message = ? where file_id = ?", [f"{locator}: {reason}", file_id])
+        # A wording no release used: a quoted value that is an element of the record's patient NM1.
+        con.execute("update source_files set message = message || ' near ''PLANTEDLAST''' where path like '%stray%'")
+        con.execute("update schema_versions set schema_hash = 'a release before issue 21'")
+        before = messages(con)
+        planted_before = [text for pair in before.values() for text in pair if text and any(value in text for value in PLANTED)]
+
+        apply_schema(con)
+
+        after = messages(con)
+    assert len(planted_before) >= 6  # the older wording did name the patient
+    stray = ("stray.835", "segment 16")
+    assert after.pop(stray)[1] == "segment 16: segment outside a transaction set near (masked)"
+    today.pop(stray)
+    assert after == today  # today's wording, word for word
+    for pair in after.values():
+        for text in pair:
+            assert not [value for value in PLANTED if value in (text or "")], text
+
+
+def page_text(page) -> str:
+    """Every piece of text the page put on screen: prose, tiles, tables and their cells."""
+    texts = [element.value for kind in ("title", "subheader", "caption", "markdown", "info", "success", "warning", "error", "code")
+             for element in getattr(page, kind)]
+    texts += [f"{metric.label} {metric.value} {metric.delta}" for metric in page.metric]
+    texts += [frame.value.to_pandas().to_csv() if hasattr(frame.value, "to_pandas") else frame.value.to_csv() for frame in page.dataframe]
+    texts += [" ".join(map(str, box.options)) for box in page.multiselect]
+    return "\n".join(map(str, texts))
+
+
+def test_a_manager_sees_no_planted_patient_data_on_the_data_pages(db_path, tmp_path, monkeypatch):
+    from tests.conftest import open_app
+
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    hostile_files(folder)
+    CliRunner().invoke(app, ["load", str(folder), "--db", str(db_path)])
+
+    for view in ("views/data_loaded.py", "views/data_quality.py"):
+        page = open_app(db_path, monkeypatch, "manager", view)
+        shown = page_text(page)
+
+        assert not page.exception
+        assert "birth_date.837" in shown and "unknown.txt" in shown  # the files with planted data are listed
+        assert not [value for value in PLANTED if value in shown], view
+    # the manager is not offered the raw records, the one place the planted text is kept
+    assert not page.toggle
+    assert "impossible date in DMG02" in shown and "patient_birth_date is not a valid date" in shown

@@ -111,7 +111,7 @@ def from_scratch(db: Path, scratch: Path) -> dict[str, list]:
     return ledger_rows(copy)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=3, max_size=7))
 def test_the_loaders_ledger_equals_the_ledger_rebuilt_from_scratch(steps, tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("ledger")

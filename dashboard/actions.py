@@ -24,7 +24,7 @@ WORKSHEET_KIND = "audits_csv"  # a coding-audit worksheet, CSV or Excel (etl.int
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:
     """Draw and record an audit sample (the same call as `claimscope audit-sample`)."""
     require("coder_accuracy")
-    with database.write_connection(database.default_db_path()) as con:
+    with cache.writing() as con:
         drawn = draw_sample(con, universe, size, seed, stratify_by_coder, allocation)
     session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
                 {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "universe": universe.describe(),
@@ -48,6 +48,7 @@ def load_upload(name: str, content: bytes):
         with tempfile.TemporaryDirectory() as scratch:
             path = Path(scratch) / shown
             path.write_bytes(content)
+            cache.release()
             [result] = load_files([path], database.default_db_path())
         cache.clear()
     session.log("upload", [shown], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
@@ -79,7 +80,7 @@ def work(change, *args) -> str | None:
     require("work_queue")
     user = session.current_user()
     try:
-        with st.spinner("Saving…"), database.write_connection(database.default_db_path()) as con:
+        with st.spinner("Saving…"), cache.writing() as con:
             change(con, *args, items.Actor(user.name, user.role))
     except items.WorkError as refusal:
         return literal(refusal)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import filters, session
 from dashboard.permissions import NotPermitted, allows
+from dashboard.queries import cache
 
 st.set_page_config(page_title="claimscope", page_icon=":material/analytics:", layout="wide")
 
@@ -37,12 +38,13 @@ if not allows(name):
     session.log("page_denied", [name])
     st.error(f"Not permitted: the {user.role} role may not open {page.title}.")
     st.stop()
-if uses_filters:
-    filters.sidebar()
-if st.session_state.get("last_page") != name:
-    st.session_state["last_page"] = name
-    session.log("page_view", [name])
-try:
-    page.run()
-except NotPermitted as refusal:
-    st.error(str(refusal))
+with cache.one_connection_per_run():  # the run's cache misses share one reader, closed when the run ends
+    if uses_filters:
+        filters.sidebar()
+    if st.session_state.get("last_page") != name:
+        st.session_state["last_page"] = name
+        session.log("page_view", [name])
+    try:
+        page.run()
+    except NotPermitted as refusal:
+        st.error(str(refusal))

@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from dashboard.permissions import current_user
+from dashboard.queries import cache
 from etl import db as database
 from etl import settings
 from etl.access import accounts, audit_trail
@@ -21,7 +22,7 @@ def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict
     user = user or current_user()
     filters = st.session_state.get("filters")
     context = {"filters": {"as_of": filters.as_of, **filters.scope.as_struct()}} if filters else {}
-    with database.write_connection(database.default_db_path(), tables=("audit_log",)) as con:
+    with cache.writing(tables=("audit_log",)) as con:
         audit_trail.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
                            {**context, **(details or {})})
 

@@ -27,7 +27,10 @@ def default_db_path() -> Path:
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
-    return "lock" in str(error).lower()
+    """Another process holds the file's lock, or another thread of this one holds it open the other way (a dashboard
+    session reading while another writes): both pass, so both are waited for."""
+    text = str(error).lower()
+    return "lock" in text or "different configuration" in text
 
 
 def connect_with_retry(
@@ -42,7 +45,7 @@ def connect_with_retry(
     while True:
         try:
             return duckdb.connect(str(db), read_only=read_only)
-        except duckdb.IOException as error:
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
             if not _is_lock_conflict(error) or time.monotonic() > deadline:
                 raise
             time.sleep(delay * (1 + random.random()))

@@ -323,7 +323,8 @@ def load_batch(inputs: list[tuple[str, bytes]], work: Path, index: int, budget: 
     unhandled = run["output"].count("Traceback") + run["output"].count("internal error")
     if unhandled or vanished or unwritten or run["hung"] or run["code"] not in (0, 1):
         keep = work.parent / "fuzz_findings" / folder.name
-        shutil.copytree(folder, keep, dirs_exist_ok=True)
+        shutil.rmtree(keep, ignore_errors=True)  # a finding of an earlier run under the same batch name
+        shutil.copytree(folder, keep)
     shutil.rmtree(folder, ignore_errors=True)
     return {**run, "unhandled": unhandled, "vanished": vanished, "records_in": records_in, "accounted": accounted, "files": len(inputs),
             "unwritten": unwritten}

@@ -20,7 +20,7 @@ demo: install
 	rm -rf .demo $(DEMO_DB) $(DEMO_DB).wal
 	$(BIN)/claimscope synth --out .demo --claims 2000 --seed 7 --months 12
 	-$(BIN)/claimscope load .demo --db $(DEMO_DB)
-	CLAIMSCOPE_DEMO=1 CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1
+	CLAIMSCOPE_DEMO=1 CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/python -m dashboard.serve --server.port $(PORT) --server.address 127.0.0.1
 
 test: install
 	# One worker per core of the CI machine (pytest-xdist): 1,128 s on one, under 900 s on two.

@@ -39,10 +39,10 @@ def free_port() -> int:
 
 
 def serve(db: Path, **env: str):
-    """`streamlit run` on a free port against a database; yields its address."""
+    """The dashboard as `make demo` serves it (dashboard/serve.py) on a free port against a database; yields its address."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         env={**os.environ, "CLAIMSCOPE_DB": str(db), **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -84,6 +84,9 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
     started = time.perf_counter()
     # The default page lives at the root: its own path would first show Streamlit's "Page not found".
     page.goto(f"{dashboard_url}/{'' if path == 'overview' else path}")
+    # The baseline in the same run: the demo banner, drawn before any query (the browser, Streamlit's own start-up).
+    page.get_by_text("Demo data.").wait_for(timeout=60_000)
+    banner = time.perf_counter() - started
     page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
     page.get_by_text(figure, exact=True).first.wait_for(timeout=60_000)
     # Time to the first figure, cold (each page's queries run for the first time on this server): recorded, not
@@ -91,8 +94,8 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
     seconds = time.perf_counter() - started
     ARTIFACTS.mkdir(exist_ok=True)
     with (ARTIFACTS / "page_times.txt").open("a") as times:
-        times.write(f"{path}\t{seconds:.2f}\n")
-    print(f"time to first figure: {heading}: {seconds:.2f} s")
+        times.write(f"{path}\tbanner {banner:.2f} s\tfirst figure {seconds:.2f} s\n")
+    print(f"time to first figure: {heading}: {seconds:.2f} s (the banner: {banner:.2f} s)")
     # wait until the script run has finished (the status widget disappears) and charts have drawn
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,4 +1,4 @@
-"""In a real browser (tests/test_e2e_browser.py's Chromium and `streamlit run`): claim ids and payer names from a file,
+"""In a real browser (tests/test_e2e_browser.py's Chromium and the served dashboard): claim ids and payer names from a file,
 and a claim id from the address, show as text on the Claim page and in the charts. No image loads, no link appears,
 no script runs, and the test's own beacon server gets no request. Screenshots go to tests/artifacts/inert_*.png."""
 

@@ -8,6 +8,7 @@ The baseline in the same run is DuckDB counting the claims table, the cheapest q
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import sys
@@ -79,6 +80,9 @@ def main() -> None:
     os.environ["CLAIMSCOPE_DB"] = str(args.db)
     os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # outside `streamlit run` every cached call warns otherwise
     import streamlit as st
+
+    for name in [name for name in logging.root.manager.loggerDict if name.startswith("streamlit")]:
+        logging.getLogger(name).setLevel(logging.ERROR)  # "no runtime found" and "missing ScriptRunContext", per call
 
     from dashboard import queries
     from dashboard.queries import cache

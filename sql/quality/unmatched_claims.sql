@@ -3,9 +3,11 @@
 -- from a different payer). Self-pay claims are left out: no payer will ever send a remittance for them.
 with
 
+-- A state with a remittance placed on it has been answered by its payer, so only the states without one can be
+-- unanswered: narrowing to them first keeps the joins below to a tenth of the claims.
 current_states as (
     select * from claim_states
-    where valid_to is null and is_insurance
+    where valid_to is null and is_insurance and first_remit_date is null
 ),
 
 remittances as (
@@ -13,7 +15,8 @@ remittances as (
 ),
 
 answered as (
-    select distinct claim_id, payer_id from remittances where match_status <> 'secondary payer'
+    select distinct claim_id, payer_id from remittances
+    where match_status <> 'secondary payer' and claim_id in (select claim_id from current_states)
 ),
 
 submissions as (

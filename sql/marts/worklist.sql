@@ -61,6 +61,7 @@ open_claims as (
             when balance_amount <= 0 then 'underpaid'
             else 'partially paid'
         end as work_status,
+        as_of - submitted_date > expected_days_to_pay as is_past_expected_days,
         -- no answer yet: the filing limit runs from the date of service; after a remit, the appeal window runs from it
         case
             when adjudication_count = 0 then service_date_from + timely_filing_days - as_of
@@ -88,10 +89,8 @@ final as (
         open_claims.balance_amount,
         open_claims.underpaid_amount,
         as_of - open_claims.submitted_date as days_outstanding,
-        open_claims.work_status = 'no response' and as_of - open_claims.submitted_date > open_claims.expected_days_to_pay
-            as is_past_expected_pay_date,
-        open_claims.work_status = 'no response' and as_of - open_claims.submitted_date <= open_claims.expected_days_to_pay
-            as is_not_yet_due,
+        open_claims.work_status = 'no response' and open_claims.is_past_expected_days as is_past_expected_pay_date,
+        open_claims.work_status = 'no response' and not open_claims.is_past_expected_days as is_not_yet_due,
         open_claims.submitted_date + open_claims.expected_days_to_pay as expected_pay_date,
         open_claims.aging_bucket,
         open_claims.deadline_days_left,

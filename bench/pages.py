@@ -22,8 +22,8 @@ AS_OF = date(2026, 11, 26)
 
 
 # Cold figures of the run of 2026-11-27, before the ledger (README), to print beside today's.
-PREVIOUS_COLD_MS = {"sidebar": 109, "overview": 29_634, "claims behind": None, "late payments": 9_707, "denials": 7_030, "claim": 5_619,
-                    "data quality": 3_028}
+PREVIOUS_COLD_MS = {"sidebar": 109, "overview": 29_634, "claims behind": None, "late payments": 9_707, "underpaid lines": None,
+                    "denials": 7_030, "claim": 5_619, "data quality": 3_028}
 
 
 def page_queries(queries, scope) -> dict:
@@ -41,8 +41,10 @@ def page_queries(queries, scope) -> dict:
         "claims behind": lambda: overview.claims_behind_figures(AS_OF, scope),
         "late payments": lambda: (
             late.ar_aging_by_payer(AS_OF, "service", scope), late.past_expected_pay_date(AS_OF, scope),
-            late.underpaid_lines(AS_OF, scope), late.worklist(AS_OF, scope), sidebar.aging_bucket_order(),
+            late.underpaid_claims(AS_OF, scope), late.worklist(AS_OF, scope), sidebar.aging_bucket_order(),
         ),
+        # the underpaid lines a biller opens: read only when opened
+        "underpaid lines": lambda: late.underpaid_lines(AS_OF, scope),
         "denials": lambda: (
             denials.initial_denial_rate(AS_OF, scope), denials.denials_by_carc(AS_OF, scope),
             denials.denials_by_payer_and_category(AS_OF, scope), denials.denial_trend(AS_OF, scope),
@@ -111,7 +113,7 @@ def main() -> None:
         warm = timed(run)
         new_filter = timed(changes[page])
         was = PREVIOUS_COLD_MS[page]
-        was_text, ratio = ("(part of Overview)", "") if was is None else (f"{was:,}", f"{was / cold:.1f}")
+        was_text, ratio = ("(in the page)", "") if was is None else (f"{was:,}", f"{was / cold:.1f}")
         print(f"{page:<14} {cold:>9.0f} {warm:>9.1f} {new_filter:>14.0f} {was_text:>19} {ratio:>10}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 

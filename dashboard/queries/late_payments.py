@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 
@@ -33,6 +34,14 @@ def past_expected_pay_date(as_of: date, scope: Scope) -> pl.DataFrame:
         .agg(pl.len().alias("claim_count"), pl.col("balance_amount").sum(), pl.col("days_outstanding").max().alias("oldest_days"))
         .sort("balance_amount", "payer_name", descending=[True, False])
     )
+
+
+@serves("late_payments")
+def underpaid_claims(as_of: date, scope: Scope) -> tuple[int, Decimal]:
+    """How many claims have lines paid below their rate, and the shortfall in dollars: from the cached worklist, which
+    judges every line already, so the lines themselves are read only when a biller asks for them."""
+    underpaid = worklist(as_of, scope).filter(pl.col("underpaid_amount") > 0)
+    return underpaid.height, underpaid["underpaid_amount"].sum() if underpaid.height else Decimal("0.00")
 
 
 @serves("late_payments")

@@ -31,7 +31,15 @@ st.caption(
     "more than the payer's tolerance in `etl/reference/payer_rules.csv`; `rate_basis` says which. The shortfall is "
     "what an appeal would ask for; the CAS codes are the payer's stated reasons."
 )
-claim_detail.claims_table(late_payments.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its payer's usual rate.")
+claim_count, shortfall = late_payments.underpaid_claims(as_of, scope)
+if not claim_count:
+    st.success("No paid line in scope is below its contract or its payer's usual rate.")
+else:
+    # Lazy: the lines are read only when opened, since the worklist below already counts their shortfall.
+    lines = st.expander(f"{claim_count:,} claims, ${shortfall:,.2f} short: the lines", key="underpaid_open", on_change="rerun")
+    if lines.open:
+        with lines:
+            claim_detail.claims_table(late_payments.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its rate.")
 
 st.subheader("Worklist")
 with st.expander("How claims are ranked"):

@@ -11,6 +11,7 @@ st.set_page_config(page_title="claimscope", page_icon=":material/analytics:", la
 # (url path, file, title, icon, whether the sidebar's report filters apply); Material icons, since emoji need a font
 PAGES = [
     ("overview", "views/overview.py", "Overview", ":material/monitoring:", True),
+    ("payer_scorecard", "views/payer_scorecard.py", "Payer scorecard", ":material/leaderboard:", True),
     ("work_queue", "views/work_queue.py", "Work queue", ":material/checklist:", True),
     ("late_payments", "views/late_payments.py", "Late payments", ":material/schedule:", True),
     ("denials", "views/denials.py", "Denials", ":material/block:", True),

@@ -123,3 +123,31 @@ def rates_with_intervals(frame: pl.DataFrame, x: str, rate: str, low: str, high:
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")
     figure.update_yaxes(tickformat=".0%")
     return figure
+
+
+def funnel(points: pl.DataFrame, limits: pl.DataFrame, rate: float, x: str, y: str, label: str, flagged: str, y_title: str):
+    """Each row's rate against its volume (log scale), with the pooled rate and its control limits drawn as a funnel:
+    `limits` has x, coverage, low and high (etl/reports/scorecard.py funnel_curves); rows where `flagged` stand out."""
+    import plotly.graph_objects as go
+
+    points = as_text(points)
+    figure = go.Figure()
+    for coverage, dash in zip(sorted(limits["coverage"].unique()), ("dash", "dot")):
+        band = limits.filter(pl.col("coverage") == coverage)
+        for side in ("low", "high"):
+            figure.add_trace(go.Scatter(
+                x=band[x].to_list(), y=band[side].to_list(), mode="lines",
+                line={"dash": dash, "color": "gray", "width": 1, "shape": "hv"},  # whole-count limits step with the count
+                name=f"{coverage * 100:g}% limits", legendgroup=str(coverage), showlegend=side == "low", hoverinfo="skip",
+            ))
+    figure.add_hline(y=rate, line_color="gray", annotation_text=f"practice {rate:.1%}", annotation_position="top left")
+    for is_flagged, name, colour in ((False, "Within the 99.8% limits", "#1f77b4"), (True, "Outside the 99.8% limits", "#d62728")):
+        shown = points.filter(pl.col(flagged) == is_flagged)
+        figure.add_trace(go.Scatter(
+            x=shown[x].to_list(), y=shown[y].to_list(), text=shown[label].to_list(), mode="markers", name=name,
+            marker={"size": 10, "color": colour}, hovertemplate="%{text}: %{y:.1%} of %{x:,} claims<extra></extra>",
+        ))
+    figure.update_xaxes(type="log", title_text="Claims adjudicated (log scale)")
+    figure.update_yaxes(tickformat=".0%", title_text=y_title, rangemode="tozero")
+    figure.update_layout(margin={"t": 10}, legend_title=None)
+    return figure

@@ -13,9 +13,9 @@ from etl.cli import app
 from etl.load import load_files
 from tests.conftest import FIXTURES, HAND_MADE, REPO, open_app, scalar, snapshot
 
-PAGES = ["overview", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality", "audit_log"]
+PAGES = ["overview", "payer_scorecard", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality", "audit_log"]
 ALLOWED = {
-    "manager": {"overview", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality"},
+    "manager": {"overview", "payer_scorecard", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality"},
     # billers work the queue and denials; coding audits are not theirs
     "biller": {"work_queue", "late_payments", "denials", "claim"},
     "auditor": {"coder_accuracy", "claim"},
@@ -50,7 +50,7 @@ def test_each_role_opens_its_pages_and_is_refused_the_rest_without_data(practice
 
 def page_title(name: str) -> str:
     return {"late_payments": "Late payments", "work_queue": "Work queue", "data_loaded": "Data loaded", "data_quality": "Data quality",
-            "audit_log": "Audit log", "coder_accuracy": "Coder accuracy"}.get(name, name.capitalize())
+            "audit_log": "Audit log", "coder_accuracy": "Coder accuracy", "payer_scorecard": "Payer scorecard"}.get(name, name.capitalize())
 
 
 def test_a_query_refuses_a_role_without_its_page_even_if_called_directly(practice, monkeypatch):

@@ -20,6 +20,7 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 # url path, a heading that must show, and text that proves the page's figures arrived
 PAGES = [
     ("overview", "Overview", "Initial denial rate"),
+    ("payer_scorecard", "Payer scorecard", "Practice initial denial rate"),
     ("work_queue", "Work queue", "Balance to collect"),
     ("late_payments", "Late payments", "Worklist"),
     ("denials", "Denials", "Denied charges ($)"),
@@ -103,7 +104,7 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
 
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Demo data.").count() == 1
-    if path in ("overview", "denials", "timelines"):
+    if path in ("overview", "payer_scorecard", "denials", "timelines"):
         # a chart's frame is in the page before Plotly has drawn into it: wait for the drawing, then count
         charts = page.locator(".js-plotly-plot")
         charts.first.wait_for(timeout=30_000)

@@ -204,7 +204,7 @@ def test_the_claim_page_shows_a_claim_id_from_a_file_or_the_address_as_text(mark
     assert all(not code_spans(element.value)[1] for element in [*page.markdown, *page.warning, *page.caption])
 
 
-@pytest.mark.parametrize("view", ["views/late_payments.py", "views/denials.py", "views/timelines.py"])
+@pytest.mark.parametrize("view", ["views/late_payments.py", "views/payer_scorecard.py", "views/denials.py", "views/timelines.py"])
 def test_charts_draw_payer_names_from_a_file_as_text(markup_db, monkeypatch, view):
     from datetime import date
 

@@ -188,6 +188,8 @@ def test_the_cli_worklist_and_the_page_worklist_return_the_same_rows(db_path, mo
 MACRO_ARGUMENTS = {
     "as_of": "date '2026-11-26'",
     "basis": "'service'",
+    "from_date": "date '2026-09-30'",
+    "to_date": "date '2026-10-31'",
     "scope": "{'payers': []::varchar[], 'providers': []::varchar[], 'basis': 'service', 'start_date': null::date,"
              " 'end_date': null::date}",
 }

@@ -1,4 +1,5 @@
-"""Queries of the Late payments page: open A/R by age, claims past their expected pay date, underpaid lines, the worklist."""
+"""Queries of the Late payments page: open A/R by age (by payer, as a grid, its claims, and how it rolled over the last
+month), claims past their expected pay date, underpaid lines, the worklist."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ import polars as pl
 
 from dashboard.permissions import serves
 from dashboard.queries.cache import frame, library
+from dashboard.queries.sidebar import aging_bucket_order
+from etl.reports.roll_rates import roll_rates
 from etl.reports.scope import IN_SCOPE, Scope
 from etl.reports.worklist import worklist_rows
+
+# The grid's total row and column.
+TOTAL = "Total"
 
 
 @serves("late_payments")
@@ -21,6 +27,55 @@ def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
         f" from ar_aging($as_of, $aging_basis) where {IN_SCOPE} group by all order by payer_name, aging_bucket",
         {"as_of": as_of, "aging_basis": basis, **scope.params()},
     )
+
+
+@serves("late_payments")
+def ar_aging_grid(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
+    """Open insurance A/R as a payer × aging bucket grid: one row per payer and a last row of all payers
+    (is_all_payers), one column per bucket in order and a Total column. DuckDB adds the totals (grouping sets)."""
+    cells = frame(
+        "select payer_name, aging_bucket, grouping(payer_name) = 1 as is_all_payers, grouping(aging_bucket) = 1 as is_total,"
+        " sum(balance_amount) as balance_amount"
+        f" from ar_aging($as_of, $aging_basis) where {IN_SCOPE}"
+        " group by grouping sets ((payer_name, aging_bucket), (payer_name), (aging_bucket), ())",
+        {"as_of": as_of, "aging_basis": basis, **scope.params()},
+    )
+    if cells.is_empty():
+        return cells
+    columns = [*aging_bucket_order(), TOTAL]  # every bucket, in order, even one holding nothing
+    return (
+        cells.with_columns(pl.when("is_total").then(pl.lit(TOTAL)).otherwise("aging_bucket").alias("aging_bucket"))
+        .pivot(on="aging_bucket", on_columns=columns, index=["payer_name", "is_all_payers"], values="balance_amount")
+        .with_columns(pl.when("is_all_payers").then(pl.lit(TOTAL)).otherwise("payer_name").alias("payer_name"),
+                      pl.col(columns).fill_null(pl.lit(0).cast(cells.schema["balance_amount"])))
+        .sort("is_all_payers", "payer_name", nulls_last=True)
+        .select("payer_name", *columns, "is_all_payers")
+    )
+
+
+@serves("late_payments")
+def ar_aging_claims(as_of: date, basis: str, scope: Scope, payer_name: str | None, every_payer: bool,
+                    aging_bucket: str | None) -> pl.DataFrame:
+    """The open insurance claims of one cell of the aging grid, largest balance first: a payer (or every payer) and a
+    bucket (None: every bucket)."""
+    return frame(
+        "select claim_id, payer_name, rendering_npi, service_date_from, submitted_date, aging_bucket, balance_amount"
+        f" from ar_aging($as_of, $aging_basis) where {IN_SCOPE}"
+        " and ($every_payer or payer_name is not distinct from $payer_name)"
+        " and ($aging_bucket is null or aging_bucket = $aging_bucket)"
+        " order by balance_amount desc, claim_id",
+        {"as_of": as_of, "aging_basis": basis, "payer_name": payer_name, "every_payer": every_payer,
+         "aging_bucket": aging_bucket, **scope.params()},
+    )
+
+
+@serves("late_payments")
+def roll_rate_matrix(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Of the dollars open in each aging bucket at the month end before last, the share paid, adjusted, moved to the
+    patient, corrected or closed, or still open in each bucket at the last month end (etl/reports/roll_rates.py): one
+    row per bucket, its open dollars, then one column per outcome."""
+    rates = library(roll_rates)(as_of, scope)
+    return rates if rates.is_empty() else rates.pivot(on="outcome", index=["aging_bucket", "balance_amount"], values="share")
 
 
 @serves("late_payments")

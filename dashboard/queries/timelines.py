@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 
 from dashboard.permissions import serves
-from dashboard.queries.cache import computed, frame
+from dashboard.queries.cache import computed, frame, library
 from etl.reports import timelines
 from etl.reports.scope import IN_SCOPE, Scope
 
@@ -15,12 +15,7 @@ from etl.reports.scope import IN_SCOPE, Scope
 @serves("timelines")
 def payment_waits(as_of: date, scope: Scope) -> pl.DataFrame:
     """Per claim sent by the as-of date: days from submission to first payment, or to the as-of date if unpaid (censored)."""
-    return frame(
-        "select payer_id, payer_name, first_payment_date is not null and first_payment_date <= $as_of as is_paid,"
-        " case when first_payment_date <= $as_of then days_to_first_payment else $as_of - submitted_date end as days"
-        f" from payment_timelines where submitted_date <= $as_of and {IN_SCOPE}",
-        {"as_of": as_of, **scope.params()},
-    )
+    return library(timelines.payment_waits)(as_of, scope)
 
 
 @serves("timelines")

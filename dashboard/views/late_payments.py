@@ -1,10 +1,11 @@
-"""Late payments: open insurance A/R by age, and the worklist a biller works every morning."""
+"""Late payments: open insurance A/R by age and how it rolled over the last month, and the worklist a biller works every morning."""
 
 import streamlit as st
 
 from dashboard import charts, claim_detail, filters
 from dashboard.queries import late_payments, sidebar
-from dashboard.widgets import export_buttons, patients_shown, table_or_note
+from dashboard.widgets import export_buttons, literal, patients_shown, table_or_note
+from etl.reports.roll_rates import roll_months
 
 st.title("Late payments")
 chosen = filters.current()
@@ -13,12 +14,47 @@ st.caption(f"{filters.describe(chosen)} · amounts in $")
 
 st.subheader("Open insurance A/R by age ($)")
 basis = st.radio("Age claims by", ["Date of service", "Submission date"], horizontal=True, key="aging_basis")
-aging = late_payments.ar_aging_by_payer(as_of, "submission" if basis == "Submission date" else "service", scope)
+aging_basis = "submission" if basis == "Submission date" else "service"
+aging = late_payments.ar_aging_by_payer(as_of, aging_basis, scope)
 if aging.is_empty():
     st.info("No open insurance balances in scope as of this date.")
 else:
     st.plotly_chart(charts.stacked_bars(aging, "aging_bucket", "balance_amount", "payer_name", sidebar.aging_bucket_order(), "Open balance ($)"))
-    st.dataframe(aging, hide_index=True)
+    grid = late_payments.ar_aging_grid(as_of, aging_basis, scope)
+    st.caption("Payer × bucket, with totals. Select a cell to list its claims (a total lists the whole row or column).")
+    money = {name: st.column_config.NumberColumn(name, format="dollar") for name in grid.columns if name not in ("payer_name", "is_all_payers")}
+    picked = st.dataframe(grid, hide_index=True, key="aging_grid", on_select="rerun", selection_mode="single-cell",
+                          column_order=[name for name in grid.columns if name != "is_all_payers"],
+                          column_config={"payer_name": st.column_config.TextColumn("Payer"), **money})
+    # a selection left from another scope can point past the grid's rows
+    if picked.selection.cells and picked.selection.cells[0][0] < len(grid):
+        row, column = picked.selection.cells[0]
+        every_payer, bucket = grid["is_all_payers"][row], None if column in ("payer_name", late_payments.TOTAL) else column
+        payer_name = None if every_payer else grid["payer_name"][row]
+        st.markdown(f"**Open claims of {'every payer' if every_payer else literal(payer_name)}, "
+                    f"{'every bucket' if bucket is None else literal(bucket)}**")
+        claim_detail.claims_table(late_payments.ar_aging_claims(as_of, aging_basis, scope, payer_name, every_payer, bucket),
+                                  "aging_cell", "No open claims in this cell.")
+
+st.subheader("Where last month's open A/R went")
+earlier, later = roll_months(as_of)
+rolled = late_payments.roll_rate_matrix(as_of, scope)
+if rolled.is_empty():
+    st.info(f"No open insurance balances in scope on {earlier}.")
+else:
+    st.caption(
+        f"Of the dollars open in each bucket on {earlier} (by date of service), the share that by {later} was paid, adjusted "
+        "(contractual write-offs), moved to the patient, corrected or closed by a replacement or void, or is still open, "
+        "by the bucket it is in now: the next bucket's share is the roll rate. Each row adds up to 100%; a recoupment "
+        "shows as a negative share paid, and a corrected claim billed for more as a negative share corrected."
+    )
+    shares = {name: st.column_config.NumberColumn(name.capitalize(), format="percent") for name in rolled.columns
+              if name not in ("aging_bucket", "balance_amount")}
+    st.dataframe(rolled, hide_index=True, column_config={
+        "aging_bucket": st.column_config.TextColumn(f"Bucket on {earlier}"),
+        "balance_amount": st.column_config.NumberColumn(f"Open on {earlier}", format="dollar"),
+        **shares,
+    })
 
 st.subheader("Past the payer's expected pay date")
 st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
+import duckdb
 import numpy as np
 import polars as pl
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from etl.reports.scope import IN_SCOPE, Scope
+
 HORIZONS = (30, 60, 90)
+
+# Per insurance claim sent by the as-of date: days from submission to first payment, or to the as-of date while unpaid
+# (censored, not dropped: leaving unpaid claims out would understate the wait).
+PAYMENT_WAITS_SQL = (
+    "select payer_id, payer_name, first_payment_date is not null and first_payment_date <= $as_of as is_paid,"
+    " case when first_payment_date <= $as_of then days_to_first_payment else $as_of - submitted_date end as days"
+    f" from payment_timelines where submitted_date <= $as_of and {IN_SCOPE}"
+)
+
+
+def payment_waits(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
+    """One row per claim in scope sent by the as-of date: payer, days waited and whether it was paid (else censored)."""
+    return con.sql(PAYMENT_WAITS_SQL, params={"as_of": as_of, **scope.params()}).pl()
 
 
 def kaplan_meier(days: list[int] | np.ndarray, paid: list[bool] | np.ndarray) -> SurvfuncRight:
@@ -65,24 +82,25 @@ def forecast(open_claims: pl.DataFrame, curves: dict[str, SurvfuncRight], horizo
     return {"horizon_days": horizon, "expected": expected, "low": max(0.0, expected - margin), "high": expected + margin}
 
 
-def time_to_payment_by_payer(waits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def time_to_payment_by_payer(waits: pl.DataFrame, by: str = "payer_name") -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per payer: the Kaplan–Meier summary beside the naive mean over paid claims only, and the curves' points.
 
-    `waits` has one row per claim: payer_name, days (to first payment, or to the as-of date if unpaid) and is_paid.
+    `waits` (`payment_waits`) has one row per claim: days (to first payment, or to the as-of date if unpaid), is_paid
+    and the payer column `by` (payer_name as the Timelines page shows it, or payer_id).
     """
     summaries, points = [], []
-    for (payer_name,), claims in waits.group_by("payer_name", maintain_order=True):
+    for (payer,), claims in waits.group_by(by, maintain_order=True):
         curve = kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
         paid_days = claims.filter("is_paid")["days"]
         summaries.append({
-            "payer_name": payer_name, "claims": len(claims), "paid": len(paid_days), "censored": len(claims) - len(paid_days),
+            by: payer, "claims": len(claims), "paid": len(paid_days), "censored": len(claims) - len(paid_days),
             **curve_summary(curve),
             "naive_mean_days_paid_only": float(paid_days.mean()) if len(paid_days) else None,
         })
-        points.append(curve_points(curve).with_columns(payer_name=pl.lit(payer_name)))
+        points.append(curve_points(curve).with_columns(pl.lit(payer).alias(by)))
     if not summaries:
         return pl.DataFrame(), pl.DataFrame()
-    return pl.DataFrame(summaries).sort("payer_name"), pl.concat(points)
+    return pl.DataFrame(summaries).sort(by), pl.concat(points)
 
 
 def cash_forecast(waits: pl.DataFrame, open_claims: pl.DataFrame) -> pl.DataFrame:

@@ -23,13 +23,13 @@ AS_OF = date(2026, 11, 26)
 
 # Cold figures of the run of 2026-11-27, before the ledger (README), to print beside today's.
 PREVIOUS_COLD_MS = {"sidebar": 109, "overview": 29_634, "claims behind": None, "late payments": 9_707, "underpaid lines": None,
-                    "denials": 7_030, "claim": 5_619, "data quality": 3_028}
+                    "payer scorecard": None, "denials": 7_030, "claim": 5_619, "data quality": 3_028}
 
 
 def page_queries(queries, scope) -> dict:
     """Every query each page runs on first view, for one sidebar scope."""
     sidebar, overview, late, denials = queries.sidebar, queries.overview, queries.late_payments, queries.denials
-    claim, data = queries.claim, queries.data
+    claim, data, scorecard = queries.claim, queries.data, queries.payer_scorecard
     claim_id = late.worklist(AS_OF, scope)["claim_id"][0]
     return {
         "sidebar": lambda: (sidebar.service_date_span(), sidebar.payer_choices(), sidebar.provider_choices()),
@@ -40,11 +40,13 @@ def page_queries(queries, scope) -> dict:
         # the expander a manager opens to trace a figure: read only when opened
         "claims behind": lambda: overview.claims_behind_figures(AS_OF, scope),
         "late payments": lambda: (
-            late.ar_aging_by_payer(AS_OF, "service", scope), late.past_expected_pay_date(AS_OF, scope),
+            late.ar_aging_by_payer(AS_OF, "service", scope), late.ar_aging_grid(AS_OF, "service", scope),
+            late.roll_rate_matrix(AS_OF, scope), late.past_expected_pay_date(AS_OF, scope),
             late.underpaid_claims(AS_OF, scope), late.worklist(AS_OF, scope), sidebar.aging_bucket_order(),
         ),
         # the underpaid lines a biller opens: read only when opened
         "underpaid lines": lambda: late.underpaid_lines(AS_OF, scope),
+        "payer scorecard": lambda: (scorecard.payer_scorecard(AS_OF, scope), scorecard.denial_funnel(AS_OF, scope)),
         "denials": lambda: (
             denials.initial_denial_rate(AS_OF, scope), denials.denials_by_carc(AS_OF, scope),
             denials.denials_by_payer_and_category(AS_OF, scope), denials.denial_trend(AS_OF, scope),
@@ -88,7 +90,7 @@ def main() -> None:
 
     from dashboard import queries
     from dashboard.queries import cache
-    from dashboard.queries import claim, data, denials, late_payments, overview, sidebar  # noqa: F401 (read as queries.<page>)
+    from dashboard.queries import claim, data, denials, late_payments, overview, payer_scorecard, sidebar  # noqa: F401 (read as queries.<page>)
     from etl import db as database
     from etl.access.policy import User
     from etl.reports.scope import Scope
@@ -113,7 +115,7 @@ def main() -> None:
         warm = timed(run)
         new_filter = timed(changes[page])
         was = PREVIOUS_COLD_MS[page]
-        was_text, ratio = ("(in the page)", "") if was is None else (f"{was:,}", f"{was / cold:.1f}")
+        was_text, ratio = ("-", "") if was is None else (f"{was:,}", f"{was / cold:.1f}")
         print(f"{page:<14} {cold:>9.0f} {warm:>9.1f} {new_filter:>14.0f} {was_text:>19} {ratio:>10}")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 

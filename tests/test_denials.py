@@ -96,11 +96,11 @@ def test_the_week_a_payers_denial_rate_jumped_is_said_in_words(db_path, tmp_path
     page = open_denials(db_path, monkeypatch, jump_practice(tmp_path / "jump"))
 
     assert not page.exception
-    jumps = next(frame.value for frame in page.dataframe if "finding" in frame.value.columns)
+    jumps = next(frame.value for frame in page.dataframe if "q_value" in frame.value.columns)
     # Week 32 is the only week with 8 weeks behind it: n = 5, N = 40, m = 4 + 1 denials, each in week 32 with chance
     # 5/45 = 1/9 if nothing changed. P(K >= 4 | Bin(5, 1/9)) = 5 (1/9)^4 (8/9) + (1/9)^5 = 41 / 59049 = 0.000694: one
     # test, so its BH q-value is the same, under 5%.
-    assert list(jumps["finding"]) == [
+    assert [text.value for text in page.text] == [
         "Denials for authorization referral at Aetna jumped in week 32 of 2026 (from 2026-08-03): 4 of 5 claims (80.0%) "
         "against 1 of 40 (2.5%) in the 8 weeks before; mostly CARC 197."
     ]

@@ -7,6 +7,9 @@ from dashboard.queries import denials
 from dashboard.widgets import rate_metric, table_or_note
 from etl.reports.denial_jumps import BASELINE_WEEKS, FALSE_DISCOVERY_RATE
 
+# The latest jumps said in words; the table below holds them all.
+SENTENCES_SHOWN = 5
+
 st.title("Denials")
 chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
@@ -63,14 +66,18 @@ jumps = denials.denial_jumps(as_of, scope)
 if jumps.is_empty():
     st.info(f"No payer's denial rate for any category rose beyond what its {BASELINE_WEEKS} weeks before explain.")
 else:
+    for finding in jumps["finding"].head(SENTENCES_SHOWN):
+        st.text(finding)  # plain text, never markdown: payer names come from files
+    if len(jumps) > SENTENCES_SHOWN:
+        st.caption(f"…and {len(jumps) - SENTENCES_SHOWN} more weeks in the table.")
     st.dataframe(
-        jumps.select("finding", "payer_name", "carc_category", "adjudicated_week", "denied_count", "adjudicated_count",
+        jumps.select("payer_name", "carc_category", "carc_code", "adjudicated_week", "denied_count", "adjudicated_count",
                      "denial_rate", "baseline_rate", "q_value"),
         hide_index=True,
         column_config={
-            "finding": st.column_config.TextColumn("What changed", width="large"),
             "payer_name": "Payer",
             "carc_category": "Category",
+            "carc_code": "Commonest CARC",
             "adjudicated_week": st.column_config.DateColumn("Week of", format="YYYY-MM-DD"),
             "denied_count": "Denied",
             "adjudicated_count": "Adjudicated",

@@ -39,9 +39,10 @@ def denial_jumps(weekly: pl.DataFrame) -> pl.DataFrame:
     )
     if tested.is_empty():
         return pl.DataFrame(schema=_jump_schema(weekly))
-    # One-sided exact conditional binomial test of two rates (Przyborowski & Wilenski 1940; Lehmann & Romano, Testing
-    # Statistical Hypotheses, section 4.5): if the week's rate equals its baseline's, each of the m denials of the week
-    # and its baseline together fell in the week with probability n / (n + N), n and N the claims adjudicated in each.
+    # One-sided exact conditional binomial test of two rates (Przyborowski & Wilenski 1940, Biometrika 31; statsmodels
+    # calls it test_poisson_2indep(method="exact-cond")): if the week's rate equals its baseline's, each of the m denials
+    # of the week and its baseline together fell in the week with probability n / (n + N), n and N the claims
+    # adjudicated in each.
     # Conditioning on m allows for the baseline being an estimate, so a baseline without a single denial needs no
     # special case: one denial after eight clean weeks is no jump. Fisher's exact test is the exact version for claim
     # counts; for denials, a small share of the claims, the two agree.

@@ -51,9 +51,11 @@ def page_queries(queries, scope) -> dict:
             denials.initial_denial_rate(AS_OF, scope), denials.denials_by_carc(AS_OF, scope),
             denials.denials_by_payer_and_category(AS_OF, scope), denials.denial_trend(AS_OF, scope),
             denials.denials_by_procedure(AS_OF, scope), denials.denials_by_provider(AS_OF, scope),
-            denials.denial_remarks(AS_OF, scope), denials.denied_claims(AS_OF, scope),
+            denials.denial_remarks(AS_OF, scope), denials.denied_claims(AS_OF, scope), denials.denial_jumps(AS_OF, scope),
         ),
-        "claim": lambda: (
+        "claim": lambda: (  # the summary card, then the rows on file as when its expander is opened
+            claim.example_claim_id(), claim.claim_summary(claim_id, AS_OF), claim.claim_work_item(claim_id),
+            claim.claim_audit_summary(claim_id), claim.claim_audit_findings(claim_id),
             claim.claim_submissions(claim_id), claim.claim_lines(claim_id), claim.claim_diagnoses(claim_id),
             claim.claim_remittances(claim_id), claim.claim_adjustments(claim_id), claim.claim_remarks(claim_id),
             claim.claim_balance_history(claim_id), claim.claim_underpaid_lines(claim_id, AS_OF),

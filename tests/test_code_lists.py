@@ -32,6 +32,7 @@ def test_an_unknown_carc_loads_as_a_warning_and_its_dollars_count_on_the_pages(t
     assert scalar(db_path, "select description from claim_remittance_adjustments where claim_id = 'C3'") == "unknown code"
 
     page = open_app(db_path, monkeypatch, page="views/claim.py")
+    page.session_state["claim_on_file_open"] = True  # the adjustments on file sit in a lazy expander
     page.text_input[0].set_value("C3").run()
     assert not page.exception
     adjustments = next(frame.value for frame in page.dataframe if "reason_code" in frame.value.columns)

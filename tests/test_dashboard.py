@@ -194,6 +194,7 @@ def test_date_range_narrows_the_overview_money_figures(db_path, monkeypatch):
 def test_claim_page_shows_the_reversal_and_correction_with_their_sources(db_path, monkeypatch):
     page = late_payments_page(db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/claim.py").run()
+    page.session_state["claim_on_file_open"] = True  # the rows on file, with their sources, sit in a lazy expander
     page.text_input[0].set_value("W5").run()
 
     assert not page.exception

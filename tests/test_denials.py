@@ -1,6 +1,9 @@
-"""Denial analytics on the hand-built practice: the initial denial rate by count and dollars, and its reasons."""
+"""Denial analytics on the hand-built practice: the initial denial rate by count and dollars, its reasons, and the
+weeks a payer's denial rate jumped."""
 
-from datetime import date
+import csv
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -8,13 +11,17 @@ from etl.load import load_files
 from tests.conftest import FIXTURES, open_app
 
 
-@pytest.fixture
-def denials_page(db_path, monkeypatch):
-    load_files([FIXTURES / "worklist"], db_path)
+def open_denials(db_path, monkeypatch, files: Path):
+    load_files([files], db_path)
     page = open_app(db_path, monkeypatch, "manager", "views/denials.py")
     page.date_input(key="as_of").set_value(date(2026, 11, 26)).run()
     page.date_input(key="date_range").set_value((date(2026, 1, 1), date(2026, 11, 26))).run()
     return page
+
+
+@pytest.fixture
+def denials_page(db_path, monkeypatch):
+    return open_denials(db_path, monkeypatch, FIXTURES / "worklist")
 
 
 def test_initial_denial_rate_by_count_and_dollars(denials_page):
@@ -37,12 +44,67 @@ def test_denial_reasons_are_listed_with_their_description_and_category(denials_p
     assert float(reasons["cumulative_share"][0]) == 1.0
 
 
-def test_a_period_without_adjudications_says_so(denials_page):
+def test_a_scope_without_claims_shows_one_neutral_note_and_no_empty_sections(denials_page):
     denials_page.date_input(key="date_range").set_value((date(2025, 1, 1), date(2025, 6, 30))).run()
 
-    metrics = {metric.label: metric.value for metric in denials_page.metric}
-    assert metrics["Initial denial rate"] == "no claims"
     assert not denials_page.exception
+    assert [note.value for note in denials_page.info] == [
+        "No claim in scope had its first adjudication by 2026-11-26, so there is no denial to show. Widen the dates, "
+        "payers or providers in the sidebar."
+    ]
+    assert not denials_page.success and not denials_page.metric and not denials_page.subheader
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    header = (FIXTURES / "worklist" / path.name).read_text().splitlines()[0].split(",")
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def jump_practice(folder: Path) -> Path:
+    """Aetna answers 5 claims a week for 9 weeks, each on the Wednesday: one CO-197 denial in the 8 weeks from
+    2026-06-08, then 4 of the 5 in the week of 2026-08-03 (ISO week 32). Every other answer pays in full."""
+    claims, remits = [], []
+    for week in range(9):
+        monday = date(2026, 6, 8) + timedelta(weeks=week)
+        denied = range(4) if week == 8 else range(1) if week == 3 else range(0)
+        for number in range(5):
+            claim_id = f"J{week}{number}"
+            served = monday - timedelta(days=14)
+            claims.append({"claim_id": claim_id, "payer_id": "60054", "payer_name": "Aetna", "member_id": f"A{claim_id}",
+                           "patient_last_name": "TEST", "patient_first_name": claim_id, "patient_birth_date": "1970-01-01",
+                           "billing_npi": "1234567893", "coder_id": "CD1", "claim_type": "professional",
+                           "frequency_code": "1", "place_of_service": "11", "service_date_from": served,
+                           "submitted_date": served + timedelta(days=1), "total_charge": "100.00", "line_number": "1",
+                           "procedure_code": "99213", "units": "1", "line_charge": "100.00", "diagnosis_codes": "I10"})
+            is_denied = number in denied
+            remits.append({"trace_number": f"T{week}", "payer_id": "60054", "payer_name": "Aetna", "payee_npi": "1234567893",
+                           "payment_method": "ACH", "payment_amount": "100.00", "payment_date": monday + timedelta(days=2),
+                           "claim_id": claim_id, "claim_status_code": "4" if is_denied else "1", "claim_charge": "100.00",
+                           "claim_paid": "0.00" if is_denied else "100.00", "patient_responsibility": "0.00",
+                           "payer_claim_id": f"P{claim_id}", "filing_indicator": "CI",
+                           **({"group_code": "CO", "reason_code": "197", "adjustment_amount": "100.00"} if is_denied else {})})
+    folder.mkdir()
+    write_csv(folder / "claims.csv", claims)
+    write_csv(folder / "remits.csv", remits)
+    return folder
+
+
+def test_the_week_a_payers_denial_rate_jumped_is_said_in_words(db_path, tmp_path, monkeypatch):
+    page = open_denials(db_path, monkeypatch, jump_practice(tmp_path / "jump"))
+
+    assert not page.exception
+    jumps = next(frame.value for frame in page.dataframe if "q_value" in frame.value.columns)
+    # Week 32 is the only week with 8 weeks behind it: n = 5, N = 40, m = 4 + 1 denials, each in week 32 with chance
+    # 5/45 = 1/9 if nothing changed. P(K >= 4 | Bin(5, 1/9)) = 5 (1/9)^4 (8/9) + (1/9)^5 = 41 / 59049 = 0.000694: one
+    # test, so its BH q-value is the same, under 5%.
+    assert [text.value for text in page.text] == [
+        "Denials for authorization referral at Aetna jumped in week 32 of 2026 (from 2026-08-03): 4 of 5 claims (80.0%) "
+        "against 1 of 40 (2.5%) in the 8 weeks before; mostly CARC 197."
+    ]
+    assert list(jumps["q_value"]) == pytest.approx([41 / 59049])
 
 
 def test_wilson_interval_matches_the_formula():

@@ -8,7 +8,63 @@ from datetime import date
 import polars as pl
 
 from dashboard.permissions import serves
-from dashboard.queries.cache import frame
+from dashboard.queries.cache import frame, library, uncached
+from etl.reports.worklist import claim_worklist_rows
+from etl.work import queue
+
+# What the summary card reads of the claim's worklist row: the worklist's own status, deadline and next action.
+CARD_COLUMNS = ["claim_record_id", "work_status", "deadline_days_left", "deadline_date", "deadline_basis",
+                "is_past_deadline", "next_action", "priority_reason"]
+
+
+@serves("claim")
+def example_claim_id() -> str | None:
+    """The claim id submitted last, to show what the ids on file look like; None before any claim is loaded."""
+    latest = frame("select claim_id from claim_submissions order by submitted_date desc, claim_record_id desc limit 1")
+    return None if latest.is_empty() else latest["claim_id"][0]
+
+
+@serves("claim")
+def claim_summary(claim_id: str, as_of: date) -> pl.DataFrame:
+    """One row per payer of the claim as of the date: its balance and whether it is closed, beside its worklist row
+    (status, deadline, next action; null when nothing is left to work)."""
+    balances = frame(
+        "select claim_record_id, payer_name, is_insurance, closed_by, balance_amount"
+        " from claim_balances($as_of) where claim_id = $claim_id order by payer_name, claim_record_id",
+        {"as_of": as_of, "claim_id": claim_id},
+    )
+    work = library(claim_worklist_rows)(as_of, claim_id).select(CARD_COLUMNS)
+    return balances.join(work, on="claim_record_id", how="left", maintain_order="left")
+
+
+@serves("claim")
+def claim_work_item(claim_id: str) -> dict | None:
+    """The claim's work item (status, owner, follow-up, claimscope's reason for its status), read fresh so a change shows
+    at once; None when nobody has worked the claim."""
+    item = uncached(queue.work_items).filter(pl.col("claim_id") == claim_id).select(*queue.ITEM_COLUMNS)
+    return item.row(0, named=True) if len(item) else None
+
+
+@serves("coder_accuracy")
+def claim_audit_summary(claim_id: str) -> dict | None:
+    """The claim's latest coding-audit review in sum (audited_claims); None when it was never audited."""
+    review = frame(
+        "select auditor_id, audit_date, codes_audited, codes_correct, upcoded, downcoded, wrong_code, missing, extra,"
+        " overpayment from audited_claims where claim_id = $claim_id",
+        {"claim_id": claim_id},
+    )
+    return None if review.is_empty() else review.row(0, named=True)
+
+
+@serves("coder_accuracy")
+def claim_audit_findings(claim_id: str) -> pl.DataFrame:
+    """Every code an auditor reviewed on the claim, latest review first."""
+    return frame(
+        "select audit_date, auditor_id, coder_id, code_type, original_code, audited_code, finding, dollar_impact_amount,"
+        " source_file, locator from claim_coding_audits where claim_id = $claim_id"
+        " order by audit_date desc, code_type, original_code",
+        {"claim_id": claim_id},
+    )
 
 
 @serves("claim")

@@ -7,7 +7,8 @@ from datetime import date
 import polars as pl
 
 from dashboard.permissions import serves
-from dashboard.queries.cache import frame
+from dashboard.queries.cache import computed, frame
+from etl.reports import denial_jumps as jumps
 from etl.reports.scope import IN_SCOPE, Scope
 from etl.reports.stats import rate
 
@@ -67,6 +68,36 @@ def denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
         f" {ADJUDICATED} and is_denied group by all order by adjudicated_month, carc_category",
         _params(as_of, scope),
     )
+
+
+@serves("denials")
+def weekly_denials(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Each payer's first adjudications per ISO week beside its first denials of each CARC category that week, zero
+    where it had none, with the category's commonest CARC: the counts etl.reports.denial_jumps tests."""
+    return frame(
+        "with adjudicated as (select payer_id, payer_name, adjudicated_week, is_denied,"
+        f" coalesce(carc_category, 'unknown') as carc_category, carc_code {ADJUDICATED}),"
+        " weeks as (select payer_id, any_value(payer_name) as payer_name, adjudicated_week, count(*) as adjudicated_count"
+        " from adjudicated group by payer_id, adjudicated_week),"
+        " codes as (select payer_id, carc_category, adjudicated_week, carc_code, count(*) as claim_count"
+        " from adjudicated where is_denied group by all),"
+        " denials as (select payer_id, carc_category, adjudicated_week, sum(claim_count) as denied_count,"
+        " first(carc_code order by claim_count desc, carc_code) as carc_code from codes group by all),"
+        " categories as (select distinct payer_id, carc_category from denials)"
+        " select weeks.payer_id, weeks.payer_name, categories.carc_category, weeks.adjudicated_week,"
+        " weeks.adjudicated_count, coalesce(denials.denied_count, 0)::bigint as denied_count, denials.carc_code"
+        " from weeks inner join categories on categories.payer_id = weeks.payer_id"
+        " left join denials on denials.payer_id = weeks.payer_id and denials.carc_category = categories.carc_category"
+        " and denials.adjudicated_week = weeks.adjudicated_week"
+        " order by weeks.payer_id, categories.carc_category, weeks.adjudicated_week",
+        _params(as_of, scope),
+    )
+
+
+@serves("denials")
+def denial_jumps(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The weeks a payer's denial rate for one CARC category rose beyond its trailing baseline, latest first."""
+    return computed(jumps.denial_jumps)(weekly_denials(as_of, scope))
 
 
 @serves("denials")

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from dashboard import claim_detail
+from dashboard.queries import claim
 
 st.title("Claim")
-claim_id = st.text_input("Claim id", value=st.query_params.get("claim_id", ""), placeholder="e.g. CLM000123",
+example = claim.example_claim_id()
+claim_id = st.text_input("Claim id", value=st.query_params.get("claim_id", ""), placeholder=f"e.g. {example}" if example else "",
                          help="The practice's claim id (CLM01). Rows in any table on the other pages open here too.")
 if claim_id.strip():
     claim_detail.show(claim_id.strip())

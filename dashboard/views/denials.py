@@ -5,6 +5,10 @@ import streamlit as st
 from dashboard import charts, claim_detail, filters
 from dashboard.queries import denials
 from dashboard.widgets import rate_metric, table_or_note
+from etl.reports.denial_jumps import BASELINE_WEEKS, FALSE_DISCOVERY_RATE
+
+# The latest jumps said in words; the table below holds them all.
+SENTENCES_SHOWN = 5
 
 st.title("Denials")
 chosen = filters.current()
@@ -12,6 +16,10 @@ as_of, scope = chosen.as_of, chosen.scope
 st.caption(f"{filters.describe(chosen)} · first adjudications known by the as-of date · amounts in $")
 
 rates = denials.initial_denial_rate(as_of, scope)
+if not rates["adjudicated"]:
+    st.info(f"No claim in scope had its first adjudication by {as_of}, so there is no denial to show. Widen the dates, "
+            "payers or providers in the sidebar.")
+    st.stop()
 count_column, dollar_column, amount_column, preventable_column = st.columns(4)
 rate_metric(
     count_column, "Initial denial rate", rates,
@@ -30,23 +38,56 @@ preventable_column.metric(
     help="Denied charges whose main CARC a front-end or coding process can usually prevent (etl/reference/carc_categories.csv).",
 )
 
+if not rates["denied"]:
+    st.success(f"None of the {rates['adjudicated']:,} claims in scope adjudicated by {as_of} was denied on its first "
+               "adjudication.")
+    st.stop()
+
 st.subheader("Denial reasons (CARC), largest first ($)")
 by_carc = denials.denials_by_carc(as_of, scope)
-if by_carc.is_empty():
-    st.success("No claim in scope was denied on its first adjudication.")
-else:
-    st.plotly_chart(charts.pareto(by_carc, "carc_code", "denied_amount", "cumulative_share", "Denied charges ($)"))
-    table_or_note(by_carc, "")
+st.plotly_chart(charts.pareto(by_carc, "carc_code", "denied_amount", "cumulative_share", "Denied charges ($)"))
+table_or_note(by_carc, "")
 
 st.subheader("Denied charges by payer and category ($)")
 by_payer = denials.denials_by_payer_and_category(as_of, scope)
-if not by_payer.is_empty():
-    st.plotly_chart(charts.heatmap(by_payer, "carc_category", "payer_name", "denied_amount", "Denied charges ($)"))
+st.plotly_chart(charts.heatmap(by_payer, "carc_category", "payer_name", "denied_amount", "Denied charges ($)"))
 
 st.subheader("Denials per month by category")
 trend = denials.denial_trend(as_of, scope)
-if not trend.is_empty():
-    st.plotly_chart(charts.lines(trend, "adjudicated_month", "claim_count", "carc_category", "First-denied claims"))
+st.plotly_chart(charts.lines(trend, "adjudicated_month", "claim_count", "carc_category", "First-denied claims"))
+
+st.subheader("Weeks a payer's denial rate jumped")
+st.caption(
+    f"Each week's first denials of one CARC category at one payer, against the same payer's {BASELINE_WEEKS} weeks "
+    "before: a one-sided exact binomial test, with Benjamini–Hochberg control of false discoveries at "
+    f"{FALSE_DISCOVERY_RATE:.0%} over every payer, category and week tested."
+)
+jumps = denials.denial_jumps(as_of, scope)
+if jumps.is_empty():
+    st.info(f"No payer's denial rate for any category rose beyond what its {BASELINE_WEEKS} weeks before explain.")
+else:
+    for finding in jumps["finding"].head(SENTENCES_SHOWN):
+        st.text(finding)  # plain text, never markdown: payer names come from files
+    if len(jumps) > SENTENCES_SHOWN:
+        st.caption(f"…and {len(jumps) - SENTENCES_SHOWN} more weeks in the table.")
+    st.dataframe(
+        jumps.select("payer_name", "carc_category", "carc_code", "adjudicated_week", "denied_count", "adjudicated_count",
+                     "denial_rate", "baseline_rate", "q_value"),
+        hide_index=True,
+        column_config={
+            "payer_name": "Payer",
+            "carc_category": "Category",
+            "carc_code": "Commonest CARC",
+            "adjudicated_week": st.column_config.DateColumn("Week of", format="YYYY-MM-DD"),
+            "denied_count": "Denied",
+            "adjudicated_count": "Adjudicated",
+            "denial_rate": st.column_config.NumberColumn("Rate", format="percent"),
+            "baseline_rate": st.column_config.NumberColumn(f"Rate, {BASELINE_WEEKS} weeks before", format="percent"),
+            "q_value": st.column_config.NumberColumn("q (BH)", format="%.4f",
+                                                     help="Benjamini–Hochberg adjusted p-value: flagged under "
+                                                          f"{FALSE_DISCOVERY_RATE:.0%}."),
+        },
+    )
 
 procedures, providers = st.columns(2)
 with procedures:

@@ -25,6 +25,16 @@ WORKLIST_SQL = (
 )
 
 
+# One claim's rows, with which deadline applies and its date: the Claim page's summary.
+CLAIM_COLUMNS = ["claim_record_id", *WORKLIST_COLUMNS, "deadline_date", "deadline_basis"]
+CLAIM_SQL = f"select {', '.join(CLAIM_COLUMNS)} from worklist($as_of) where claim_id = $claim_id order by payer_name"
+
+
 def worklist_rows(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
     """The insurance worklist as of a date for the claims in scope, highest priority first."""
     return con.sql(WORKLIST_SQL, params={"as_of": as_of, **scope.params()}).pl()
+
+
+def claim_worklist_rows(con: duckdb.DuckDBPyConnection, as_of: date, claim_id: str) -> pl.DataFrame:
+    """The claim's worklist rows as of a date (one per payer it is open with); none when nothing is left to work."""
+    return con.sql(CLAIM_SQL, params={"as_of": as_of, "claim_id": claim_id}).pl()

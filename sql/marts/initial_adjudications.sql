@@ -30,6 +30,7 @@ final as (
         case when firsts.claim_status_code = '4' then firsts.charge_amount else 0 end as denied_charge_amount,
         firsts.payment_date as adjudicated_date,
         date_trunc('month', firsts.payment_date)::date as adjudicated_month,
+        date_trunc('week', firsts.payment_date)::date as adjudicated_week,
         firsts.service_date_from,
         firsts.submitted_date
     from firsts

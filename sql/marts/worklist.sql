@@ -63,10 +63,12 @@ open_claims as (
         end as work_status,
         as_of - submitted_date > expected_days_to_pay as is_past_expected_days,
         -- no answer yet: the filing limit runs from the date of service; after a remit, the appeal window runs from it
+        case when adjudication_count = 0 then 'timely filing' else 'appeal window' end as deadline_basis,
         case
-            when adjudication_count = 0 then service_date_from + timely_filing_days - as_of
-            else last_remit_date + appeal_window_days - as_of
-        end as deadline_days_left
+            when adjudication_count = 0 then service_date_from + timely_filing_days
+            else last_remit_date + appeal_window_days
+        end as deadline_date,
+        deadline_date - as_of as deadline_days_left
     from with_rules
     where (balance_amount > 0 or underpaid_amount > 0) and is_insurance
 ),
@@ -94,6 +96,8 @@ final as (
         open_claims.submitted_date + open_claims.expected_days_to_pay as expected_pay_date,
         open_claims.aging_bucket,
         open_claims.deadline_days_left,
+        open_claims.deadline_date,
+        open_claims.deadline_basis,
         open_claims.deadline_days_left < 0 as is_past_deadline,
         case
             when open_claims.deadline_days_left < 0 then 'Write-off review: past the timely-filing or appeal deadline'

@@ -82,8 +82,7 @@ def browser():
 def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, path, heading, figure):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     started = time.perf_counter()
-    # The default page lives at the root: its own path would first show Streamlit's "Page not found".
-    page.goto(f"{dashboard_url}/{'' if path == 'overview' else path}")
+    page.goto(f"{dashboard_url}/{path}")
     # The baseline in the same run: the demo banner, drawn before any query (the browser, Streamlit's own start-up).
     page.get_by_text("Demo data.").wait_for(timeout=60_000)
     banner = time.perf_counter() - started

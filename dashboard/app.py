@@ -22,7 +22,7 @@ PAGES = [
     ("audit_log", "views/audit_log.py", "Audit log", ":material/history:", False),
 ]
 
-user = session.sign_in()
+user = session.sign_in([name for name, *_ in PAGES])
 permitted = [name for name, *_ in PAGES if allows(name)]
 # Every page is routable at its own address, so a forbidden one gets a clear refusal and /overview opens the Overview;
 # the menu lists only the permitted ones.

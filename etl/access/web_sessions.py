@@ -18,7 +18,7 @@ from etl.access.audit_head import private_key
 from etl.access.policy import User
 
 COOKIE = "claimscope_session"
-# A cookie is good for this long after sign-in however active its session: a working day and a half.
+# A cookie is good for this long after sign-in however active its session: a long working day.
 MAX_AGE_SECONDS = 12 * 60 * 60
 # A sign-in hands its session to the browser through one address visit; the ticket for it is good once, this long.
 TICKET_SECONDS = 60

@@ -23,14 +23,24 @@ PAGES = [
     ("audit_log", "views/audit_log.py", "Audit log", ":material/history:", False),
 ]
 
-user = session.sign_in()
+user = session.sign_in([name for name, *_ in PAGES])
 permitted = [name for name, *_ in PAGES if allows(name)]
-# Every page is routable, so a forbidden address gets a clear refusal; the menu lists only the permitted ones.
-pages = {
-    name: st.Page(file, title=title, icon=icon, url_path=name, default=name == (permitted or ["overview"])[0])
-    for name, file, title, icon, _ in PAGES
-}
-page = st.navigation(list(pages.values()), position="hidden")
+# Every page is routable at its own address, so a forbidden one gets a clear refusal and /overview opens the Overview;
+# the menu lists only the permitted ones.
+pages = {name: st.Page(file, title=title, icon=icon, url_path=name) for name, file, title, icon, _ in PAGES}
+
+
+def first_permitted_page() -> None:
+    """The root address: the first page this role may open, at its own address and with the parameters given."""
+    st.switch_page(pages[(permitted or ["overview"])[0]],
+                   query_params={key: st.query_params.get_all(key) for key in st.query_params})
+
+
+# Streamlit serves its default page at the root only, never at the page's own path: so the default is this redirect.
+home = st.Page(first_permitted_page, title="claimscope", default=True)
+page = st.navigation([home, *pages.values()], position="hidden")
+if page is home:
+    page.run()
 for name in permitted:
     st.sidebar.page_link(pages[name])
 name, uses_filters = next((name, uses) for name, _, _, _, uses in PAGES if pages[name] is page)

@@ -1,5 +1,6 @@
-"""`python -m dashboard.serve [streamlit run options]`: the dashboard, with its libraries imported and a first chart
-drawn before the first visitor arrives; under a bare `streamlit run` the first page pays about a second for them."""
+"""`python -m dashboard.serve [streamlit run options]`: the dashboard (dashboard/asgi.py: app.py with the addresses of
+its session cookie), with its libraries imported and a first chart drawn before the first visitor arrives; under a
+bare `streamlit run` the first page pays about a second for them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import importlib
 import sys
 from pathlib import Path
 
-APP = Path(__file__).with_name("app.py")
+WEB_APP = Path(__file__).with_name("asgi.py")
 # Every module a page imports; Streamlit runs the pages in this process, so they are imported once, here.
 PAGE_MODULES = [
     "dashboard.actions", "dashboard.charts", "dashboard.claim_detail", "dashboard.filters", "dashboard.session",
@@ -30,7 +31,7 @@ def main() -> None:
     from streamlit.web import cli
 
     warm_up()
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(WEB_APP), *sys.argv[1:]]
     sys.exit(cli.main())
 
 

@@ -4,6 +4,8 @@ audit trail of what they did."""
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -11,7 +13,7 @@ from dashboard.permissions import current_user
 from dashboard.queries import cache
 from etl import db as database
 from etl import settings
-from etl.access import accounts, audit_trail
+from etl.access import accounts, audit_trail, web_sessions
 from etl.access.policy import User
 
 DEMO_USER = User("demo", "demo")
@@ -43,14 +45,16 @@ def _schema_applied(db: str) -> bool:
         return True
 
 
-def sign_in() -> User:
-    """The user at the screen; draws the sign-in and stops the run until there is one."""
+def sign_in(page_paths: Collection[str]) -> User:
+    """The user at the screen, from this tab's session, the browser's session cookie or a sign-in; draws the sign-in
+    and stops the run until there is one. After a sign-in the browser opens the page it first asked for."""
     _schema_applied(str(database.default_db_path()))
     if settings.demo_mode():
         _refuse_real_data()
         st.session_state["user"] = DEMO_USER
         st.warning("**Demo data.** A synthetic practice; no real patient is in it. Sign-in is off in demo mode.", icon=":material/science:")
         return DEMO_USER
+    restored = None if current_user() else _restore_from_cookie()
     user = current_user()
     idle_for = time.time() - st.session_state.get("last_activity", time.time())
     idle_minutes = settings.idle_minutes()
@@ -62,22 +66,58 @@ def sign_in() -> User:
         log("session_ended", details={"reason": "account disabled or its role changed"}, user=user)
         _end_session("Signed out: your account was disabled or its role changed.")
         user = None
+    if user and restored and not restored.landing:  # the landing after a sign-in is the sign-in, logged already
+        log("session_restored", user=user)
     if user is None:
+        st.session_state.setdefault("then_open", _local_address(page_paths))
         user = _oidc_user() if _oidc_configured() else _local_sign_in()
     st.session_state["last_activity"] = time.time()
+    web_sessions.SESSIONS.touch(st.session_state.get("web_session"))
     _sign_out_when_idle(idle_minutes * 60)
     st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
     if st.sidebar.button("Sign out"):
         log("logout")
+        web_sessions.SESSIONS.end(st.session_state.get("web_session"))
         st.session_state.clear()
         if _oidc_configured():
             st.logout()
+        elif web_sessions.SESSIONS.cookie_addresses_served:
+            _open(web_sessions.END_PATH)  # clears the cookie, which would be refused anyway now its session has ended
         st.rerun()
     return user
 
 
+def _restore_from_cookie() -> web_sessions.Session | None:
+    """Take up the session the browser's cookie names (a reload, a typed address, a second tab), with its last
+    activity, so the checks after this judge it like any open session."""
+    cookie = st.context.cookies.get(web_sessions.COOKIE)
+    found = cookie and web_sessions.SESSIONS.find(cookie, web_sessions.signing_key(database.default_db_path()))
+    if found:
+        st.session_state.update(user=found.user, web_session=found.session_id, last_activity=found.last_active)
+    return found or None
+
+
+def _local_address(page_paths: Collection[str]) -> str:
+    """The page and parameters of the address the browser opened, to return to after sign-in; only this app's own
+    pages, so a crafted link cannot send a user elsewhere. Pages check the parameters themselves."""
+    page = urlsplit(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]  # st.context.url has no parameters
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)][:100])
+    return f"/{page if page in page_paths else ''}" + (f"?{query}" if query else "")
+
+
+def _open(address: str) -> None:
+    """Send the browser to an address of this server, the way st.login does: Streamlit has no public call for it."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    message = ForwardMsg()
+    message.auth_redirect.url = address
+    get_script_run_ctx().enqueue(message)
+
+
 def _end_session(message: str) -> None:
     """Forget the signed-in user (and the OIDC identity, which would sign straight back in) and say why."""
+    web_sessions.SESSIONS.end(st.session_state.get("web_session"))
     st.session_state.clear()
     if _oidc_configured():
         st.logout()
@@ -120,6 +160,13 @@ def _local_sign_in() -> User:
         if attempt.user:
             st.session_state["user"] = attempt.user
             log("login", user=attempt.user)
+            if web_sessions.SESSIONS.cookie_addresses_served:  # hand the session to the browser as an HttpOnly cookie
+                key = web_sessions.signing_key(database.default_db_path())
+                st.session_state["web_session"], ticket = web_sessions.SESSIONS.start(
+                    attempt.user, key, st.session_state.get("then_open", "/"))
+                _open(f"{web_sessions.START_PATH}?ticket={ticket}")
+                st.caption("Signed in: opening the page.")
+                st.stop()  # the page opens once, after the redirect, not here first
             st.rerun()
         _log_failure(attempt, name)
         st.error(_refusal(attempt))

@@ -32,6 +32,12 @@ def users_file(db: Path | str) -> Path:
     return Path(os.environ.get("CLAIMSCOPE_USERS", f"{db}.users.json"))
 
 
+def session_key() -> bytes | None:
+    """The key that signs the dashboard's session cookie: $CLAIMSCOPE_SESSION_KEY, or None to use `<db>.session-key`."""
+    value = os.environ.get("CLAIMSCOPE_SESSION_KEY")
+    return value.encode() if value else None
+
+
 def idle_minutes() -> float:
     """Minutes of inactivity before the dashboard signs a session out: $CLAIMSCOPE_IDLE_MINUTES, else 15."""
     return float(os.environ.get("CLAIMSCOPE_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))

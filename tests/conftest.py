@@ -56,8 +56,9 @@ def sample_db(tmp_path_factory) -> Path:
 APP = str(REPO / "dashboard" / "app.py")
 
 
-def open_app(db: Path, monkeypatch, role: str = "manager", page: str | None = None):
-    """The dashboard under AppTest against a database, signed in as a seeded user of this role."""
+def open_app(db: Path, monkeypatch, role: str = "manager", page: str | None = None, query_params: dict | None = None):
+    """The dashboard under AppTest against a database, signed in as a seeded user of this role, opened at an address
+    with these parameters."""
     from streamlit.testing.v1 import AppTest
 
     from etl.access.policy import User
@@ -66,6 +67,7 @@ def open_app(db: Path, monkeypatch, role: str = "manager", page: str | None = No
     monkeypatch.delenv("CLAIMSCOPE_DEMO", raising=False)
     app = AppTest.from_file(APP, default_timeout=60)
     app.session_state["user"] = User(f"test-{role}", role)
+    app.query_params.update(query_params or {})
     app.run()
     if page:
         app.switch_page(page).run()

@@ -183,6 +183,7 @@ def test_date_range_narrows_the_overview_money_figures(db_path, monkeypatch):
 
     page = late_payments_page(db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/overview.py").run()
+    page.selectbox(key="date_preset").set_value("custom").run()
     page.date_input(key="date_range").set_value((date(2026, 10, 1), date(2026, 10, 31))).run()
 
     assert not page.exception
@@ -247,6 +248,8 @@ def test_every_report_page_renders_after_each_filter_changes_on_the_sample_pract
     changes = [
         lambda page: page.date_input(key="as_of").set_value(date(2026, 9, 30)),
         lambda page: page.radio(key="date_basis").set_value("Submission date"),
+        lambda page: page.selectbox(key="date_preset").set_value("last_month"),
+        lambda page: page.selectbox(key="date_preset").set_value("custom"),
         lambda page: page.date_input(key="date_range").set_value((date(2026, 3, 1), date(2026, 8, 31))),
         lambda page: page.multiselect(key="payers").select(payer),
         lambda page: page.multiselect(key="providers").select(provider),

@@ -15,6 +15,7 @@ def open_denials(db_path, monkeypatch, files: Path):
     load_files([files], db_path)
     page = open_app(db_path, monkeypatch, "manager", "views/denials.py")
     page.date_input(key="as_of").set_value(date(2026, 11, 26)).run()
+    page.selectbox(key="date_preset").set_value("custom").run()
     page.date_input(key="date_range").set_value((date(2026, 1, 1), date(2026, 11, 26))).run()
     return page
 

@@ -87,8 +87,7 @@ def browser():
 def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, path, heading, figure):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     started = time.perf_counter()
-    # The default page lives at the root: its own path would first show Streamlit's "Page not found".
-    page.goto(f"{dashboard_url}/{'' if path == 'overview' else path}")
+    page.goto(f"{dashboard_url}/{path}")
     # The baseline in the same run: the demo banner, drawn before any query (the browser, Streamlit's own start-up).
     page.get_by_text("Demo data.").wait_for(timeout=60_000)
     banner = time.perf_counter() - started
@@ -172,7 +171,8 @@ def sign_in(page, url: str, name: str, password: str) -> None:
     page.goto(url)
     page.get_by_role("textbox", name="User name").fill(name)
     page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation(timeout=60_000):  # through /_session/start, which sets the session cookie
+        page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Work queue", exact=True).wait_for(timeout=60_000)
     settle(page)
 
@@ -247,8 +247,9 @@ def test_a_biller_works_a_claim_while_a_big_file_loads_and_finds_it_after_a_relo
         assert page.get_by_text(LOCK_ERROR).count() == 0
         page.screenshot(path=str(ARTIFACTS / "work_queue_acted.png"), full_page=True)
 
-        page.reload()  # a reload signs out today: sign in again and find the work
-        sign_in(page, url, "dana", "correct horse battery")
+        page.reload()  # the session's cookie keeps her signed in
+        page.get_by_role("heading", name="Work queue", exact=True).wait_for(timeout=60_000)
+        settle(page)
         assert_worked(page, claim_id, note)
         page.close()
 

@@ -270,3 +270,19 @@ def test_every_mart_and_quality_view_keeps_its_column_contract():
                 assert kind.startswith("DECIMAL"), (model, name, kind)
             if name.endswith("_date") and not name.startswith("is_"):
                 assert kind == "DATE", (model, name, kind)
+
+
+# Emoji need a font a locked-down PC may not have (the sidebar's icons once showed as empty boxes): pictographs, the
+# dingbats and symbols drawn as emoji, the variation selector that asks for one, and :shortcode: emoji in markdown.
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u231A-\u23FF\uFE0F]")
+EMOJI_SHORTCODE = re.compile(r"(?<![\w/%]):[a-z][a-z0-9_+-]*:(?![\w\[/])")
+
+
+@pytest.mark.parametrize("path", _modules("dashboard"), ids=str)
+def test_the_dashboard_draws_no_emoji_and_takes_every_icon_from_material(path):
+    text = path.read_text()
+
+    assert not EMOJI.findall(text)
+    assert not EMOJI_SHORTCODE.findall(text)
+    icons = re.findall(r"icon=\s*['\"]([^'\"]*)['\"]", text)
+    assert all(icon.startswith(":material/") for icon in icons), icons

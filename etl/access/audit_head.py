@@ -39,7 +39,11 @@ def head_file(db: Path | str) -> Path:
 def key(db: Path | str, create: bool = True) -> bytes | None:
     """The HMAC key of the chain and checkpoint, `<db>.audit-key` (mode 0600), made on first use; None if absent and
     not to be made. Kept out of the database, so whoever rewrites the database cannot forge entries without it."""
-    path = key_file(db)
+    return private_key(key_file(db), create)
+
+
+def private_key(path: Path, create: bool = True) -> bytes | None:
+    """A random key in a file of its own, made 0600 on first use; None if absent and not to be made."""
     if not path.exists() and create:
         try:
             _write_private(path, secrets.token_hex(32).encode(), exclusive=True)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -232,14 +234,26 @@ def _init_parser(known: dict[str, int], key: bytes, mapping: ColumnMapping, stri
     _worker.update(known=known, hasher=PatientHasher(key), mapping=mapping, strict=strict, error_log=error_log)
 
 
+@contextmanager
 def _parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool, error_log: Path):
     """Parse in worker processes when the batch is big enough to pay for starting them."""
     _init_parser(known, key, mapping, strict, error_log)
     workers = min(os.cpu_count() or 1, 4)
     if file_count < PARALLEL_FILES or workers < 2:
-        return nullcontext(None)
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser, initargs=(known, key, mapping, strict, error_log))
+        yield None
+        return
+    # A spawned worker first runs the parent's __main__ file again (multiprocessing's spawn start method). Under the
+    # dashboard, or a test that ran it, that is the Streamlit script, which must never run in a parse worker: a bare
+    # module stands in for __main__ while the workers live.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_parser,
+                                 initargs=(known, key, mapping, strict, error_log)) as pool:
+            yield pool
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _released_before_large(files: list[Path], session: _WriteSession, items: Iterator[_ParsedItem]) -> Iterator[_ParsedItem]:

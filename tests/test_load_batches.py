@@ -126,3 +126,22 @@ def test_a_load_killed_mid_batch_leaves_the_database_as_it_was_and_a_rerun_compl
                 "select sum(balance_amount) from claim_balances(date '2026-11-30')"):
         assert scalar(db_path, sql) == scalar(clean, sql), sql
     assert scalar(db_path, "select sum(paid) from remit_claims") == Decimal("2256.00")
+
+
+def test_parse_workers_never_run_the_script_that_started_the_load(tmp_path, db_path, monkeypatch):
+    """Under the dashboard (or after an AppTest) __main__ is the Streamlit script; a spawned parse worker would run it
+    again before it parsed anything. Here that script would leave a mark, and the batch must load without one."""
+    import sys
+    import types
+
+    marker = tmp_path / "the script ran in a worker"
+    script = tmp_path / "script.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit('the script ran in a worker')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+
+    results = load_files(small_remits(tmp_path / "remits"), db_path)  # 50 files: enough for the worker processes
+
+    assert [result.status for result in results].count("loaded") == 47
+    assert not marker.exists() and sys.modules["__main__"] is main

@@ -100,6 +100,7 @@ def late_payments(practice):
     """The Late payments page as of 2026-11-15, every payer in scope; tests read it, and only select cells."""
     with pytest.MonkeyPatch.context() as patch:
         page = open_app(practice, patch, "manager", "views/late_payments.py")
+        page.session_state["roll_rates_open"] = True  # the roll rates are read when their expander is opened
         page.date_input(key="as_of").set_value(PAGE_AS_OF).run()
         yield page
 

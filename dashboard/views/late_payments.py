@@ -38,23 +38,29 @@ else:
 
 st.subheader("Where last month's open A/R went")
 earlier, later = roll_months(as_of)
-rolled = late_payments.roll_rate_matrix(as_of, scope)
-if rolled.is_empty():
-    st.info(f"No open insurance balances in scope on {earlier}.")
-else:
-    st.caption(
-        f"Of the dollars open in each bucket on {earlier} (by date of service), the share that by {later} was paid, adjusted "
-        "(contractual write-offs), moved to the patient, corrected or closed by a replacement or void, or is still open, "
-        "by the bucket it is in now: the next bucket's share is the roll rate. Each row adds up to 100%; a recoupment "
-        "shows as a negative share paid, and a corrected claim billed for more as a negative share corrected."
-    )
-    shares = {name: st.column_config.NumberColumn(name.capitalize(), format="percent") for name in rolled.columns
-              if name not in ("aging_bucket", "balance_amount")}
-    st.dataframe(rolled, hide_index=True, column_config={
-        "aging_bucket": st.column_config.TextColumn(f"Bucket on {earlier}"),
-        "balance_amount": st.column_config.NumberColumn(f"Open on {earlier}", format="dollar"),
-        **shares,
-    })
+# Lazy: two as-of lookups of every claim (about 0.25 s at 1M claims), for a question asked once a month.
+# A fixed label: a label that changed with the as-of date would make a new expander, closed again.
+roll = st.expander("Roll rates over the last month that has ended", key="roll_rates_open", on_change="rerun")
+if roll.open:
+    with roll:
+        rolled = late_payments.roll_rate_matrix(as_of, scope)
+        if rolled.is_empty():
+            st.info(f"No open insurance balances in scope on {earlier}.")
+        else:
+            st.caption(
+                f"Of the dollars open in each bucket on {earlier} (by date of service), the share that by {later} was paid, "
+                "adjusted (contractual write-offs), moved to the patient, corrected or closed by a replacement or void, or "
+                "is still open, by the bucket it is in now: the next bucket's share is the roll rate. Each row adds up to "
+                "100%; a recoupment shows as a negative share paid, and a corrected claim billed for more as a negative "
+                "share corrected."
+            )
+            shares = {name: st.column_config.NumberColumn(name.capitalize(), format="percent") for name in rolled.columns
+                      if name not in ("aging_bucket", "balance_amount")}
+            st.dataframe(rolled, hide_index=True, column_config={
+                "aging_bucket": st.column_config.TextColumn(f"Bucket on {earlier}"),
+                "balance_amount": st.column_config.NumberColumn(f"Open on {earlier}", format="dollar"),
+                **shares,
+            })
 
 st.subheader("Past the payer's expected pay date")
 st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")
@@ -72,7 +78,8 @@ if not claim_count:
     st.success("No paid line in scope is below its contract or its payer's usual rate.")
 else:
     # Lazy: the lines are read only when opened, since the worklist below already counts their shortfall.
-    lines = st.expander(f"{claim_count:,} claims, ${shortfall:,.2f} short: the lines", key="underpaid_open", on_change="rerun")
+    st.markdown(f"**{claim_count:,} claims, ${shortfall:,.2f} short.**")
+    lines = st.expander("The lines paid below their rate", key="underpaid_open", on_change="rerun")
     if lines.open:
         with lines:
             claim_detail.claims_table(late_payments.underpaid_lines(as_of, scope), "underpaid", "No paid line in scope is below its rate.")

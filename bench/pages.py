@@ -23,7 +23,7 @@ AS_OF = date(2026, 11, 26)
 
 # Cold figures of the run of 2026-11-27, before the ledger (README), to print beside today's.
 PREVIOUS_COLD_MS = {"sidebar": 109, "overview": 29_634, "claims behind": None, "late payments": 9_707, "underpaid lines": None,
-                    "payer scorecard": None, "denials": 7_030, "claim": 5_619, "data quality": 3_028}
+                    "roll rates": None, "payer scorecard": None, "denials": 7_030, "claim": 5_619, "data quality": 3_028}
 
 
 def page_queries(queries, scope) -> dict:
@@ -41,11 +41,12 @@ def page_queries(queries, scope) -> dict:
         "claims behind": lambda: overview.claims_behind_figures(AS_OF, scope),
         "late payments": lambda: (
             late.ar_aging_by_payer(AS_OF, "service", scope), late.ar_aging_grid(AS_OF, "service", scope),
-            late.roll_rate_matrix(AS_OF, scope), late.past_expected_pay_date(AS_OF, scope),
-            late.underpaid_claims(AS_OF, scope), late.worklist(AS_OF, scope), sidebar.aging_bucket_order(),
+            late.past_expected_pay_date(AS_OF, scope), late.underpaid_claims(AS_OF, scope), late.worklist(AS_OF, scope),
+            sidebar.aging_bucket_order(),
         ),
-        # the underpaid lines a biller opens: read only when opened
+        # the two expanders of Late payments, each read only when opened
         "underpaid lines": lambda: late.underpaid_lines(AS_OF, scope),
+        "roll rates": lambda: late.roll_rate_matrix(AS_OF, scope),
         "payer scorecard": lambda: (scorecard.payer_scorecard(AS_OF, scope), scorecard.denial_funnel(AS_OF, scope)),
         "denials": lambda: (
             denials.initial_denial_rate(AS_OF, scope), denials.denials_by_carc(AS_OF, scope),

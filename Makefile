@@ -23,7 +23,7 @@ demo: install
 	CLAIMSCOPE_DEMO=1 CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/python -m dashboard.serve --server.port $(PORT) --server.address 127.0.0.1
 
 test: install
-	# One worker per core of the CI machine (pytest-xdist): 1,128 s on one, under 900 s on two.
+	# One worker per core of the CI machine (pytest-xdist): 1,128 s on one, 645-730 s on two (2026-12-02).
 	$(BIN)/python -m pytest -n 2
 
 clean:

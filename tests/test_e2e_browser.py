@@ -158,6 +158,8 @@ def test_a_biller_left_idle_sees_the_page_cleared_when_the_time_out_expires_with
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         sign_in(page, url, "dana", "correct horse battery")
         page.get_by_text("Signed out after 0.1 minutes without activity.").wait_for(timeout=30_000)
+        # the message is drawn a moment before the form below it: wait for the form, then check the data has gone
+        page.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
         assert page.get_by_role("heading", name="Work queue", exact=True).count() == 0
         assert page.get_by_role("button", name="Sign in").count() == 1
         page.close()

@@ -6,6 +6,8 @@ import html
 import plotly.express as px
 import polars as pl
 
+from dashboard import display
+
 # Plotly reads <a href>, <b>, <br> and <span style> in any label and decodes these entities back to the character,
 # so escaped text is drawn exactly as it was typed; & goes first, or the entities themselves would be escaped. The same
 # three as html.escape(quote=False), which escapes the labels of an axis order.
@@ -17,6 +19,33 @@ def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(_escaped(pl.col(name)) for name, dtype in frame.schema.items() if dtype in (pl.String, pl.Categorical))
 
 
+# Plotly's d3 formats for each kind of figure (etl/reference/columns.csv): ticks, and hover text.
+TICK_FORMATS = {"money": ("$", ",.0f"), "percent": ("", ".0%"), "days": ("", ",.0f"), "count": ("", ",d")}
+HOVER_FORMATS = {"money": "$,.0f", "percent": ".1%", "days": ",.0f", "count": ",d", "number": ",.2f"}
+
+
+def format_axis(figure, frame: pl.DataFrame, column: str, axis: str = "y", **where) -> None:
+    """Ticks of the axis that shows `column` in the column's kind: $ on money, % on shares, and whole counts, which
+    step by one when the counts are small (never 0.5 of a code)."""
+    kind = display.kind_of(column, frame.schema[column])
+    prefix, tick_format = TICK_FORMATS.get(kind, ("", None))
+    update = figure.update_yaxes if axis == "y" else figure.update_xaxes
+    if tick_format:
+        update(tickprefix=prefix, tickformat=tick_format, **where)
+    if kind == "count" and not frame.is_empty() and (frame[column].max() or 0) < 10:
+        update(dtick=1, **where)
+
+
+def hover_format(frame: pl.DataFrame, column: str) -> str:
+    """A d3 format for the column's values in hover text."""
+    return HOVER_FORMATS.get(display.kind_of(column, frame.schema[column]), "")
+
+
+def _labels(frame: pl.DataFrame) -> dict[str, str]:
+    """Every column's label, for the legend title and hover text."""
+    return {name: display.label(name) for name in frame.columns}
+
+
 def _escaped(text: pl.Expr) -> pl.Expr:
     text = text.cast(pl.String)
     for character, entity in HTML_ESCAPES:
@@ -26,43 +55,62 @@ def _escaped(text: pl.Expr) -> pl.Expr:
 
 def stacked_bars(frame: pl.DataFrame, x: str, y: str, stack: str, order: list[str], y_title: str):
     """Bars per x, stacked by `stack`, with x in the given order."""
-    frame = as_text(frame)
-    figure = px.bar(frame.to_pandas(), x=x, y=y, color=stack, category_orders={x: [html.escape(label, quote=False) for label in order]})
+    frame = as_text(display.in_words(frame, stack))
+    figure = px.bar(frame.to_pandas(), x=x, y=y, color=stack, labels=_labels(frame),
+                    category_orders={x: [html.escape(label, quote=False) for label in order]})
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
+    figure.update_traces(hovertemplate=f"%{{x}}<br>%{{fullData.name}}: %{{y:{hover_format(frame, y)}}}<extra></extra>")
+    format_axis(figure, frame, y)
     return figure
 
 
-def pareto(frame: pl.DataFrame, label: str, value: str, cumulative: str, y_title: str):
-    """Bars largest first, with the cumulative share as a line on a second axis."""
+def pareto(frame: pl.DataFrame, code: str, description: str, value: str, cumulative: str, y_title: str):
+    """Bars largest first, each named by its code and the start of its description (all of it on hover), with the
+    cumulative share as a line on a second axis."""
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
-    frame = as_text(frame)
+    frame = as_text(frame.with_columns(pl.col(description).fill_null("no description on file")))
+    names = [f"{code_value}: {_shortened(text)}" for code_value, text in zip(frame[code], frame[description])]
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_trace(go.Bar(x=frame[label].to_list(), y=[float(v) for v in frame[value]], name=y_title))
-    figure.add_trace(go.Scatter(x=frame[label].to_list(), y=frame[cumulative].to_list(), name="Cumulative share", mode="lines+markers"), secondary_y=True)
+    figure.add_trace(go.Bar(x=names, y=[float(v) for v in frame[value]], name=y_title, customdata=frame[description].to_list(),
+                            hovertemplate=f"%{{customdata}}<br>%{{y:{hover_format(frame, value)}}}<extra></extra>"))
+    figure.add_trace(go.Scatter(x=names, y=frame[cumulative].to_list(), name="Cumulative share", mode="lines+markers",
+                                hovertemplate="%{y:.1%} of denied charges<extra></extra>"), secondary_y=True)
     figure.update_yaxes(title_text=y_title, secondary_y=False)
-    figure.update_yaxes(title_text="Cumulative share", tickformat=".0%", range=[0, 1.05], secondary_y=True)
-    figure.update_layout(margin={"t": 10}, xaxis_type="category")
+    format_axis(figure, frame, value, secondary_y=False)
+    figure.update_yaxes(title_text="Cumulative share", tickformat=".0%", range=[0, 1.05], dtick=0.25, secondary_y=True)
+    figure.update_layout(margin={"t": 10}, xaxis_type="category", legend={"orientation": "h", "y": -0.45})
     return figure
 
 
+def _shortened(text: str, length: int = 28) -> str:
+    """The start of a long description, for an axis label."""
+    return text if len(text) <= length else text[:length].rstrip(" ,.;:") + "…"
+
+
 def heatmap(frame: pl.DataFrame, x: str, y: str, value: str, title: str):
-    """A value per (x, y) cell."""
-    frame = as_text(frame)
+    """A value per (x, y) cell, written in each cell."""
+    frame = as_text(display.in_words(frame, x))
     wide = frame.pivot(on=x, index=y, values=value).fill_null(0)
     columns = [name for name in wide.columns if name != y]
+    tick = hover_format(frame, value)
     figure = px.imshow([[float(v) for v in row] for row in wide.select(columns).rows()], x=columns, y=wide[y].to_list(),
-                       labels={"color": title}, aspect="auto", color_continuous_scale="Reds")
+                       labels={"color": title}, aspect="auto", color_continuous_scale="Reds", text_auto=tick or True)
+    figure.update_traces(hovertemplate=f"%{{y}} · %{{x}}: %{{z:{tick}}}<extra></extra>")
+    prefix, tick_format = TICK_FORMATS.get(display.kind_of(value, frame.schema[value]), ("", None))
+    figure.update_coloraxes(colorbar_tickprefix=prefix, colorbar_tickformat=tick_format)
     figure.update_layout(margin={"t": 10})
     return figure
 
 
 def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
     """One line per series."""
-    frame = as_text(frame)
-    figure = px.line(frame.to_pandas(), x=x, y=y, color=series, markers=True)
+    frame = as_text(display.in_words(frame, series))
+    figure = px.line(frame.to_pandas(), x=x, y=y, color=series, markers=True, labels=_labels(frame))
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
+    figure.update_traces(hovertemplate=f"%{{x|%b %Y}}<br>%{{fullData.name}}: %{{y:{hover_format(frame, y)}}}<extra></extra>")
+    format_axis(figure, frame, y)
     return figure
 
 
@@ -83,16 +131,8 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
     # Dates, never an hour axis: one tick a month, or one a week.
     figure.update_xaxes(type="date", tickformat="%b %Y" if grain == "month" else "%d %b",
                         dtick="M1" if grain == "month" else 7 * 24 * 60 * 60 * 1000)
-    if percent:
-        figure.update_yaxes(tickformat=".0%")
-    return figure
-
-
-def bars(frame: pl.DataFrame, x: str, y: str, y_title: str):
-    """Plain bars, in the frame's order."""
-    frame = as_text(frame)
-    figure = px.bar(frame.to_pandas(), x=x, y=y)
-    figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")
+    figure.update_traces(hovertemplate=f"%{{x}}: %{{y:{'.1%' if percent else ',.0f'}}}<extra></extra>", selector={"mode": "lines+markers"})
+    figure.update_yaxes(tickformat=".0%" if percent else ",.0f")
     return figure
 
 
@@ -108,8 +148,9 @@ def step_lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str, x
 def boxes(frame: pl.DataFrame, x: str, y: str, y_title: str):
     """The distribution of y per x."""
     frame = as_text(frame)
-    figure = px.box(frame.drop_nulls(y).to_pandas(), x=x, y=y, points=False)
+    figure = px.box(frame.drop_nulls(y).to_pandas(), x=x, y=y, points=False, labels=_labels(frame))
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10})
+    format_axis(figure, frame, y)
     return figure
 
 
@@ -117,7 +158,9 @@ def rates_with_intervals(frame: pl.DataFrame, x: str, rate: str, low: str, high:
     """A rate per x with its interval as error bars, and the target as a dashed line."""
     frame = as_text(frame)
     pandas = frame.to_pandas()
-    figure = px.scatter(pandas, x=x, y=rate, error_y=pandas[high] - pandas[rate], error_y_minus=pandas[rate] - pandas[low])
+    figure = px.scatter(pandas, x=x, y=rate, error_y=pandas[high] - pandas[rate], error_y_minus=pandas[rate] - pandas[low],
+                        labels=_labels(frame))
+    figure.update_traces(hovertemplate="%{x}: %{y:.1%}<extra></extra>")
     if target is not None:
         figure.add_hline(y=target, line_dash="dash", line_color="gray", annotation_text=f"target {target:.0%}")
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, xaxis_type="category")

@@ -7,10 +7,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, session
+from dashboard import display, filters, session
 from dashboard.queries import claim
 from dashboard.permissions import allows
-from dashboard.widgets import literal, patients_shown, table_or_note
+from dashboard.widgets import literal, patients_shown
 from etl.work.items import STATUSES
 
 
@@ -35,7 +35,7 @@ def show(claim_id: str, key: str = "claim") -> None:
     underpaid = claim.claim_underpaid_lines(claim_id, as_of)
     if not underpaid.is_empty():
         st.caption(f"Lines allowed below the contract or the payer's usual rate as of {as_of} (see Late payments): the shortfall is what an appeal asks for")
-        table_or_note(underpaid, "")
+        display.table(underpaid, "")
     on_file = st.expander("Everything on file, with the file and segment or line of each row", key=f"{key}_on_file_open",
                           icon=":material/description:", on_change="rerun")
     if on_file.open:
@@ -49,7 +49,7 @@ def _summary_card(row: dict, as_of: date) -> None:
         st.caption(f"With {literal(row['payer_name'])} · as of {as_of}")
         status, balance, deadline = st.columns(3)
         status.metric("Status", _status(row))
-        balance.metric("Balance", f"${row['balance_amount']:,.2f}",
+        balance.metric("Balance", display.money(row["balance_amount"], cents=True),
                        help="Charge − paid − contractual − patient responsibility as of the date: what is left to collect")
         st.markdown("**Next action**")
         if row["work_status"] is None:
@@ -102,35 +102,35 @@ def _coding_audit(claim_id: str) -> None:
         f"{review['codes_correct']} of {review['codes_audited']} codes right" + (f" ({found})" if found else "")
         + _overpayment(review["overpayment"]) + "."
     )
-    table_or_note(claim.claim_audit_findings(claim_id), "")
+    display.table(claim.claim_audit_findings(claim_id), "")
 
 
 def _overpayment(amount) -> str:
     """The audit's dollar finding in words: positive is billed above what the codes support (audited_claims)."""
     if amount > 0:
-        return f"; overbilled by ${amount:,.2f}"
-    return f"; underbilled by ${-amount:,.2f}" if amount < 0 else ""
+        return f"; overbilled by {display.money(amount, cents=True)}"
+    return f"; underbilled by {display.money(-amount, cents=True)}" if amount < 0 else ""
 
 
 def _on_file(claim_id: str, submissions: pl.DataFrame) -> None:
     """Every row on file for the claim, each with the file and segment or line it came from."""
     st.caption("Billed (837 or claims CSV), each submission with its source file and segment or line")
-    table_or_note(patients_shown(submissions, f"claim {claim_id}"), "")
+    display.table(patients_shown(submissions, f"claim {claim_id}"), "")
     lines, diagnoses = st.columns([3, 2])
     with lines:
-        table_or_note(claim.claim_lines(claim_id), "No service lines on file.", empty_is_good=False)
+        display.table(claim.claim_lines(claim_id), "No service lines on file.", empty_is_good=False)
     with diagnoses:
-        table_or_note(claim.claim_diagnoses(claim_id), "No diagnoses on file.", empty_is_good=False)
+        display.table(claim.claim_diagnoses(claim_id), "No diagnoses on file.", empty_is_good=False)
     st.caption("Remittances (835 or remits CSV), oldest first")
     remittances = claim.claim_remittances(claim_id)
     if remittances.is_empty():
         st.info("No remittance yet: no payer has answered this claim, so there are no adjustments or remark codes.")
     else:
-        table_or_note(remittances, "")
-        table_or_note(claim.claim_adjustments(claim_id), "No adjustments (CAS) on its remittances.", empty_is_good=False)
-        table_or_note(claim.claim_remarks(claim_id), "No remark codes on its remittances.", empty_is_good=False)
+        display.table(remittances, "")
+        display.table(claim.claim_adjustments(claim_id), "No adjustments (CAS) on its remittances.", empty_is_good=False)
+        display.table(claim.claim_remarks(claim_id), "No remark codes on its remittances.", empty_is_good=False)
     st.caption("Insurance balance after each event")
-    table_or_note(claim.claim_balance_history(claim_id), "")
+    display.table(claim.claim_balance_history(claim_id), "")
 
 
 def claims_table(frame: pl.DataFrame, key: str, when_empty: str) -> None:
@@ -138,11 +138,10 @@ def claims_table(frame: pl.DataFrame, key: str, when_empty: str) -> None:
     if frame.is_empty():
         st.success(when_empty)
         return
-    dates = {name: st.column_config.DateColumn(format="YYYY-MM-DD") for name, dtype in frame.schema.items() if dtype == pl.Date}
     if not allows("claim"):
-        st.dataframe(frame, hide_index=True, column_config=dates)
+        display.table(frame)
         return
-    picked = st.dataframe(frame, hide_index=True, column_config=dates, key=key, on_select="rerun", selection_mode="single-row")
+    picked = display.table(frame, key=key, on_select="rerun", selection_mode="single-row")
     if picked.selection.rows:
         with st.container(border=True):
             show(frame["claim_id"][picked.selection.rows[0]], key)

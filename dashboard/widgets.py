@@ -20,15 +20,6 @@ def literal(text: object) -> str:
     return f"{fence} {flat} {fence}"  # the spaces, stripped again by the parser, keep a backtick at either end inside
 
 
-def table_or_note(frame: pl.DataFrame, when_empty: str, empty_is_good: bool = True) -> None:
-    """Show the frame (dates as dates), or say in words why there is nothing to show."""
-    if frame.is_empty():
-        (st.success if empty_is_good else st.info)(when_empty)
-    else:
-        dates = {name: st.column_config.DateColumn(format="YYYY-MM-DD") for name, dtype in frame.schema.items() if dtype == pl.Date}
-        st.dataframe(frame, hide_index=True, column_config=dates)
-
-
 def masked_patients(frame: pl.DataFrame) -> pl.DataFrame:
     """Replace patient_key with a short masked tag: enough to tell rows apart, nothing that identifies anyone."""
     if "patient_key" not in frame.columns:

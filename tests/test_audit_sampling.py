@@ -154,7 +154,7 @@ def test_worksheet_round_trip_through_the_cli_gives_accuracy_and_the_extrapolate
     assert shown.loc["CD1", "claim_accuracy"] == 0.75 and round(shown.loc["CD1", "claim_low"], 3) == 0.194
     assert shown.loc["CD1", "against_target"] == "not yet known: audit more claims"
     lower_bound = next(metric for metric in page.metric if metric.label.startswith("Lower bound"))
-    assert lower_bound.value == "20.00"
+    assert lower_bound.value == "$20.00"
 
 
 def test_a_worksheet_filled_in_excel_loads_back_and_a_blank_finding_is_quarantined_by_row(tmp_path):

@@ -155,7 +155,7 @@ def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_
     # The same figures tests/test_kpis.py works out by hand.
     assert tiles["Initial denial rate"] == "20.0%"
     assert tiles["First-pass resolution"] == "60.0%"
-    assert tiles["Days in A/R"] == "93.8"
+    assert tiles["Days in A/R"] == "94"  # 93.8 days, shown whole
     assert tiles["A/R over 120 days"] == "20.0%"
     assert all(metric.help for metric in page.metric)
     assert not any("charge_amount" in frame.value.columns for frame in page.dataframe)  # read only when opened
@@ -163,9 +163,9 @@ def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_
     page.session_state["claims_behind_open"] = True
     page.run()
     behind = next(frame.value for frame in page.dataframe if "balance_amount" in frame.value.columns and "charge_amount" in frame.value.columns)
-    assert f"{sum(behind['charge_amount']):,.2f}" == tiles["Gross charges"] == "1,170.00"  # W7 is self-pay
-    assert f"{sum(behind['paid_to_date_amount']):,.2f}" == tiles["Payments"]
-    assert f"{sum(value for value in behind['balance_amount'] if value > 0):,.2f}" == tiles["Open insurance A/R"] == "750.00"
+    assert f"${sum(behind['charge_amount']):,.0f}" == tiles["Gross charges"] == "$1,170"  # W7 is self-pay
+    assert f"${sum(behind['paid_to_date_amount']):,.0f}" == tiles["Payments"]
+    assert f"${sum(value for value in behind['balance_amount'] if value > 0):,.0f}" == tiles["Open insurance A/R"] == "$750"
 
 
 def test_payer_filter_narrows_the_worklist_and_opening_a_claim_shows_its_history(db_path, monkeypatch):
@@ -189,7 +189,7 @@ def test_date_range_narrows_the_overview_money_figures(db_path, monkeypatch):
     assert not page.exception
     tiles = {metric.label: metric.value for metric in page.metric}
     # Served in October: W1 200 + W6 250 + W8 50; paid W6 100 + W8 50; open W1 200 + W6 100 (tests/test_kpis.py).
-    assert (tiles["Gross charges"], tiles["Payments"], tiles["Open insurance A/R"]) == ("500.00", "150.00", "300.00")
+    assert (tiles["Gross charges"], tiles["Payments"], tiles["Open insurance A/R"]) == ("$500", "$150", "$300")
 
 
 def test_claim_page_shows_the_reversal_and_correction_with_their_sources(db_path, monkeypatch):
@@ -269,7 +269,7 @@ def test_every_report_page_renders_after_each_filter_changes_on_the_sample_pract
             [payer, provider],
         ).fetchall()[0]
     tiles = {metric.label: metric for metric in page.metric}
-    assert tiles["Denied charges ($)"].delta == f"{denied:,} of {adjudicated:,} claims"
+    assert tiles["Denied charges"].delta == f"{denied:,} of {adjudicated:,} claims"
 
 
 def test_timelines_page_counts_unpaid_claims_as_censored(db_path, monkeypatch):

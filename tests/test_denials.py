@@ -32,7 +32,7 @@ def test_initial_denial_rate_by_count_and_dollars(denials_page):
     # and W8 (50.00) paid. 1 of 5 by count; 300 / 820 = 36.6% by dollars. Five claims is under 30: too few for a rate.
     assert metrics["Initial denial rate"] == ("20.0%", "too few claims for an interval")
     assert metrics["Initial denial rate by dollars"][0] == "36.6%"
-    assert metrics["Denied charges ($)"] == ("300.00", "1 of 5 claims")
+    assert metrics["Denied charges"] == ("$300", "1 of 5 claims")
     assert not denials_page.exception
 
 
@@ -40,7 +40,7 @@ def test_denial_reasons_are_listed_with_their_description_and_category(denials_p
     reasons = next(frame.value for frame in denials_page.dataframe if "carc_code" in frame.value.columns)
 
     assert list(reasons["carc_code"]) == ["197"]
-    assert reasons["carc_category"][0] == "authorization_referral"
+    assert reasons["carc_category"][0] == "Authorization referral"  # the category list's authorization_referral, in words
     assert reasons["description"][0].startswith("Precertification/authorization/notification")
     assert float(reasons["cumulative_share"][0]) == 1.0
 

@@ -23,7 +23,7 @@ PAGES = [
     ("payer_scorecard", "Payer scorecard", "Practice initial denial rate"),
     ("work_queue", "Work queue", "Balance to collect"),
     ("late_payments", "Late payments", "Worklist"),
-    ("denials", "Denials", "Denied charges ($)"),
+    ("denials", "Denials", "Denied charges"),
     ("timelines", "Reimbursement timelines", "Next 30 days"),
     ("coder_accuracy", "Coder accuracy", "Accuracy by coder"),
     ("claim", "Claim", "Claim id"),
@@ -67,6 +67,23 @@ def serve(db: Path, **env: str):
         server.wait()
 
 
+def screenshot_whole(page, path: Path) -> None:
+    """The whole page, not the window: Streamlit scrolls inside its main block, so full_page alone stops at the window.
+    The window grows to the page's height until that stops changing (tables and charts draw once in view)."""
+    height = 0
+    for _ in range(4):
+        measured = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if measured == height:
+            break
+        height = measured
+        page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 16_000)})
+        page.wait_for_timeout(1_500)
+        page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')",
+                               timeout=60_000)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 @pytest.fixture(scope="module")
 def dashboard_url(sample_db):
     yield from serve(sample_db, CLAIMSCOPE_DEMO="1")  # the sample practice is synthetic: demo mode, no sign-in
@@ -103,7 +120,7 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
     # wait until the script run has finished (the status widget disappears) and charts have drawn
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png"), full_page=True)
+    screenshot_whole(page, ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png")
 
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.get_by_text("Demo data.").count() == 1
@@ -112,7 +129,7 @@ def test_page_renders_its_figures_without_an_exception(dashboard_url, browser, p
         charts = page.locator(".js-plotly-plot")
         charts.first.wait_for(timeout=30_000)
         assert charts.count() > 0
-        page.screenshot(path=str(ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png"), full_page=True)
+        screenshot_whole(page, ARTIFACTS / f"{heading.lower().replace(' ', '_')}.png")
     page.close()
 
 

@@ -303,7 +303,7 @@ def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_o
     table = next(frame.value for frame in page.dataframe if "next_action" in frame.value.columns)
     assert table["claim_id"].to_list() == ["W2", "W6"]  # My queue: the two assigned to this biller, by priority
     assert list(table.columns[:3]) == ["claim_id", "owner_name", "status"]
-    assert {metric.label: metric.value for metric in page.metric}["Balance to collect"] == "$400.00"  # 300 + 100
+    assert {metric.label: metric.value for metric in page.metric}["Balance to collect"] == "$400"  # 300 + 100
 
     # sorted by balance on screen, the export holds the same rows in the same order (one function serves both)
     page.segmented_control(key="queue_view").set_value("team").run()

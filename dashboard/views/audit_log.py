@@ -5,8 +5,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from dashboard import display
+
 from dashboard.queries import audit_trail
-from dashboard.widgets import table_or_note
+
 
 st.title("Audit log")
 broken = audit_trail.audit_chain_break()
@@ -18,8 +20,8 @@ else:
 since_column, user_column = st.columns(2)
 since = since_column.date_input("Since", value=date.today() - timedelta(days=30))
 user_name = user_column.text_input("User", placeholder="every user").strip() or None
-table_or_note(audit_trail.audit_entries(since, user_name), "No entries in this range.", empty_is_good=False)
+display.table(audit_trail.audit_entries(since, user_name), "No entries in this range.", empty_is_good=False)
 
 st.subheader("Accounts")
 st.caption("Managed with `claimscope users add NAME --role ROLE` and `claimscope users disable NAME`.")
-table_or_note(audit_trail.accounts(), "No local accounts yet.", empty_is_good=False)
+display.table(audit_trail.accounts(), "No local accounts yet.", empty_is_good=False)

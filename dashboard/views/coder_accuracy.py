@@ -5,9 +5,9 @@ import secrets
 
 import streamlit as st
 
-from dashboard import actions, charts, filters
+from dashboard import actions, charts, display, filters
 from dashboard.queries import coder_accuracy
-from dashboard.widgets import export_buttons, literal, table_or_note
+from dashboard.widgets import export_buttons, literal
 from etl.reports.audit_sampling import Universe, extrapolate_overpayment, sample_size
 from etl.reports.coder_accuracy import ACCURACY_TARGET
 
@@ -27,13 +27,9 @@ else:
         f"Claim level: every code on the claim right. Intervals are exact (Clopper–Pearson). Target {ACCURACY_TARGET:.0%} "
         "(AHIMA/AAPC): a coder is below it only when the whole interval is."
     )
-    percent = st.column_config.NumberColumn(format="percent")
-    st.dataframe(
-        accuracy.select("coder_id", "claims_audited", "claims_correct", "claim_accuracy", "claim_low", "claim_high", "against_target",
-                        "codes_audited", "codes_correct", "code_accuracy", "code_low", "code_high", "overpayment"),
-        hide_index=True,
-        column_config={name: percent for name in ("claim_accuracy", "claim_low", "claim_high", "code_accuracy", "code_low", "code_high")},
-    )
+    display.table(accuracy.select("coder_id", "claims_audited", "claims_correct", "claim_accuracy", "claim_low", "claim_high",
+                                  "against_target", "codes_audited", "codes_correct", "code_accuracy", "code_low", "code_high",
+                                  "overpayment"))
     st.subheader("Errors by type")
     by_type = accuracy.unpivot(index="coder_id", on=["upcoded", "downcoded", "wrong_code", "missing", "extra"],
                                variable_name="error_type", value_name="codes")
@@ -92,14 +88,14 @@ if upload is not None and st.button("Load worksheet"):
 st.subheader("Overpayment extrapolated to the universe")
 samples = coder_accuracy.audit_samples()
 audited_samples = samples.filter(samples["claims_audited"] > 0)
-table_or_note(samples, "No sample drawn yet.", empty_is_good=False)
+display.table(samples, "No sample drawn yet.", empty_is_good=False)
 if not audited_samples.is_empty():
     sample_id = st.selectbox("Sample", audited_samples["sample_id"].to_list())
     estimate = extrapolate_overpayment(coder_accuracy.audit_sample_results(sample_id))
     point, lower, upper = st.columns(3)
-    point.metric("Point estimate ($)", f"{estimate['point_estimate']:,.2f}")
-    lower.metric("Lower bound, 90% two-sided ($)", f"{estimate['lower_bound']:,.2f}",
+    point.metric("Point estimate", display.money(estimate["point_estimate"], cents=True))
+    lower.metric("Lower bound, 90% two-sided", display.money(estimate["lower_bound"], cents=True),
                  help="The figure the OIG demands repayment of: the lower limit of the two-sided 90% interval.")
-    upper.metric("Upper bound ($)", f"{estimate['upper_bound']:,.2f}")
+    upper.metric("Upper bound", display.money(estimate["upper_bound"], cents=True))
     st.caption(f"Stratified estimator over audited claims; Student's t with {estimate['degrees_of_freedom']} degrees of freedom. "
                "Positive means the practice was overpaid.")

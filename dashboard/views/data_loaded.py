@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from dashboard import display
+
 from dashboard.queries import data
-from dashboard.widgets import table_or_note
+
 
 st.title("Data loaded")
 st.caption("Rows per table and every file the loader has seen.")
@@ -16,7 +18,7 @@ claims.metric("Claim submissions", f"{rows['claims']:,}")
 payments.metric("Claim payments", f"{rows['remit_claims']:,}")
 
 st.subheader("Rows per table")
-st.dataframe(counts, hide_index=True, column_config={"table_name": "Table", "row_count": "Rows"})
+display.table(counts)
 
 st.subheader("Load history")
-table_or_note(data.load_history(), "No files loaded yet. Run `claimscope load data_samples/`.", empty_is_good=False)
+display.table(data.load_history(), "No files loaded yet. Run `claimscope load data_samples/`.", empty_is_good=False)

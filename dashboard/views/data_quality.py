@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import claim_detail, session
+from dashboard import claim_detail, display, session
 from dashboard.queries import data
 from dashboard.permissions import allows
-from dashboard.widgets import export_buttons, table_or_note
+from dashboard.widgets import export_buttons
 
 BADGES = {"clean": "clean", "warnings": "warnings", "errors": "errors quarantined"}
 
@@ -35,10 +35,10 @@ else:
             f"Files {row['status']}", f"{row['file_count']:,}", f"{row['records_quarantined']:,} records quarantined",
             delta_color="off", delta_arrow="off",
         )
-    st.dataframe(data.load_history(), hide_index=True)
+    display.table(data.load_history())
 
 st.subheader("Loaded with structural warnings")
-table_or_note(data.structural_warnings(), "Every envelope count and control number checks out.")
+display.table(data.structural_warnings(), "Every envelope count and control number checks out.")
 
 st.subheader("Quarantine")
 problems = data.quarantine_problems()
@@ -53,23 +53,23 @@ else:
     if show_raw:
         session.log_once("phi_reveal", ["quarantine", *chosen_files], {"problems": chosen_problems, "rows": len(records)})
     st.caption(f"{len(records):,} quarantined records")
-    st.dataframe(records, hide_index=True)
+    display.table(records, "No quarantined record matches these choices.")
     export_buttons(records, "quarantine")
 
 st.subheader("Latest validation results")
-table_or_note(data.validation_results(), "No validation has run yet.", empty_is_good=False)
+display.table(data.validation_results(), "No validation has run yet.", empty_is_good=False)
 
 st.subheader("835 balancing failures")
-table_or_note(data.balancing_failures(), "Every loaded 835 balances.")
+display.table(data.balancing_failures(), "Every loaded 835 balances.")
 
 st.subheader("Unmatched remittances")
-table_or_note(data.unmatched_remits(), "Every claim payment matches a claim on file.")
+display.table(data.unmatched_remits(), "Every claim payment matches a claim on file.")
 
 st.subheader("Service lines not tied to a claim line")
-table_or_note(data.unmatched_remit_lines(), "Every paid service line is tied to the claim line it pays.")
+display.table(data.unmatched_remit_lines(), "Every paid service line is tied to the claim line it pays.")
 
 st.subheader("Replacements and voids not tied to a claim")
-table_or_note(data.unlinked_replacements(), "Every replacement and void is tied to the claim it replaces.")
+display.table(data.unlinked_replacements(), "Every replacement and void is tied to the claim it replaces.")
 
 st.subheader("Claims without a remittance")
 claim_detail.claims_table(data.unmatched_claims(), "unmatched_claims", "Every claim has been answered by its payer.")
@@ -78,4 +78,4 @@ st.subheader("Payments dated before their claim was sent")
 claim_detail.claims_table(data.payments_before_submission(), "paid_before_sent", "Every payment is dated after its claim was submitted.")
 
 st.subheader("Duplicate ERAs")
-table_or_note(data.duplicate_eras(), "No ERA was loaded twice.")
+display.table(data.duplicate_eras(), "No ERA was loaded twice.")

@@ -2,30 +2,30 @@
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, filters
+from dashboard import charts, claim_detail, display, filters
 from dashboard.queries import late_payments, sidebar
-from dashboard.widgets import export_buttons, literal, patients_shown, table_or_note
+from dashboard.widgets import export_buttons, literal, patients_shown
 from etl.reports.roll_rates import roll_months
 
 st.title("Late payments")
 chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
-st.caption(f"{filters.describe(chosen)} · amounts in $")
+st.caption(filters.describe(chosen))
 
-st.subheader("Open insurance A/R by age ($)")
+st.subheader("Open insurance A/R by age")
 basis = st.radio("Age claims by", ["Date of service", "Submission date"], horizontal=True, key="aging_basis")
 aging_basis = "submission" if basis == "Submission date" else "service"
 aging = late_payments.ar_aging_by_payer(as_of, aging_basis, scope)
 if aging.is_empty():
     st.info("No open insurance balances in scope as of this date.")
 else:
-    st.plotly_chart(charts.stacked_bars(aging, "aging_bucket", "balance_amount", "payer_name", sidebar.aging_bucket_order(), "Open balance ($)"))
+    st.plotly_chart(charts.stacked_bars(aging, "aging_bucket", "balance_amount", "payer_name", sidebar.aging_bucket_order(), "Open balance"))
     grid = late_payments.ar_aging_grid(as_of, aging_basis, scope)
     st.caption("Payer × bucket, with totals. Select a cell to list its claims (a total lists the whole row or column).")
-    money = {name: st.column_config.NumberColumn(name, format="dollar") for name in grid.columns if name not in ("payer_name", "is_all_payers")}
-    picked = st.dataframe(grid, hide_index=True, key="aging_grid", on_select="rerun", selection_mode="single-cell",
-                          column_order=[name for name in grid.columns if name != "is_all_payers"],
-                          column_config={"payer_name": st.column_config.TextColumn("Payer"), **money})
+    buckets = {name: "money" for name in grid.columns if name not in ("payer_name", "is_all_payers")}
+    picked = display.table(grid, key="aging_grid", on_select="rerun", selection_mode="single-cell", kinds=buckets,
+                           labels={name: f"{name} days" for name in sidebar.aging_bucket_order()},
+                           column_order=[name for name in grid.columns if name != "is_all_payers"])
     # a selection left from another scope can point past the grid's rows
     if picked.selection.cells and picked.selection.cells[0][0] < len(grid):
         row, column = picked.selection.cells[0]
@@ -54,17 +54,15 @@ if roll.open:
                 "100%; a recoupment shows as a negative share paid, and a corrected claim billed for more as a negative "
                 "share corrected."
             )
-            shares = {name: st.column_config.NumberColumn(name.capitalize(), format="percent") for name in rolled.columns
-                      if name not in ("aging_bucket", "balance_amount")}
-            st.dataframe(rolled, hide_index=True, column_config={
-                "aging_bucket": st.column_config.TextColumn(f"Bucket on {earlier}"),
-                "balance_amount": st.column_config.NumberColumn(f"Open on {earlier}", format="dollar"),
-                **shares,
+            shares = {name: "percent" for name in rolled.columns if name not in ("aging_bucket", "balance_amount")}
+            display.table(rolled, kinds=shares, labels={
+                "aging_bucket": f"Bucket on {earlier}", "balance_amount": f"Open on {earlier}",
+                **{name: name.capitalize() for name in shares},
             })
 
 st.subheader("Past the payer's expected pay date")
 st.caption("Claims with no answer yet, outstanding longer than the payer's expected days to pay (etl/reference/payer_rules.csv).")
-table_or_note(late_payments.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
+display.table(late_payments.past_expected_pay_date(as_of, scope), "Every unanswered claim is still inside its payer's expected time.")
 
 st.subheader("Paid below the contract or the payer's usual rate")
 st.caption(
@@ -78,7 +76,7 @@ if not claim_count:
     st.success("No paid line in scope is below its contract or its payer's usual rate.")
 else:
     # Lazy: the lines are read only when opened, since the worklist below already counts their shortfall.
-    st.markdown(f"**{claim_count:,} claims, ${shortfall:,.2f} short.**")
+    st.markdown(f"**{claim_count:,} claims, {display.money(shortfall, cents=True)} short.**")
     lines = st.expander("The lines paid below their rate", key="underpaid_open", on_change="rerun")
     if lines.open:
         with lines:

@@ -4,29 +4,67 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, filters
+from dashboard import charts, claim_detail, display, filters
 from dashboard.queries import overview
+from dashboard.widgets import interval_note
 from etl.reports import stats
-from dashboard.widgets import interval_note, table_or_note
+from etl.reports.judgement import judge
 
-# (figure, label, format, definition, lower is better); benchmarks come from etl/reference/kpi_benchmarks.csv.
+# (figure, label, how it reads, definition); benchmarks and which way is better come from etl/reference/kpi_benchmarks.csv.
 TILES = [
-    ("initial_denial_rate", "Initial denial rate", "{:.1%}",
-     "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count (HFMA).", True),
-    ("first_pass_resolution_rate", "First-pass resolution", "{:.1%}",
-     "Claims paid on their first remittance with nothing after it ÷ claims adjudicated.", False),
-    ("net_collection_rate", "Net collection rate", "{:.1%}",
+    ("initial_denial_rate", "Initial denial rate", "percent",
+     "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count (HFMA)."),
+    ("first_pass_resolution_rate", "First-pass resolution", "percent",
+     "Claims paid on their first remittance with nothing after it ÷ claims adjudicated."),
+    ("net_collection_rate", "Net collection rate", "percent",
      "Insurance payments ÷ (charges − contractual adjustments − patient responsibility), on claims at least 90 days "
-     "from service. Patient payments are not on an 835, so the patient's share leaves the denominator.", False),
-    ("days_in_ar", "Days in A/R", "{:.1f}", "Open insurance A/R ÷ average daily charges of the last 90 days.", True),
-    ("ar_over_90_share", "A/R over 90 days", "{:.1%}", "Share of open A/R more than 90 days from the date of service.", True),
-    ("ar_over_120_share", "A/R over 120 days", "{:.1%}", "Share of open A/R more than 120 days from the date of service.", True),
+     "from service. Patient payments are not on an 835, so the patient's share leaves the denominator."),
+    ("days_in_ar", "Days in A/R", "days", "Open insurance A/R ÷ average daily charges of the last 90 days."),
+    ("ar_over_90_share", "A/R over 90 days", "percent", "Share of open A/R more than 90 days from the date of service."),
+    ("ar_over_120_share", "A/R over 120 days", "percent", "Share of open A/R more than 120 days from the date of service."),
 ]
 # Count-based rates get a Wilson interval: (figure, numerator, denominator).
 COUNTED = {
     "initial_denial_rate": ("first_denied_claims", "adjudicated_claims"),
     "first_pass_resolution_rate": ("first_pass_resolved_claims", "adjudicated_claims"),
 }
+SHOWN = {"percent": display.percent, "days": display.days}
+
+
+def tile(name: str, label: str, kind: str, definition: str, now: dict, before: dict, benchmark: dict | None) -> None:
+    """One judged figure: its value, its change coloured only when more than chance, its benchmark status, and its
+    interval or what it is taken over; every tile has the same three lines, so the grid stays aligned."""
+    value, previous = now[name], before[name]
+    measured = stats.rate(*(now[field] for field in COUNTED[name])) if name in COUNTED else None
+    interval = measured["interval"] if measured and not measured["too_few"] and measured["rate"] is not None else None
+    judged = judge(value, previous, benchmark, interval, precision=0.001 if kind == "percent" else 1)
+    change = None
+    if judged.change is not None:
+        change = display.points(judged.change) if kind == "percent" else f"{judged.change:+.0f} days" if round(judged.change) else "0 days"
+    lower_is_better = benchmark is not None and benchmark["direction"] == "lower"
+    st.metric(
+        label, SHOWN[kind](value), change,
+        delta_color=("inverse" if lower_is_better else "normal") if judged.is_real_change else "off",
+        delta_arrow="auto" if judged.is_real_change else "off",
+        help=definition + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
+        + (" The change is coloured only when 30 days earlier lies outside today's 95% interval." if name in COUNTED
+           else " The whole book, not a sample: any change is coloured."),
+    )
+    if judged.meets_benchmark is None:
+        st.caption(":gray[:material/remove: No figure to judge]" if benchmark else "No benchmark")
+    elif judged.meets_benchmark:
+        st.caption(f":green[:material/check_circle: Meets the benchmark: {benchmark['label']}]")
+    else:
+        st.caption(f":red[:material/error: Misses the benchmark: {benchmark['label']}]")
+    if measured:
+        st.caption(interval_note(measured))
+    elif name == "days_in_ar":
+        st.caption(f"on {display.money(now['open_ar'])} open A/R")
+    elif name == "net_collection_rate":
+        st.caption(f"on {display.money(now['settled_collectible'])} collectible, settled claims")
+    else:
+        st.caption(f"of {display.money(now['open_ar'])} open A/R")
+
 
 st.title("Overview")
 chosen = filters.current()
@@ -38,30 +76,19 @@ benchmarks = overview.kpi_benchmarks()
 if not now["adjudicated_claims"] and not now["open_ar"]:
     st.info("No claims in scope as of this date. Widen the filters, or load files with `claimscope load`.")
 
-columns = st.columns(3)
-for index, (name, label, shown, definition, lower_is_better) in enumerate(TILES):
-    value, previous = now[name], before[name]
-    benchmark = benchmarks.get(name)
-    help_text = definition + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
-    change = None if value is None or previous is None else value - previous
-    column = columns[index % 3]
-    column.metric(
-        label,
-        "n/a" if value is None else shown.format(value),
-        None if change is None else (f"{change * 100:+.1f} pts" if "%" in shown else f"{change:+.1f}"),
-        delta_color="inverse" if lower_is_better else "normal",
-        help=help_text,
-    )
-    if name in COUNTED:
-        column.caption(interval_note(stats.rate(*(now[field] for field in COUNTED[name]))))
+# A row of columns per three tiles, each tile stretched to its row's height: the grid stays aligned however a label wraps.
+for row in (TILES[:3], TILES[3:]):
+    for column, (name, label, kind, definition) in zip(st.columns(3), row):
+        with column.container(border=True, height="stretch"):
+            tile(name, label, kind, definition, now, before, benchmarks.get(name))
 
-st.subheader("Money in the period ($)")
+st.subheader("Money in the period")
 money = st.columns(5)
-money[0].metric("Gross charges", f"{now['gross_charges']:,.2f}", help="Charges of the claims in scope (latest submission of each).")
-money[1].metric("Payments", f"{now['payments']:,.2f}", help="Insurance payments on those claims, reversals netted, as of the date.")
-money[2].metric("Contractual adjustments", f"{now['contractual_adjustments']:,.2f}", help="Contractual write-offs of the current adjudication.")
-money[3].metric("Patient responsibility", f"{now['patient_responsibility']:,.2f}", help="Deductible, coinsurance and copay moved to the patient (group PR).")
-money[4].metric("Open insurance A/R", f"{now['open_ar']:,.2f}", help="What payers still owe on the claims in scope.")
+money[0].metric("Gross charges", display.money(now["gross_charges"]), help="Charges of the claims in scope (latest submission of each).")
+money[1].metric("Payments", display.money(now["payments"]), help="Insurance payments on those claims, reversals netted, as of the date.")
+money[2].metric("Contractual adjustments", display.money(now["contractual_adjustments"]), help="Contractual write-offs of the current adjudication.")
+money[3].metric("Patient responsibility", display.money(now["patient_responsibility"]), help="Deductible, coinsurance and copay moved to the patient (group PR).")
+money[4].metric("Open insurance A/R", display.money(now["open_ar"]), help="What payers still owe on the claims in scope.")
 
 # Read only when opened: at a million claims the list is most of the page's first-view time.
 behind = st.expander("The claims behind these figures", key="claims_behind_open", on_change="rerun")
@@ -82,7 +109,7 @@ st.caption(
 if trend.is_empty():
     st.info("No periods in the chosen range up to the as-of date.")
 chart_columns = st.columns(3)
-for index, (name, label, shown, _, _) in enumerate(TILES):
+for index, (name, label, kind, _) in enumerate(TILES):
     benchmark = benchmarks.get(name)
     points = trend.drop_nulls(name) if not trend.is_empty() else trend
     with chart_columns[index % 3]:
@@ -92,10 +119,13 @@ for index, (name, label, shown, _, _) in enumerate(TILES):
             continue
         st.plotly_chart(
             charts.trend_with_benchmark(points, "period_end", name, benchmark and benchmark["benchmark"],
-                                        benchmark["label"] if benchmark else "", "%" in shown, grain,
+                                        benchmark["label"] if benchmark else "", kind == "percent", grain,
                                         "is_maturing" if name == "net_collection_rate" else None),
             key=f"trend_{name}",
         )
 
 st.subheader("Median days from submission to first payment, by payer")
-table_or_note(overview.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False)
+st.caption("Over the claims paid by the as-of date only. The Timelines page and the Payer scorecard give the Kaplan–Meier "
+           "median, which also counts the claims still waiting, so theirs is longer for a payer with many unpaid claims.")
+display.table(overview.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False,
+              labels={"median_days_to_payment": "Median days to pay (paid claims only)"})

@@ -2,36 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, filters
+from dashboard import charts, display, filters
 from dashboard.queries import payer_scorecard
-
-Number = st.column_config.NumberColumn
-COLUMNS = {
-    "payer_id": st.column_config.TextColumn("Payer id"),
-    "payer_name": st.column_config.TextColumn("Payer"),
-    "claim_count": Number("Claims", help="Insurance claims in scope: the claims whose charges are counted."),
-    "gross_charges": Number("Charges", format="dollar"),
-    "payments": Number("Payments", format="dollar", help="Insurance payments on those claims, reversals netted, as of the date."),
-    "adjudicated_claims": Number("Adjudicated", help="Claims with a first adjudication by the date."),
-    "first_denied_claims": Number("First denied"),
-    "initial_denial_rate": Number(
-        "Initial denial rate", format="percent", help="Claims whose first adjudication was a denial ÷ claims adjudicated (HFMA)."),
-    "denial_rate_low": Number("95% CI low", format="percent", help="Wilson score interval."),
-    "denial_rate_high": Number("95% CI high", format="percent", help="Wilson score interval."),
-    "is_denial_rate_outlier": st.column_config.CheckboxColumn(
-        "Outside 99.8% limits", help="The denial rate lies outside the funnel's 99.8% control limits: more than chance."),
-    "net_collection_rate": Number(
-        "Net collection rate", format="percent",
-        help="Insurance payments ÷ (charges − contractual adjustments − patient responsibility), on claims at least 90 days from service."),
-    "median_days_to_payment": Number(
-        "Median days to pay", format="%d",
-        help="Kaplan–Meier median from submission to first payment, unpaid claims censored (as on the Timelines page)."),
-    "open_ar": Number("Open A/R", format="dollar"),
-    "ar_over_90": Number("A/R over 90 days", format="dollar", help="Open A/R more than 90 days from the date of service."),
-    "ar_over_90_share": Number("A/R over 90 (share)", format="percent"),
-    "underpaid_amount": Number("Underpaid", format="dollar",
-                              help="Shortfall of paid lines allowed below the contract or usual rate (as on Late payments)."),
-}
 
 # What a manager compares first comes first; the counts behind the rate and the payer id come last.
 SHOWN = ["payer_name", "claim_count", "gross_charges", "payments", "initial_denial_rate", "denial_rate_low", "denial_rate_high",
@@ -41,7 +13,7 @@ SHOWN = ["payer_name", "claim_count", "gross_charges", "payments", "initial_deni
 st.title("Payer scorecard")
 chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
-st.caption(f"{filters.describe(chosen)} · amounts in $ · insurance claims; self-pay left out")
+st.caption(f"{filters.describe(chosen)} · insurance claims; self-pay left out")
 
 card = payer_scorecard.payer_scorecard(as_of, scope)
 rate, limits = payer_scorecard.denial_funnel(as_of, scope)
@@ -50,7 +22,7 @@ if card.is_empty():
 else:
     tiles = st.columns(3)
     tiles[0].metric("Payers", f"{len(card):,}")
-    tiles[1].metric("Practice initial denial rate", "no claims" if rate is None else f"{rate:.1%}",
+    tiles[1].metric("Practice initial denial rate", "no claims" if rate is None else display.percent(rate),
                     help="All payers' first denials ÷ their claims adjudicated: the centre of the funnel below.")
     tiles[2].metric("Payers outside the 99.8% limits", f"{card['is_denial_rate_outlier'].sum():,}")
 
@@ -59,7 +31,7 @@ else:
                "rates; the Timelines page's Kaplan–Meier median (unpaid claims count as censored, so it is longer than the "
                "Overview's median over paid claims only); the Late payments page's underpaid lines. Under 30 claims an "
                "interval is wide: read the funnel before the rate.")
-    st.dataframe(card, hide_index=True, column_config=COLUMNS, column_order=SHOWN)
+    display.table(card, column_order=SHOWN)
 
     st.subheader("Initial denial rate against claim volume")
     if rate is None:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from dashboard import actions, charts, claim_detail, filters
+from dashboard import actions, charts, claim_detail, display, filters
 from dashboard.permissions import allows, current_user
 from dashboard.queries import sidebar, work_queue
 from dashboard.widgets import export_buttons, interval_note, patients_shown
@@ -43,7 +43,7 @@ picked_filters = queue.QueueFilters(view=view, statuses=tuple(statuses), owners=
 rows = work_queue.work_queue(as_of, scope, picked_filters, user.name)
 tiles = st.columns(4)
 tiles[0].metric("Claims", f"{len(rows):,}")
-tiles[1].metric("Balance to collect", f"${rows['balance_amount'].sum() or 0:,.2f}")
+tiles[1].metric("Balance to collect", display.money(rows["balance_amount"].sum() or 0))
 tiles[2].metric("Follow-ups due", f"{rows.filter(pl.col('follow_up_date') <= as_of).height:,}")
 tiles[3].metric("Not yet due", f"{rows['is_not_yet_due'].sum() or 0:,}",
                 help="No answer yet, but still inside the payer's expected days to pay (etl/reference/payer_rules.csv).")
@@ -60,21 +60,17 @@ else:
                                    *(pl.col(name).fill_null("—") for name in ("owner_name", "latest_note", "appeal_level",
                                                                               "appeal_outcome") if name in shown.columns))
     # keyed by the view and filters: a selection never carries over to rows it was not made on
-    picked = st.dataframe(
-        on_screen, hide_index=True, key=f"queue_table_{abs(hash(picked_filters))}", on_select="rerun", selection_mode="multi-row",
+    picked = display.table(
+        on_screen, key=f"queue_table_{abs(hash(picked_filters))}", on_select="rerun", selection_mode="multi-row",
+        labels=exports.COLUMNS,
         column_config={
-            **{name: st.column_config.Column(label) for name, label in exports.COLUMNS.items()},
             "claim_id": st.column_config.TextColumn("Claim", pinned=True),
             "next_action": st.column_config.TextColumn("Next action", pinned=True, width="medium"),
-            "deadline_days_left": st.column_config.NumberColumn("Deadline (days left)", pinned=True,
+            "deadline_days_left": st.column_config.NumberColumn("Deadline (days left)", pinned=True, format="localized", step=1,
                                                                 help="Before the timely-filing limit, or the appeal window after an answer"),
-            "priority_score": st.column_config.NumberColumn("Priority", format="dollar", pinned=True,
+            "priority_score": st.column_config.NumberColumn("Priority", format="dollar", step=1, pinned=True,
                                                             help="Balance at stake × recovery likelihood × deadline boost"),
             "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),
-            "balance_amount": st.column_config.NumberColumn("Balance", format="dollar"),
-            "underpaid_amount": st.column_config.NumberColumn("Underpaid", format="dollar"),
-            **{name: st.column_config.DateColumn(exports.COLUMNS[name], format="YYYY-MM-DD")
-               for name in ("follow_up_date", "service_date_from", "submitted_date", "expected_pay_date", "decision_due_date")},
         },
     )
     chosen_rows = picked.selection.rows
@@ -170,10 +166,9 @@ else:
                                         "too_few": rate["too_few"]}).replace("claims", "appeals"),
             return_dtype=pl.String).alias("interval"),
     ).drop("interval_low", "interval_high", "too_few")
-    st.dataframe(rates, hide_index=True, column_config={
-        "payer_id": "Payer", "denial_category": "Denial category", "decided_appeals": "Decided", "overturned_appeals": "Overturned",
-        "overturn_rate": st.column_config.NumberColumn("Overturn rate", format="percent"), "interval": "95% interval",
-    })
+    display.table(rates, labels={"payer_id": "Payer", "denial_category": "Denial category", "decided_appeals": "Decided",
+                                 "overturned_appeals": "Overturned", "overturn_rate": "Overturn rate", "interval": "95% interval"},
+                  kinds={"overturn_rate": "percent"})
     decisions = appeals.time_to_decision(sent_appeals, as_of)
     if decisions:
         curve, summary = decisions

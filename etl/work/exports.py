@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.reports import spreadsheets
+from etl.reports import columns, spreadsheets
 
 # The export's columns and headings, in order; patient and note columns are masked for a role without PHI.
 COLUMNS = {
@@ -35,8 +35,8 @@ def queue_export(rows: pl.DataFrame, phi: bool) -> pl.DataFrame:
 
 
 def headings(frame: pl.DataFrame) -> dict[str, str]:
-    """Each column's heading in the export: the queue's own, or the column name in words."""
-    return {name: COLUMNS.get(name, name.replace("_", " ").capitalize()) for name in frame.columns}
+    """Each column's heading in the export: the queue's own, or the one every page gives it (etl/reference/columns.csv)."""
+    return {name: COLUMNS.get(name) or columns.heading(name) for name in frame.columns}
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str) -> bytes:

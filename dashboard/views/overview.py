@@ -37,7 +37,7 @@ def tile(name: str, label: str, kind: str, definition: str, now: dict, before: d
     value, previous = now[name], before[name]
     measured = stats.rate(*(now[field] for field in COUNTED[name])) if name in COUNTED else None
     interval = measured["interval"] if measured and not measured["too_few"] and measured["rate"] is not None else None
-    judged = judge(value, previous, benchmark, interval, precision=0.001 if kind == "percent" else 1)
+    judged = judge(value, previous, benchmark, name in COUNTED, interval, precision=0.001 if kind == "percent" else 1)
     change = None
     if judged.change is not None:
         change = display.points(judged.change) if kind == "percent" else f"{judged.change:+.0f} days" if round(judged.change) else "0 days"

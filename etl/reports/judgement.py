@@ -13,11 +13,11 @@ class Judgement(NamedTuple):
     is_better: bool | None  # the change goes the benchmark's better way
 
 
-def judge(value: float | None, previous: float | None, benchmark: dict | None,
+def judge(value: float | None, previous: float | None, benchmark: dict | None, counted: bool = False,
           interval: tuple[float, float] | None = None, precision: float = 0.001) -> Judgement:
-    """Judge a figure. With an interval (a counted rate's 95% Wilson interval), a change counts only when the previous
-    figure lies outside it; without one (a dollar share or days of the whole book, not a sample) any change that shows
-    at the figure's precision counts."""
+    """Judge a figure. A counted rate's change counts only when the previous figure lies outside its 95% Wilson
+    interval, so never when there are too few claims for one; a dollar share or days of the whole book, not a sample,
+    counts any change that shows at the figure's precision."""
     lower_is_better = benchmark is not None and benchmark["direction"] == "lower"
     meets = None
     if value is not None and benchmark is not None:
@@ -26,6 +26,6 @@ def judge(value: float | None, previous: float | None, benchmark: dict | None,
         return Judgement(meets, None, False, None)
     change = value - previous
     shows = abs(change) >= precision / 2
-    outside = interval is None or not interval[0] <= previous <= interval[1]
+    outside = not interval[0] <= previous <= interval[1] if interval else not counted
     better = None if benchmark is None or not shows else (change < 0) == lower_is_better
     return Judgement(meets, change, shows and outside, better)

@@ -282,7 +282,7 @@ def test_timelines_page_counts_unpaid_claims_as_censored(db_path, monkeypatch):
     # Aetna: paid after 18 (W8), 19 (W5) and 20 (W6) days; W1 unpaid after 54 days, censored.
     # S(18) = 3/4, S(19) = 3/4 x 2/3 = 1/2, S(20) = 1/4 -> 75% paid by day 30. The median is the first day S falls
     # strictly below 1/2 (statsmodels follows SAS): day 20. Naive mean (18+19+20)/3 = 19.
-    assert (aetna["claims"], aetna["paid"], aetna["censored"]) == (4, 3, 1)
+    assert (aetna["claims"], aetna["paid_claims"], aetna["censored"]) == (4, 3, 1)
     assert aetna["median_days"] == 20 and aetna["paid_by_day_30"] == 0.75 and aetna["naive_mean_days_paid_only"] == 19
 
 

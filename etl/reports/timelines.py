@@ -93,7 +93,7 @@ def time_to_payment_by_payer(waits: pl.DataFrame, by: str = "payer_name") -> tup
         curve = kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
         paid_days = claims.filter("is_paid")["days"]
         summaries.append({
-            by: payer, "claims": len(claims), "paid": len(paid_days), "censored": len(claims) - len(paid_days),
+            by: payer, "claims": len(claims), "paid_claims": len(paid_days), "censored": len(claims) - len(paid_days),
             **curve_summary(curve),
             "naive_mean_days_paid_only": float(paid_days.mean()) if len(paid_days) else None,
         })

@@ -19,6 +19,9 @@ DERIVED_TABLES = {
     "claim_states": "int_ledger__claim_states",  # last: it reads the claim_events just written
 }
 
+# Models more than one ledger table reads, each derived once per refresh (_replace_rows).
+SHARED_MODELS = ("int_ledger__adjustments",)
+
 # Each claim's contribution to the A/R snapshot at a period end: open A/R by payer, provider and aging bucket (by date
 # of service, as the KPIs age it), and the charges served in the 90 days to the period end (the days-in-A/R base).
 # `{states}` is claim_states or the refreshed claims' rows of it, `{ends}` a relation of period_end dates.
@@ -154,10 +157,24 @@ def derive_if_missing(con: duckdb.DuckDBPyConnection) -> None:
 
 def _replace_rows(con: duckdb.DuckDBPyConnection) -> None:
     """Replace the ledger rows of the claims listed in ledger_refresh_claims with rows derived anew."""
+    # What more than one ledger table reads (the refreshed claims' CAS, then their events) is derived once, into a
+    # temp table of the same name that stands in for the view or the whole table while the rest are derived (DuckDB
+    # resolves a temp table before the database's own): each then reads a few thousand rows instead of every claim's.
+    # The database's own tables are named with their catalog, since `main.` alone would find the temp catalog's first.
+    own = '"' + scalar(con, "select current_database()").replace('"', '""') + '".main'
     for table in DERIVED_TABLES:
-        con.execute(f"delete from {table} where claim_id in (select claim_id from ledger_refresh_claims)")
-    for table, model in DERIVED_TABLES.items():
-        con.execute(f"insert into {table} by name select * from {model}")
+        con.execute(f"delete from {own}.{table} where claim_id in (select claim_id from ledger_refresh_claims)")
+    (events_table, events_model), *rest = DERIVED_TABLES.items()
+    try:
+        for model in SHARED_MODELS:
+            con.execute(f"create or replace temp table {model} as select * from {own}.{model}")
+        con.execute(f"create or replace temp table {events_table} as select * from {events_model}")
+        con.execute(f"insert into {own}.{events_table} by name select * from temp.main.{events_table}")
+        for table, model in rest:
+            con.execute(f"insert into {own}.{table} by name select * from {model}")
+    finally:
+        for name in (*SHARED_MODELS, events_table):
+            con.execute(f"drop table if exists temp.main.{name}")
 
 
 def _add_new_months(con: duckdb.DuckDBPyConnection) -> None:

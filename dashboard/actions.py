@@ -16,19 +16,33 @@ from dashboard.permissions import require
 from dashboard.widgets import literal
 from etl import db as database
 from etl.reports.audit_sampling import Draw, Universe, draw_sample
+from etl.reports.audit_sampling import draw_full_sample as draw_full_sample_from
 from etl.work import items
 
 WORKSHEET_KIND = "audits_csv"  # a coding-audit worksheet, CSV or Excel (etl.intake.detect)
 
 
-def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str) -> Draw:
-    """Draw and record an audit sample (the same call as `claimscope audit-sample`)."""
+def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str,
+                      purpose: str = "full") -> Draw:
+    """Draw and record an audit sample, a probe or a full one (the same call as `claimscope audit-sample`)."""
     require("coder_accuracy")
     with cache.writing() as con:
-        drawn = draw_sample(con, universe, size, seed, stratify_by_coder, allocation)
+        drawn = draw_sample(con, universe, size, seed, stratify_by_coder, allocation, purpose)
     session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
                 {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "universe": universe.describe(),
-                 "method": "stratified" if stratify_by_coder else "simple_random", "allocation": allocation})
+                 "method": "stratified" if stratify_by_coder else "simple_random", "allocation": allocation, "purpose": purpose})
+    cache.clear()
+    return drawn
+
+
+def draw_full_sample(probe_sample_id: int, size: int, seed: int) -> Draw:
+    """Draw the full sample a probe calls for, from the probe's universe, recorded with its own seed and the probe's id."""
+    require("coder_accuracy")
+    with cache.writing() as con:
+        drawn = draw_full_sample_from(con, probe_sample_id, size, seed)
+    session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
+                {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "purpose": "full",
+                 "probe_sample_id": probe_sample_id})
     cache.clear()
     return drawn
 

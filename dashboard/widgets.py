@@ -44,11 +44,10 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
     return frame.join(identities, on="patient_key", how="left").select(order)
 
 
-def export_buttons(frame: pl.DataFrame, name: str, column_names: bool = False) -> None:
-    """CSV and Excel downloads of exactly what the table shows, in its order: readable headings (or the column names,
-    for a worksheet that loads back), money as currency, a frozen header row and an autofilter in Excel, never a
-    formula in either. Each download is written to the audit log."""
-    headings = None if column_names else exports.headings(frame)
+def export_buttons(frame: pl.DataFrame, name: str) -> None:
+    """CSV and Excel downloads of exactly what the table shows, in its order: readable headings, money as currency, a
+    frozen header row and an autofilter in Excel, never a formula in either. Each download is written to the audit log."""
+    headings = exports.headings(frame)
     left, right = st.columns(2)
     left.download_button("Export CSV", spreadsheets.csv_bytes(frame, headings), file_name=f"{name}.csv", mime="text/csv",
                          on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "csv"}))
@@ -56,6 +55,21 @@ def export_buttons(frame: pl.DataFrame, name: str, column_names: bool = False) -
         "Export Excel", spreadsheets.xlsx_bytes(frame, name, headings), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "xlsx"}),
+    )
+
+
+def worksheet_buttons(sheet: pl.DataFrame, name: str) -> None:
+    """The audit worksheet as CSV (its column names, so it loads back) and as an Excel workbook with instructions,
+    drop-downs for the coded columns, money formats and the drawn columns locked (etl.reports.audit_worksheet)."""
+    from etl.reports import audit_worksheet
+
+    left, right = st.columns(2)
+    left.download_button("Export CSV", spreadsheets.csv_bytes(sheet), file_name=f"{name}.csv", mime="text/csv",
+                         on_click=session.log, args=("export", [name], {"rows": len(sheet), "format": "csv"}))
+    right.download_button(
+        "Export Excel", audit_worksheet.workbook_bytes(sheet), file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click=session.log, args=("export", [name], {"rows": len(sheet), "format": "xlsx"}),
     )
 
 

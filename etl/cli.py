@@ -332,7 +332,7 @@ def audit_sample(
 
     import polars as pl
 
-    from etl.reports import spreadsheets
+    from etl.reports import audit_worksheet
     from etl.reports.audit_sampling import Universe, draw_sample, sample_size, universe_claims, worksheet
 
     if size is None and (precision is None or expected_error_rate is None):
@@ -347,7 +347,7 @@ def audit_sample(
         drawn = draw_sample(con, universe, wanted, seed, strata is Strata.coder, allocation.value)
         sheet = worksheet(con, drawn.sample_id)
     if out:
-        spreadsheets.write(sheet, out, "audit")  # headed by column names, so it loads back
+        audit_worksheet.write(sheet, out)  # headed by column names, so it loads back
     strata_sizes = drawn.claims.group_by("stratum").agg(population=pl.first("stratum_size"), drawn=pl.len()).sort("stratum")
     console.print(_table(
         f"Audit sample {drawn.sample_id}: {len(drawn.claims):,} of {drawn.universe_size:,} claims, seed {seed}",

@@ -465,6 +465,9 @@ def write_batch(
                 continue
             file_id = known[sha256] = next_file_id
             next_file_id += 1
+            if parsed.kind == "audits_csv" and not parsed.is_synthetic and _about_synthetic_claims_only(con, parsed):
+                parsed.is_synthetic = True  # a worksheet filled in on the demo stays demo data: it names no real patient
+                parsed.warnings.append("every claim it audits comes from synthetic files: loaded as demo data, entered by hand")
             for table, frame in parsed.tables.items():
                 if frame.height:
                     pieces.setdefault(table, []).append((len(file_ids), frame))
@@ -492,6 +495,18 @@ def write_batch(
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _about_synthetic_claims_only(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> bool:
+    """Whether every claim a coding-audit worksheet names was loaded from synthetic files only."""
+    claim_ids = parsed.tables["coding_audits"]["claim_id"].unique().to_list()
+    return bool(claim_ids) and database.scalar(con, """
+        select count(*) = 0 from unnest($ids::varchar[]) as named(claim_id)
+        where not exists (select 1 from claims inner join source_files using (file_id)
+                          where claims.claim_id = named.claim_id and source_files.is_synthetic)
+           or exists (select 1 from claims inner join source_files using (file_id)
+                      where claims.claim_id = named.claim_id and not source_files.is_synthetic)
+    """, {"ids": claim_ids})
 
 
 def _with_batch_load_ids(

@@ -291,11 +291,11 @@ def test_coder_accuracy_page_draws_a_sample_with_the_seed_shown_and_recorded(db_
 
     page = late_payments_page(db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/coder_accuracy.py").run()
-    page.radio(key="sample_sizing").set_value("Fixed")
+    page.radio(key="sample_sizing").set_value("Fixed").run()  # the fixed size opens once Fixed is chosen
     page.number_input(key="sample_fixed_size").set_value(4)
     page.number_input(key="audit_seed").set_value(77)
     page.radio(key="sample_method").set_value("Stratified by coder")
-    page.button[0].click().run()
+    page.button(key="draw_sample").click().run()
 
     assert not page.exception
     assert "drawn with seed 77" in page.success[0].value

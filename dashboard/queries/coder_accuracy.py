@@ -58,7 +58,8 @@ def audit_universe_size(universe: audit_sampling.Universe) -> int:
 def audit_samples() -> pl.DataFrame:
     """Every sample drawn, newest first, with how many of its claims auditors have reviewed."""
     return frame(
-        "select sample_id, drawn_at, seed, method, allocation, universe_size, sample_size, claims_audited"
+        "select sample_id, drawn_at, seed, method, allocation, purpose, probe_sample_id, universe_size, sample_size,"
+        " claims_audited, claims_in_error"
         " from audit_sample_progress order by sample_id desc"
     )
 

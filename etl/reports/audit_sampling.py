@@ -17,6 +17,12 @@ from scipy import stats
 from etl.reports.scope import IN_SCOPE, Scope
 from etl.reports.stats import exact_interval
 
+# OIG practice: a probe of about 30 claims first; its error rate decides whether, and how large, a full sample is due.
+PROBE_SIZE = 30
+# The one sign convention of dollar_impact, said on the worksheet, the page and in the README, and checked on load.
+SIGN_NOTE = ("dollar_impact is the change in what the claim should have been paid: negative when the practice overbilled "
+             "(upcoded, extra code: -45.00), positive when it underbilled (downcoded, missing code: 20.00), 0.00 when the codes agree.")
+
 @dataclass(frozen=True)
 class Universe:
     """The claims an audit may draw from: a scope plus coders and procedure families (leading CPT characters)."""
@@ -27,6 +33,14 @@ class Universe:
 
     def describe(self) -> str:
         return json.dumps({**asdict(self.scope), "coders": self.coders, "procedure_families": self.procedure_families}, default=str)
+
+    @classmethod
+    def from_description(cls, text: str) -> "Universe":
+        """The universe a sample recorded (audit_samples.universe), to draw again from the same claims."""
+        described = json.loads(text)
+        dates = {name: date.fromisoformat(described[name]) if described[name] else None for name in ("start", "end")}
+        scope = Scope(tuple(described["payers"]), tuple(described["providers"]), **dates, basis=described["basis"])
+        return cls(scope, tuple(described["coders"]), tuple(described["procedure_families"]))
 
 
 UNIVERSE_SQL = f"""
@@ -99,14 +113,15 @@ def draw(claims: pl.DataFrame, size: int, seed: int, stratify_by_coder: bool = F
 
 
 def record(con: duckdb.DuckDBPyConnection, universe: Universe, universe_size: int, sample: pl.DataFrame, seed: int,
-           stratify_by_coder: bool, allocation: str) -> int:
-    """Save the draw (seed, method, universe) and its claims; returns the new sample id."""
+           stratify_by_coder: bool, allocation: str, purpose: str = "full", probe_sample_id: int | None = None) -> int:
+    """Save the draw (seed, method, universe, probe or full) and its claims; returns the new sample id."""
     con.execute("begin")
     sample_id = con.execute("select coalesce(max(sample_id), 0) + 1 from audit_samples").fetchall()[0][0]
     con.execute(
-        "insert into audit_samples values (?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into audit_samples by name select ? as sample_id, ? as drawn_at, ? as seed, ? as method, ? as allocation,"
+        " ? as universe, ? as universe_size, ? as sample_size, ? as purpose, ? as probe_sample_id",
         [sample_id, datetime.now(timezone.utc).replace(tzinfo=None), seed, "stratified" if stratify_by_coder else "simple_random",
-         allocation if stratify_by_coder else None, universe.describe(), universe_size, len(sample)],
+         allocation if stratify_by_coder else None, universe.describe(), universe_size, len(sample), purpose, probe_sample_id],
     )
     rows = sample.select(pl.lit(sample_id).alias("sample_id"), "claim_id", "claim_record_id", "coder_id", "stratum",
                          "stratum_size", "stratum_sample")
@@ -162,16 +177,33 @@ class Draw:
 
 
 def draw_sample(con: duckdb.DuckDBPyConnection, universe: Universe, size: int, seed: int, stratify_by_coder: bool = False,
-                allocation: Literal["proportional", "equal"] = "proportional") -> Draw:
+                allocation: Literal["proportional", "equal"] = "proportional", purpose: str = "full",
+                probe_sample_id: int | None = None) -> Draw:
     """Read the universe, draw from it and record the draw; the one entry point the CLI and the page share."""
     claims = universe_claims(con, universe)
     sample = draw(claims, size, seed, stratify_by_coder, allocation)
-    sample_id = record(con, universe, len(claims), sample, seed, stratify_by_coder, allocation)
+    sample_id = record(con, universe, len(claims), sample, seed, stratify_by_coder, allocation, purpose, probe_sample_id)
     return Draw(sample_id, seed, len(claims), sample)
 
 
+def draw_full_sample(con: duckdb.DuckDBPyConnection, probe_sample_id: int, size: int, seed: int) -> Draw:
+    """The full sample a probe calls for: the probe's universe, method and allocation, a new seed, recorded with the
+    probe it was sized from."""
+    universe, method, allocation = con.execute(
+        "select universe, method, allocation from audit_samples where sample_id = ?", [probe_sample_id]).fetchall()[0]
+    return draw_sample(con, Universe.from_description(universe), size, seed, method == "stratified",
+                       allocation or "proportional", "full", probe_sample_id)
+
+
+def probe_result(results: pl.DataFrame) -> dict:
+    """A probe's audited claims in error (any code wrong) and the error rate that sizes the full sample."""
+    audited = len(results)
+    in_error = int((~results["is_claim_correct"]).sum()) if audited else 0
+    return {"claims_audited": audited, "claims_in_error": in_error, "error_rate": in_error / audited if audited else 0.0}
+
+
 SAMPLE_RESULTS_SQL = """
-    select claim_id, stratum, stratum_size, stratum_sample, overpayment
+    select claim_id, stratum, stratum_size, stratum_sample, overpayment, is_claim_correct
     from audit_sample_results
     where sample_id = $sample_id order by stratum, claim_id
 """

@@ -22,7 +22,10 @@ final as (
         samples.allocation,
         samples.universe_size,
         samples.sample_size,
-        count(audited.claim_id) as claims_audited
+        samples.purpose,
+        samples.probe_sample_id,
+        count(audited.claim_id) as claims_audited,
+        count(audited.claim_id) filter (where not audited.is_claim_correct) as claims_in_error
     from samples
     left join drawn on drawn.sample_id = samples.sample_id
     left join audited on audited.claim_id = drawn.claim_id

@@ -16,7 +16,8 @@ final as (
         drawn.stratum,
         drawn.stratum_size,
         drawn.stratum_sample,
-        audited.overpayment
+        audited.overpayment,
+        audited.is_claim_correct
     from drawn
     inner join audited on audited.claim_id = drawn.claim_id
 )

@@ -8,5 +8,7 @@ create table if not exists audit_samples (
     allocation      varchar,                -- proportional or equal (stratified only)
     universe        varchar not null,       -- the universe's definition as JSON: date range, coders, payers, ...
     universe_size   integer not null,       -- claims in the universe
-    sample_size     integer not null        -- claims drawn
+    sample_size     integer not null,       -- claims drawn
+    purpose         varchar,                -- probe (a first small draw, OIG practice) or full; blank on older samples: full
+    probe_sample_id integer                 -- the probe a full sample was sized from, if any
 );

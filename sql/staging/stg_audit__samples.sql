@@ -14,7 +14,9 @@ renamed as (
         allocation,
         universe,
         universe_size,
-        sample_size
+        sample_size,
+        coalesce(purpose, 'full') as purpose,
+        probe_sample_id
     from source
 )
 

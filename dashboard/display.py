@@ -5,14 +5,12 @@ against a remittance), shares 27.2%, days whole, and a missing value — with it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 
 import polars as pl
 import streamlit as st
 
 from etl.reports import columns
-
-MISSING = "—"
+from etl.reports.formats import MISSING, count, days, money, percent, points  # noqa: F401 - the pages' formats, from here
 # Columns whose values are claimscope's own snake_case names (reference-list categories), shown in words.
 NAMED_IN_WORDS = ("carc_category", "work_category", "error_type")
 
@@ -20,34 +18,6 @@ NAMED_IN_WORDS = ("carc_category", "work_category", "error_type")
 def label(name: str) -> str:
     """A column's label on screen."""
     return columns.heading(name)
-
-
-def money(value: Decimal | float | None, cents: bool = False) -> str:
-    """$1,234, or $1,234.56 where cents matter; a refund or recoupment keeps its sign in front: −$45."""
-    if value is None:
-        return MISSING
-    shown = f"${abs(value):,.{2 if cents else 0}f}"
-    return f"−{shown}" if value < 0 and shown.strip("$0.,") else shown
-
-
-def percent(value: float | None) -> str:
-    """A share with one decimal: 27.2%."""
-    return MISSING if value is None else f"{value:.1%}"
-
-
-def days(value: float | None) -> str:
-    """Days as a whole number."""
-    return MISSING if value is None else f"{round(value):,}"
-
-
-def count(value: int | None) -> str:
-    """A count with thousands separated."""
-    return MISSING if value is None else f"{value:,}"
-
-
-def points(change: float) -> str:
-    """A change of a share in percentage points, signed: +1.5 pts, 0.0 pts."""
-    return f"{change * 100:+.1f} pts" if round(change * 100, 1) else "0.0 pts"
 
 
 def in_words(frame: pl.DataFrame, *names: str) -> pl.DataFrame:

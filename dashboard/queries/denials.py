@@ -7,13 +7,12 @@ from datetime import date
 import polars as pl
 
 from dashboard.permissions import serves
-from dashboard.queries.cache import computed, frame
+from dashboard.queries.cache import computed, frame, library
 from etl.reports import denial_jumps as jumps
+from etl.reports import denials as denial_reasons
+from etl.reports.denials import ADJUDICATED
 from etl.reports.scope import IN_SCOPE, Scope
 from etl.reports.stats import rate
-
-# First adjudications known by the as-of date, of claims in scope.
-ADJUDICATED = f"from initial_adjudications where adjudicated_date <= $as_of and {IN_SCOPE}"
 
 
 def _params(as_of: date, scope: Scope, **more) -> dict:
@@ -39,25 +38,14 @@ def initial_denial_rate(as_of: date, scope: Scope) -> dict:
 
 @serves("denials")
 def denials_by_carc(as_of: date, scope: Scope) -> pl.DataFrame:
-    """A Pareto of first-denial CARCs: denied dollars and claims, largest first, with the cumulative share of dollars."""
-    return frame(
-        "select carc_code, any_value(carc_description) as description, any_value(carc_category) as carc_category,"
-        " count(*) as claim_count, sum(denied_charge_amount) as denied_amount,"
-        " sum(sum(denied_charge_amount)) over (order by sum(denied_charge_amount) desc, carc_code)"
-        " / sum(sum(denied_charge_amount)) over () as cumulative_share"
-        f" {ADJUDICATED} and is_denied group by carc_code order by denied_amount desc, carc_code",
-        _params(as_of, scope),
-    )
+    """A Pareto of first-denial CARCs, largest first, with the cumulative share of dollars (etl/reports/denials.py)."""
+    return library(denial_reasons.reasons)(as_of, scope)
 
 
 @serves("denials")
 def denials_by_payer_and_category(as_of: date, scope: Scope) -> pl.DataFrame:
-    """Denied dollars per payer and CARC category."""
-    return frame(
-        "select payer_name, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count,"
-        f" sum(denied_charge_amount) as denied_amount {ADJUDICATED} and is_denied group by all order by payer_name, carc_category",
-        _params(as_of, scope),
-    )
+    """Denied dollars per payer and CARC category (etl/reports/denials.py)."""
+    return library(denial_reasons.by_payer_and_category)(as_of, scope)
 
 
 @serves("denials")

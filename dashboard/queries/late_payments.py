@@ -10,13 +10,11 @@ import polars as pl
 
 from dashboard.permissions import serves
 from dashboard.queries.cache import frame, library
-from dashboard.queries.sidebar import aging_bucket_order
+from etl.reports import aging
+from etl.reports.aging import TOTAL  # noqa: F401 - the grid's total row and column, as the page names them
 from etl.reports.roll_rates import roll_rates
 from etl.reports.scope import IN_SCOPE, Scope
 from etl.reports.worklist import worklist_rows
-
-# The grid's total row and column.
-TOTAL = "Total"
 
 
 @serves("late_payments")
@@ -31,26 +29,8 @@ def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
 
 @serves("late_payments")
 def ar_aging_grid(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
-    """Open insurance A/R as a payer × aging bucket grid: one row per payer and a last row of all payers
-    (is_all_payers), one column per bucket in order and a Total column. DuckDB adds the totals (grouping sets)."""
-    cells = frame(
-        "select payer_name, aging_bucket, grouping(payer_name) = 1 as is_all_payers, grouping(aging_bucket) = 1 as is_total,"
-        " sum(balance_amount) as balance_amount"
-        f" from ar_aging($as_of, $aging_basis) where {IN_SCOPE}"
-        " group by grouping sets ((payer_name, aging_bucket), (payer_name), (aging_bucket), ())",
-        {"as_of": as_of, "aging_basis": basis, **scope.params()},
-    )
-    if cells.is_empty():
-        return cells
-    columns = [*aging_bucket_order(), TOTAL]  # every bucket, in order, even one holding nothing
-    return (
-        cells.with_columns(pl.when("is_total").then(pl.lit(TOTAL)).otherwise("aging_bucket").alias("aging_bucket"))
-        .pivot(on="aging_bucket", on_columns=columns, index=["payer_name", "is_all_payers"], values="balance_amount")
-        .with_columns(pl.when("is_all_payers").then(pl.lit(TOTAL)).otherwise("payer_name").alias("payer_name"),
-                      pl.col(columns).fill_null(pl.lit(0).cast(cells.schema["balance_amount"])))
-        .sort("is_all_payers", "payer_name", nulls_last=True)
-        .select("payer_name", *columns, "is_all_payers")
-    )
+    """Open insurance A/R as a payer × aging bucket grid with row and column totals (etl/reports/aging.py)."""
+    return library(aging.grid)(as_of, basis, scope)
 
 
 @serves("late_payments")

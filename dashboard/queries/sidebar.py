@@ -6,7 +6,8 @@ from datetime import date
 
 import polars as pl
 
-from dashboard.queries.cache import frame
+from dashboard.queries.cache import frame, library
+from etl.reports import aging
 
 
 def payer_choices() -> pl.DataFrame:
@@ -30,4 +31,4 @@ def service_date_span() -> tuple[date, date] | None:
 
 def aging_bucket_order() -> list[str]:
     """The aging buckets in display order (etl/reference/aging_buckets.csv)."""
-    return frame("select aging_bucket from aging_buckets order by bucket_order")["aging_bucket"].to_list()
+    return library(aging.bucket_order)()

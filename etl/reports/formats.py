@@ -1,0 +1,36 @@
+"""How a figure reads wherever it leaves claimscope, on a page or in a board pack: money as $1,234 (cents where they
+matter), shares to one decimal, whole days, thousands separated, and a dash for what is missing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+MISSING = "—"
+
+
+def money(value: Decimal | float | None, cents: bool = False) -> str:
+    """$1,234, or $1,234.56 where cents matter; a refund or recoupment keeps its sign in front: −$45."""
+    if value is None:
+        return MISSING
+    shown = f"${abs(value):,.{2 if cents else 0}f}"
+    return f"−{shown}" if value < 0 and shown.strip("$0.,") else shown
+
+
+def percent(value: float | None) -> str:
+    """A share with one decimal: 27.2%."""
+    return MISSING if value is None else f"{value:.1%}"
+
+
+def days(value: float | None) -> str:
+    """Days as a whole number."""
+    return MISSING if value is None else f"{round(value):,}"
+
+
+def count(value: int | None) -> str:
+    """A count with thousands separated."""
+    return MISSING if value is None else f"{value:,}"
+
+
+def points(change: float) -> str:
+    """A change of a share in percentage points, signed: +1.5 pts, 0.0 pts."""
+    return f"{change * 100:+.1f} pts" if round(change * 100, 1) else "0.0 pts"

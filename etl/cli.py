@@ -68,6 +68,8 @@ DbOption = Annotated[
     Path,
     typer.Option(help="DuckDB file to use; defaults to $CLAIMSCOPE_DB or ./claimscope.duckdb.", default_factory=database.default_db_path),
 ]
+ByOption = Annotated[str, typer.Option("--by", help="Who makes the change (for the audit trail); defaults to the login name.",
+                                       default_factory=lambda: __import__("getpass").getuser())]
 
 
 AsOfOption = Annotated[
@@ -297,6 +299,54 @@ def kpis(
     console.print(_table(f"Key figures as of {day}", ["figure", "value"], figures.items(), numeric={"value"}))
 
 
+@app.command()
+def report(
+    db: DbOption,
+    by: ByOption,
+    out: Annotated[Path, typer.Option(help="Folder to write board_pack_<as-of>.html and .pdf into.")] = Path("."),
+    as_of: AsOfOption = None,
+    from_date: FromOption = None,
+    to_date: ToOption = None,
+    payer: PayerOption = None,
+    provider: ProviderOption = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print the pack to PDF (needs Chromium).")] = True,
+    email: Annotated[list[str] | None, typer.Option(help="Send the pack to this address; repeat for several.")] = None,
+    smtp: Annotated[str | None, typer.Option(help="SMTP server HOST:PORT; the account and STARTTLS come from "
+                                                  "CLAIMSCOPE_SMTP_USER, CLAIMSCOPE_SMTP_PASSWORD and CLAIMSCOPE_SMTP_STARTTLS.")] = None,
+    include_phi: Annotated[bool, typer.Option("--include-phi", help="Name the patients in the appendix (logged in the audit trail).")] = False,
+) -> None:
+    """Write the board pack for an as-of date and a scope (the options of `kpis`) as HTML and PDF, and e-mail it.
+
+    Example: claimscope report --db demo.duckdb --as-of 2026-11-30 --out packs --email board@example.org --smtp mail.example.org:587
+    """
+    from etl.access import audit_trail
+    from etl.reports import board_pack, mail
+
+    if email and not smtp:
+        _fail("give --smtp HOST:PORT with --email")
+    day = as_of.date() if as_of else date.today()
+    scope = _scope(from_date, to_date, payer, provider)
+    with database.read_connection(db) as con:
+        pack = board_pack.build(con, day, scope, include_phi)
+    try:
+        written = board_pack.write(pack, out, pdf)
+    except RuntimeError as error:
+        _fail(str(error))
+    with database.write_connection(db) as con:  # who made which pack, for whom, and whether it names patients
+        audit_trail.record(con, by, None, "board_pack", [path.name for path in written],
+                           {"as_of": day, **scope.as_struct(), "data_hash": pack.data_hash, "include_phi": include_phi,
+                            "emailed_to": email or []})
+    for path in written:
+        console.print(f"Wrote {path}")
+    if email:
+        try:
+            mail.send_pack(written, email, smtp, f"Board pack as of {day}",
+                           f"The board pack as of {day} ({board_pack.describe(scope)}), data hash {pack.data_hash}.")
+        except (OSError, ValueError) as error:  # smtplib's errors are OSErrors: one line, not a traceback
+            _fail(f"could not send the pack through {smtp}: {error}")
+        console.print(f"Sent to {', '.join(email)}")
+
+
 class Allocation(str, Enum):
     proportional = "proportional"
     equal = "equal"
@@ -471,8 +521,6 @@ def rebuild(db: DbOption) -> None:
 
 work_app = typer.Typer(help="The biller's work queue: list, assign, set a status or follow-up, add notes and appeals.", no_args_is_help=True)
 app.add_typer(work_app, name="work")
-ByOption = Annotated[str, typer.Option("--by", help="Who makes the change (for the audit trail); defaults to the login name.",
-                                       default_factory=lambda: __import__("getpass").getuser())]
 ClaimIds = Annotated[list[str], typer.Argument(help="Claim id (CLM01); several for a bulk change.")]
 
 

@@ -46,3 +46,20 @@ def idle_minutes() -> float:
 def demo_mode() -> bool:
     """`make demo` sets CLAIMSCOPE_DEMO=1: synthetic data only, no sign-in."""
     return os.environ.get("CLAIMSCOPE_DEMO") == "1"
+
+
+def smtp_login() -> tuple[str, str] | None:
+    """The SMTP account a board pack is sent with (CLAIMSCOPE_SMTP_USER and CLAIMSCOPE_SMTP_PASSWORD), never taken
+    from the command line, where it would show in the shell's history and the process list; None sends unauthenticated."""
+    user = os.environ.get("CLAIMSCOPE_SMTP_USER")
+    return (user, os.environ.get("CLAIMSCOPE_SMTP_PASSWORD", "")) if user else None
+
+
+def smtp_starttls() -> bool:
+    """Whether to upgrade the SMTP connection with STARTTLS before sending (CLAIMSCOPE_SMTP_STARTTLS=1)."""
+    return os.environ.get("CLAIMSCOPE_SMTP_STARTTLS") == "1"
+
+
+def mail_from() -> str:
+    """The sender of board packs (CLAIMSCOPE_MAIL_FROM)."""
+    return os.environ.get("CLAIMSCOPE_MAIL_FROM", "claimscope@localhost")

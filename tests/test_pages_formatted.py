@@ -121,3 +121,15 @@ def test_data_pages_count_with_thousands_and_label_in_words(practice, monkeypatc
     quality = opened(practice, monkeypatch, "views/data_quality.py", role="admin")
     history = table_with(quality, "Records loaded")
     assert sorted(row["Records loaded"] for row in history) == ["8", "9"]  # the rows of claims.csv and of remits.csv
+
+
+def test_the_overview_offers_the_board_pack_as_a_logged_download(practice, monkeypatch):
+    page = opened(practice, monkeypatch, "views/overview.py")
+    page.button(key="prepare_board_pack").click().run()
+
+    assert not page.exception
+    downloads = [element for element in page.get("download_button")]
+    assert [element.proto.label for element in downloads] == ["Download HTML", "Download PDF"]
+    prepared = page.session_state["board_pack"]
+    assert prepared["name"] == "board_pack_2026-11-26" and prepared["pdf"].startswith(b"%PDF")
+    assert b'data-money="Gross charges">$1,170<' in prepared["html"]  # the pack's figures are the page's

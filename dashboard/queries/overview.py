@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
 from dashboard.permissions import serves
-from dashboard.queries.cache import frame, library
-from etl.reports import trends
+from dashboard.queries.cache import computed, frame, library
+from etl.reports import board_pack, trends
 from etl.reports.kpis import kpis
 from etl.reports.scope import IN_SCOPE, Scope
 
@@ -51,3 +53,22 @@ def claims_behind_figures(as_of: date, scope: Scope) -> pl.DataFrame:
         f" from claim_balances($as_of) where is_insurance and {IN_SCOPE} order by balance_amount desc, claim_id",
         {"as_of": as_of, **scope.params()},
     )
+
+
+@serves("overview")
+def board_pack_files(as_of: date, scope: Scope) -> dict:
+    """The board pack of `claimscope report` for this as-of date and scope, patients masked: its HTML, and its PDF
+    when Chromium is on the server (None otherwise), with its file name and data hash."""
+    pack = library(board_pack.build)(as_of, scope)
+    return computed(_pack_files)(pack.html, pack.as_of.isoformat(), pack.data_hash)
+
+
+def _pack_files(html: str, as_of: str, data_hash: str) -> dict:
+    with tempfile.TemporaryDirectory() as scratch:
+        page = Path(scratch) / f"board_pack_{as_of}.html"
+        page.write_text(html, encoding="utf-8")
+        try:
+            pdf = board_pack.print_to_pdf(page, page.with_suffix(".pdf")).read_bytes()
+        except RuntimeError:
+            pdf = None
+    return {"name": page.stem, "html": html.encode(), "pdf": pdf, "data_hash": data_hash}

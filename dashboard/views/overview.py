@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, display, filters
+from dashboard import charts, claim_detail, display, filters, session
 from dashboard.queries import overview
 from dashboard.widgets import interval_note
 from etl.reports import stats
@@ -129,3 +129,23 @@ st.caption("Over the claims paid by the as-of date only. The Timelines page and 
            "median, which also counts the claims still waiting, so theirs is longer for a payer with many unpaid claims.")
 display.table(overview.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False,
               labels={"median_days_to_payment": "Median days to pay (paid claims only)"})
+
+st.subheader("Board pack")
+st.caption("This page's figures with the aging, denials, payer scorecard, coder accuracy and a data-quality appendix, for "
+           "this as-of date and scope, as one file to send on (patients masked): HTML that opens with no network, and "
+           "PDF. `claimscope report` makes the same pack on a schedule and e-mails it.")
+if st.button("Prepare the board pack", key="prepare_board_pack", icon=":material/summarize:"):
+    st.session_state["board_pack"] = {"for": (as_of, scope), **overview.board_pack_files(as_of, scope)}
+prepared = st.session_state.get("board_pack")
+if prepared and prepared["for"] == (as_of, scope):
+    html_column, pdf_column = st.columns(2)
+    html_column.download_button("Download HTML", prepared["html"], file_name=f"{prepared['name']}.html", mime="text/html",
+                                on_click=session.log, args=("board_pack_download", [f"{prepared['name']}.html"],
+                                                            {"data_hash": prepared["data_hash"], "format": "html"}))
+    if prepared["pdf"] is None:
+        pdf_column.caption("No PDF: this server has no Chromium to print it with.")
+    else:
+        pdf_column.download_button("Download PDF", prepared["pdf"], file_name=f"{prepared['name']}.pdf", mime="application/pdf",
+                                   on_click=session.log, args=("board_pack_download", [f"{prepared['name']}.pdf"],
+                                                               {"data_hash": prepared["data_hash"], "format": "pdf"}))
+    st.caption(f"Data hash {prepared['data_hash']}: the same data gives the same hash, in the pack and in the audit log.")

@@ -1,0 +1,322 @@
+"""The board pack: the practice's figures for an as-of date and a scope as one self-contained HTML file (charts as
+inline SVG, no network) and the same file printed to PDF. Every page says the as-of date, the scope, when it was made
+and a hash of the data it was computed from, so two packs can be told apart or matched."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import jinja2
+import polars as pl
+
+from etl.reports import aging, denials, formats, scorecard, stats, trends
+from etl.reports.coder_accuracy import with_accuracy_intervals
+from etl.reports.judgement import judge
+from etl.reports.kpis import kpis
+from etl.reports.scope import IN_SCOPE, Scope
+
+TEMPLATE = Path(__file__).parent / "templates" / "board_pack.html.j2"
+# The headline figures, as the Overview's tiles show them: (figure, label, kind, numerator and denominator of a
+# counted rate, else None).
+HEADLINES = (
+    ("initial_denial_rate", "Initial denial rate", "percent", ("first_denied_claims", "adjudicated_claims")),
+    ("first_pass_resolution_rate", "First-pass resolution", "percent", ("first_pass_resolved_claims", "adjudicated_claims")),
+    ("net_collection_rate", "Net collection rate", "percent", None),
+    ("days_in_ar", "Days in A/R", "days", None),
+    ("ar_over_90_share", "A/R over 90 days", "percent", None),
+    ("ar_over_120_share", "A/R over 120 days", "percent", None),
+)
+REASONS_SHOWN = 10
+LARGEST_AGED_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Pack:
+    html: str
+    data_hash: str
+    as_of: date
+    scope: Scope
+    generated_at: datetime
+    figures: dict  # the KPI figures the pack shows, for a caller that checks or logs them
+
+
+def data_hash(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of the data the figures come from: every loaded file's content hash, in load order, and the ledger's
+    version. The same database gives the same hash; a file loaded since changes it."""
+    digest = hashlib.sha256()
+    for (sha,) in con.execute("select sha256 from source_files order by file_id").fetchall():
+        digest.update(sha.encode() + b"\n")
+    digest.update(str(con.execute("select max(version) from ledger_versions").fetchall()[0][0]).encode())
+    return digest.hexdigest()[:16]
+
+
+def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), include_phi: bool = False,
+          generated_at: datetime | None = None) -> Pack:
+    """Gather every section's figures for the as-of date and scope, and render the pack's HTML."""
+    generated_at = generated_at or datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    now, before = kpis(con, as_of, scope), kpis(con, as_of - timedelta(days=30), scope)
+    benchmarks = {row[0]: {"benchmark": row[1], "direction": row[2], "label": row[3]} for row in
+                  con.execute("select kpi, benchmark, direction, label from kpi_benchmarks").fetchall()}
+    card = scorecard.payer_scorecard(con, as_of, scope)
+    reasons = denials.reasons(con, as_of, scope)
+    grid = aging.grid(con, as_of, "service", scope)
+    trend = trends.trend(con, as_of, scope)
+    context = {
+        "as_of": as_of, "scope_line": describe(scope), "generated_at": f"{generated_at:%Y-%m-%d %H:%M} UTC",
+        "data_hash": data_hash(con), "include_phi": include_phi,
+        "headlines": [_headline(name, label, kind, counted, now, before, benchmarks.get(name))
+                      for name, label, kind, counted in HEADLINES],
+        "money": [(label, formats.money(now[name])) for name, label in (
+            ("gross_charges", "Gross charges"), ("payments", "Payments"), ("contractual_adjustments", "Contractual adjustments"),
+            ("patient_responsibility", "Patient responsibility"), ("open_ar", "Open insurance A/R"))],
+        "trend": _trend_rows(trend), "trend_chart": _trend_chart(trend),
+        "aging_columns": [name for name in grid.columns if name not in ("payer_name", "is_all_payers")],
+        "aging": [{"payer": row["payer_name"], "cells": [formats.money(row[name]) for name in grid.columns
+                                                          if name not in ("payer_name", "is_all_payers")]}
+                  for row in grid.iter_rows(named=True)],
+        "aging_chart": _aging_chart(grid),
+        "reasons": [{"code": row["carc_code"], "description": row["description"] or "no description on file",
+                     "category": _words(row["carc_category"]), "claims": formats.count(row["claim_count"]),
+                     "amount": formats.money(row["denied_amount"]), "cumulative": formats.percent(row["cumulative_share"])}
+                    for row in reasons.head(REASONS_SHOWN).iter_rows(named=True)],
+        "reasons_chart": _pareto_chart(reasons.head(REASONS_SHOWN)),
+        "by_category": _by_category(denials.by_payer_and_category(con, as_of, scope)),
+        "scorecard": [_scorecard_row(row) for row in card.iter_rows(named=True)],
+        "accuracy": _accuracy(con, scope),
+        "quality": _quality(con),
+        "largest_aged": _largest_aged(con, as_of, scope, include_phi),
+    }
+    context["stamp"] = f"As of {as_of} · {context['scope_line']} · generated {context['generated_at']} · data hash {context['data_hash']}"
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)  # every text from a file escaped
+    environment.filters["css_string"] = css_string
+    html = environment.from_string(TEMPLATE.read_text()).render(**context)
+    return Pack(html, context["data_hash"], as_of, scope, generated_at, now)
+
+
+def css_string(text: str) -> str:
+    """Text for a CSS string in the page footer: every character but letters, digits and spaces as a CSS escape, so a
+    payer id given on the command line can neither end the string nor the style sheet."""
+    return "".join(character if character.isalnum() and character.isascii() or character == " " else f"\\{ord(character):06x}"
+                   for character in text)
+
+
+def describe(scope: Scope) -> str:
+    """The scope in words, as every page of the pack states it."""
+    parts = [f"payers {', '.join(scope.payers)}" if scope.payers else "every payer",
+             f"providers {', '.join(scope.providers)}" if scope.providers else "every provider"]
+    basis = "served" if scope.basis == "service" else "submitted"
+    if scope.start or scope.end:
+        parts.append(f"claims {basis} {scope.start or 'from the first'} to {scope.end or 'the as-of date'}")
+    else:
+        parts.append("claims of every date")
+    return " · ".join(parts) + " · insurance claims; self-pay left out"
+
+
+def write(pack: Pack, out: Path, pdf: bool = True) -> list[Path]:
+    """Write the pack as board_pack_<as-of>.html into the folder, and print it to PDF beside it."""
+    out.mkdir(parents=True, exist_ok=True)
+    html_path = out / f"board_pack_{pack.as_of.isoformat()}.html"
+    html_path.write_text(pack.html, encoding="utf-8")
+    written = [html_path]
+    if pdf:
+        written.append(print_to_pdf(html_path, html_path.with_suffix(".pdf")))
+    return written
+
+
+def print_to_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print the HTML to PDF with headless Chromium (the browser the tests drive), offline: the pack has no links to
+    fetch, so the PDF is the HTML as a browser prints it."""
+    browser = next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
+    if browser is None:
+        raise RuntimeError("printing the board pack to PDF needs Chromium (apt-get install chromium); "
+                           "or write the HTML alone with --no-pdf")
+    with tempfile.TemporaryDirectory() as profile:  # a throwaway profile: nothing of the user's browser is read
+        subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", f"--user-data-dir={profile}",
+             f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )
+    return pdf_path
+
+
+def _headline(name: str, label: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
+              benchmark: dict | None) -> dict:
+    value, previous = now[name], before[name]
+    measured = stats.rate(now[counted[0]], now[counted[1]]) if counted else None
+    interval = measured["interval"] if measured and not measured["too_few"] and measured["rate"] is not None else None
+    judged = judge(value, previous, benchmark, counted is not None, interval, precision=0.001 if kind == "percent" else 1)
+    shown = formats.percent if kind == "percent" else formats.days
+    change = None
+    if judged.change is not None:
+        change = formats.points(judged.change) if kind == "percent" else f"{judged.change:+.0f} days"
+    status = "no benchmark" if benchmark is None else "no figure" if judged.meets_benchmark is None else \
+        ("meets" if judged.meets_benchmark else "misses") + f" the benchmark ({benchmark['label']})"
+    note = ""
+    if measured:
+        note = "no claims" if measured["rate"] is None else "too few claims for an interval" if measured["too_few"] else \
+            f"95% CI {formats.percent(measured['interval'][0])}–{formats.percent(measured['interval'][1])}"
+    return {"label": label, "value": shown(value), "change": change or "—", "status": status,
+            "meets": judged.meets_benchmark, "real_change": judged.is_real_change, "better": judged.is_better, "note": note}
+
+
+def _trend_rows(trend: pl.DataFrame) -> list[dict]:
+    """Each period's figures; a net collection rate still maturing (within 90 days of the as-of date) says so."""
+    rows = []
+    for row in trend.iter_rows(named=True):
+        shown = {name: (formats.percent if kind == "percent" else formats.days)(row[name]) for name, _, kind, _ in HEADLINES}
+        if row.get("is_maturing") and row["net_collection_rate"] is not None:
+            shown["net_collection_rate"] += " (maturing)"
+        rows.append({"period": row["period_end"].strftime("%b %Y" if row["grain"] == "month" else "%d %b %Y"), **shown})
+    return rows
+
+
+def _words(category: str | None) -> str:
+    return "Unknown" if not category else category[:1].upper() + category[1:].replace("_", " ")
+
+
+def _by_category(frame: pl.DataFrame) -> dict:
+    categories = sorted(frame["carc_category"].unique().to_list()) if not frame.is_empty() else []
+    rows = []
+    for payer in sorted(frame["payer_name"].unique().to_list()) if not frame.is_empty() else []:
+        cells = {row["carc_category"]: row["denied_amount"] for row in frame.filter(pl.col("payer_name") == payer).iter_rows(named=True)}
+        rows.append({"payer": payer, "cells": [formats.money(cells.get(category, 0)) for category in categories]})
+    return {"categories": [_words(category) for category in categories], "rows": rows}
+
+
+def _scorecard_row(row: dict) -> dict:
+    return {"payer": row["payer_name"], "claims": formats.count(row["claim_count"]), "charges": formats.money(row["gross_charges"]),
+            "payments": formats.money(row["payments"]), "denial_rate": formats.percent(row["initial_denial_rate"]),
+            "interval": "—" if row["denial_rate_low"] is None else
+            f"{formats.percent(row['denial_rate_low'])}–{formats.percent(row['denial_rate_high'])}",
+            "outlier": "yes" if row["is_denial_rate_outlier"] else "no",
+            "net_collection": formats.percent(row["net_collection_rate"]), "median_days": formats.days(row["median_days_to_payment"]),
+            "open_ar": formats.money(row["open_ar"]), "ar_over_90": formats.money(row["ar_over_90"]),
+            "underpaid": formats.money(row["underpaid_amount"])}
+
+
+def _accuracy(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[dict]:
+    frame = con.sql("select * from coder_accuracy($scope) order by coder_id", params=scope.params()).pl()
+    if frame.is_empty():
+        return []
+    return [{"coder": row["coder_id"], "audited": formats.count(row["claims_audited"]), "accuracy": formats.percent(row["claim_accuracy"]),
+             "interval": f"{formats.percent(row['claim_low'])}–{formats.percent(row['claim_high'])}", "verdict": row["against_target"],
+             "overpayment": formats.money(row["overpayment"], cents=True)}
+            for row in with_accuracy_intervals(frame).iter_rows(named=True)]
+
+
+def _quality(con: duckdb.DuckDBPyConnection) -> dict:
+    def rows(sql: str) -> list[tuple]:
+        return con.execute(sql).fetchall()
+
+    return {
+        "files": [(status, formats.count(files), formats.count(loaded), formats.count(quarantined)) for status, files, loaded, quarantined in rows(
+            "select status, count(*), sum(records_loaded), sum(records_quarantined) from load_history group by status order by status")],
+        "quarantine": [(problem, formats.count(records)) for problem, records in rows(
+            "select problem, count(*) from quarantine_records group by problem order by count(*) desc, problem")],
+        "balancing": rows("select count(*), coalesce(sum(abs(difference_amount)), 0) from balancing_failures")[0],
+        "unmatched": rows("select count(*), coalesce(sum(paid_amount), 0) from unmatched_remits")[0],
+        "money": formats.money,
+    }
+
+
+def _largest_aged(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, include_phi: bool) -> list[dict]:
+    """The largest open balances over 120 days from service; the patient as a masked tag, and by name only when PHI
+    was asked for (the names are not even read otherwise)."""
+    frame = con.sql(
+        "with aged as (select * from ar_aging($as_of, 'service') where aging_bucket = '120+' and " + IN_SCOPE + ")"
+        " select aged.claim_id, aged.payer_name, aged.service_date_from, aged.balance_amount, claims.patient_key"
+        " from aged inner join claims using (claim_record_id)"
+        f" order by aged.balance_amount desc, aged.claim_id limit {LARGEST_AGED_SHOWN}",
+        params={"as_of": as_of, **scope.params()},
+    ).pl()
+    names = {}
+    if include_phi and not frame.is_empty():
+        names = dict(con.execute("select patient_key, patient_name from patient_identities where list_contains(?, patient_key)",
+                                 [frame["patient_key"].drop_nulls().to_list()]).fetchall())
+    return [{"claim": row["claim_id"], "payer": row["payer_name"], "service": row["service_date_from"].isoformat(),
+             "balance": formats.money(row["balance_amount"], cents=True),
+             "patient": names.get(row["patient_key"], "—") if include_phi else
+             ("patient ••" + row["patient_key"][-4:] if row["patient_key"] else "—")}
+            for row in frame.iter_rows(named=True)]
+
+
+# Charts: inline SVG drawn by matplotlib, text as text (never math: a payer name with $ signs stays as typed).
+def _svg(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})  # no timestamp: the same data, the same pack
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg"):]  # the markup alone, inline in the page
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("svg")
+    matplotlib.rcParams.update({"text.parse_math": False, "svg.fonttype": "none", "font.size": 8,
+                                "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "claimscope"})
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _trend_chart(trend: pl.DataFrame) -> str | None:
+    if trend.is_empty():
+        return None
+    plt = _pyplot()
+    from matplotlib.ticker import PercentFormatter
+
+    figure, axes = plt.subplots(2, 3, figsize=(9, 4.2))
+    labels = [row.strftime("%b %y") for row in trend["period_end"]]
+    for axis, (name, label, kind, _) in zip(axes.flat, HEADLINES):
+        values = [None if value is None else float(value) for value in trend[name]]
+        axis.plot(labels, [float("nan") if value is None else value for value in values], marker="o", markersize=2.5)
+        axis.set_title(label, fontsize=8)
+        axis.tick_params(axis="x", labelrotation=60, labelsize=6)
+        if kind == "percent":
+            axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    figure.tight_layout()
+    return _svg(figure)
+
+
+def _aging_chart(grid: pl.DataFrame) -> str | None:
+    if grid.is_empty():
+        return None
+    plt = _pyplot()
+    from matplotlib.ticker import StrMethodFormatter
+
+    payers = grid.filter(~pl.col("is_all_payers"))
+    buckets = [name for name in grid.columns if name not in ("payer_name", "is_all_payers", aging.TOTAL)]
+    figure, axis = plt.subplots(figsize=(8, 3))
+    bottom = [0.0] * len(buckets)
+    for row in payers.iter_rows(named=True):
+        heights = [float(row[bucket]) for bucket in buckets]
+        axis.bar(buckets, heights, bottom=bottom, label=row["payer_name"])
+        bottom = [low + high for low, high in zip(bottom, heights)]
+    axis.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
+    axis.set_xlabel("Days from service")
+    axis.legend(fontsize=6, frameon=False, bbox_to_anchor=(1.0, 1.0), loc="upper left")
+    return _svg(figure)
+
+
+def _pareto_chart(reasons: pl.DataFrame) -> str | None:
+    if reasons.is_empty():
+        return None
+    plt = _pyplot()
+    from matplotlib.ticker import StrMethodFormatter
+
+    figure, axis = plt.subplots(figsize=(8, 3))
+    axis.bar([f"CARC {code}" for code in reasons["carc_code"]], [float(value) for value in reasons["denied_amount"]])
+    axis.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
+    axis.tick_params(axis="x", labelrotation=45, labelsize=7)
+    return _svg(figure)

@@ -1,0 +1,194 @@
+"""The board pack (claimscope report) on the hand-built practice (tests/fixtures/worklist, worked out in
+tests/test_kpis.py): its HTML and PDF say the same figures, every page says what it was computed from, the same data
+gives the same hash, and the e-mailed pack reaches a real SMTP server with no patient named."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from datetime import date, datetime
+from html.parser import HTMLParser
+
+import pytest
+from typer.testing import CliRunner
+
+from etl import db as database
+from etl.cli import app
+from etl.load import load_files
+from etl.reports import board_pack
+from etl.reports.scope import Scope
+from tests.conftest import FIXTURES
+
+AS_OF = date(2026, 11, 26)
+PATIENT_NAMES = ("PINE", "OAK", "ELM", "FIR", "YEW", "ASH", "TEAK", "LARCH")  # tests/fixtures/worklist/claims.csv
+
+
+@pytest.fixture(scope="module")
+def practice(tmp_path_factory):
+    db = tmp_path_factory.mktemp("pack") / "practice.duckdb"
+    load_files([FIXTURES / "worklist"], db)
+    return db
+
+
+class Tiles(HTMLParser):
+    """The pack's headline tiles (label → the texts inside) and every section's stamp line."""
+
+    def __init__(self):
+        super().__init__()
+        self.tiles, self.stamps, self._tile, self._in_stamp = {}, [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "data-kpi" in attrs:
+            self._tile = self.tiles.setdefault(attrs["data-kpi"], [])
+        self._in_stamp = attrs.get("class") == "stamp"
+
+    def handle_endtag(self, tag):
+        self._in_stamp = False
+
+    def handle_data(self, data):
+        if self._in_stamp:
+            self.stamps.append(data.strip())
+        elif self._tile is not None and data.strip():
+            self._tile.append(data.strip())
+            if data.strip().startswith("95% CI") or data.strip().startswith("too few"):
+                self._tile = None
+
+
+def parsed(html: str) -> Tiles:
+    tiles = Tiles()
+    tiles.feed(html)
+    return tiles
+
+
+def test_the_pack_gives_the_hand_worked_figures_and_says_on_every_section_what_they_come_from(practice):
+    with database.read_connection(practice) as con:
+        pack = board_pack.build(con, AS_OF, Scope(), generated_at=datetime(2026, 11, 27, 6, 0))
+    page = parsed(pack.html)
+
+    # 1 of 5 first adjudications denied, too few for an interval; 93.75 days in A/R, shown whole; 60% over 90 days.
+    assert page.tiles["Initial denial rate"][:2] == ["Initial denial rate", "20.0%"]
+    assert "too few claims for an interval" in page.tiles["Initial denial rate"]
+    assert page.tiles["Days in A/R"][1] == "94" and page.tiles["A/R over 90 days"][1] == "60.0%"
+    assert "misses the benchmark (under 20%)" in page.tiles["A/R over 90 days"]
+    assert re.search(r'data-money="Gross charges">\$1,170<', pack.html) and re.search(r'data-money="Open insurance A/R">\$750<', pack.html)
+    stamp = f"As of 2026-11-26 · every payer · every provider · claims of every date · insurance claims; self-pay left out · " \
+            f"generated 2026-11-27 06:00 UTC · data hash {pack.data_hash}"
+    assert page.stamps == [stamp] * pack.html.count("<section")  # every section, each starting a page
+    # the appendix: W4 (178 days, 150.00 open) is the one balance over 120 days; its patient masked
+    assert re.search(r"<td>W4</td><td>Cigna</td><td>patient ••\w{4}</td><td>2026-06-01</td><td class=\"n\">\$150.00</td>", pack.html)
+    assert not any(name in pack.html for name in PATIENT_NAMES)
+    # opens with no network: no script, no fetched source, every link within the page
+    assert "<script" not in pack.html and " src=" not in pack.html
+    assert all(link.startswith("#") for link in re.findall(r'href="([^"]*)"', pack.html))
+
+
+def test_the_same_data_and_options_give_the_same_hash_and_pack_and_a_new_file_changes_the_hash(practice, tmp_path):
+    import shutil
+
+    moment = datetime(2026, 11, 27, 6, 0)
+    with database.read_connection(practice) as con:
+        first, second = (board_pack.build(con, AS_OF, Scope(), generated_at=moment) for _ in range(2))
+    assert (first.data_hash, first.html) == (second.data_hash, second.html)
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(practice, copy)
+    shutil.copy(f"{practice}.key", f"{copy}.key")
+    extra = tmp_path / "more.csv"
+    extra.write_text((FIXTURES / "worklist" / "claims.csv").read_text().replace("W8,", "W9,"))
+    load_files([extra], copy)
+    with database.read_connection(copy) as con:
+        assert board_pack.data_hash(con) != first.data_hash
+
+
+def test_a_pack_for_one_payer_says_so_and_counts_only_its_claims(practice):
+    with database.read_connection(practice) as con:
+        pack = board_pack.build(con, AS_OF, Scope(payers=("60054",)))
+    page = parsed(pack.html)
+
+    assert all(stamp.startswith("As of 2026-11-26 · payers 60054 · every provider") for stamp in page.stamps)
+    assert re.search(r'data-money="Gross charges">\$620<', pack.html)  # Aetna: W1 200 + W5 120 + W6 250 + W8 50
+
+
+def test_the_pdf_holds_the_same_figures_and_every_page_its_footer(practice, tmp_path):
+    from pypdf import PdfReader
+
+    with database.read_connection(practice) as con:
+        pack = board_pack.build(con, AS_OF, Scope())
+    html, pdf = board_pack.write(pack, tmp_path)
+
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+    text = " ".join(pages)
+    assert html.name == "board_pack_2026-11-26.html" and pdf.suffix == ".pdf"
+    assert "20.0%" in text and "$1,170" in text and "$750" in text and "60.0%" in text
+    assert len(pages) >= pack.html.count("<section")
+    # the page footer: the as-of date, the scope, the time made and the data hash, on every page
+    assert all("As of 2026-11-26" in page and f"data hash {pack.data_hash}" in page and "every payer" in page for page in pages)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_pack_is_emailed_with_its_pdf_and_no_patient_named_unless_asked_and_logged(practice, tmp_path):
+    import shutil
+
+    from aiosmtpd.controller import Controller
+    from pypdf import PdfReader
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((envelope.rcpt_tos, envelope.content))
+            return "250 OK"
+
+    db = tmp_path / "practice.duckdb"
+    shutil.copy(practice, db)
+    shutil.copy(f"{practice}.key", f"{db}.key")
+    inbox, port = Inbox(), free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        sent = CliRunner().invoke(app, ["report", "--db", str(db), "--as-of", "2026-11-26", "--out", str(tmp_path / "packs"),
+                                        "--email", "board@example.org", "--smtp", f"127.0.0.1:{port}", "--by", "mara"])
+        named = CliRunner().invoke(app, ["report", "--db", str(db), "--as-of", "2026-11-26", "--out", str(tmp_path / "named"),
+                                         "--no-pdf", "--include-phi", "--by", "mara"])
+    finally:
+        server.stop()
+
+    assert sent.exit_code == 0, sent.output
+    [(recipients, content)] = inbox.messages
+    message = email.message_from_bytes(content)
+    attachments = {part.get_filename(): part for part in message.walk() if part.get_filename()}
+    assert recipients == ["board@example.org"] and message["Subject"] == "Board pack as of 2026-11-26"
+    assert set(attachments) == {"board_pack_2026-11-26.html", "board_pack_2026-11-26.pdf"}
+    assert attachments["board_pack_2026-11-26.pdf"].get_content_type() == "application/pdf"
+    pdf = tmp_path / "received.pdf"
+    pdf.write_bytes(attachments["board_pack_2026-11-26.pdf"].get_payload(decode=True))
+    received = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    sent_html = attachments["board_pack_2026-11-26.html"].get_payload(decode=True).decode()
+    assert "$1,170" in received and not any(name in received or name in sent_html for name in PATIENT_NAMES)
+
+    assert named.exit_code == 0, named.output
+    assert "FIR" in (tmp_path / "named" / "board_pack_2026-11-26.html").read_text()  # W4's patient, asked for
+    with database.read_connection(db) as con:
+        logged = con.execute("select user_name, action, details->>'include_phi', details->>'emailed_to' from audit_log"
+                             " where action = 'board_pack' order by entry_id").fetchall()
+    assert logged == [("mara", "board_pack", "false", '["board@example.org"]'), ("mara", "board_pack", "true", "[]")]
+
+
+def test_an_unreachable_mail_server_is_one_clear_line(practice, tmp_path):
+    import shutil
+
+    db = tmp_path / "practice.duckdb"
+    shutil.copy(practice, db)
+    shutil.copy(f"{practice}.key", f"{db}.key")
+    result = CliRunner().invoke(app, ["report", "--db", str(db), "--as-of", "2026-11-26", "--out", str(tmp_path), "--no-pdf",
+                                      "--email", "board@example.org", "--smtp", f"127.0.0.1:{free_port()}"])
+    assert result.exit_code == 1 and "could not send the pack through 127.0.0.1:" in " ".join(result.output.split())
+    assert "Traceback" not in result.output

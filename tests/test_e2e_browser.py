@@ -186,13 +186,14 @@ def test_a_biller_left_idle_sees_the_page_cleared_when_the_time_out_expires_with
 LOCK_ERROR = __import__("re").compile("Could not set lock|Conflicting lock|database is locked", __import__("re").I)
 
 
-def sign_in(page, url: str, name: str, password: str) -> None:
+def sign_in(page, url: str, name: str, password: str, lands_on: str = "Work queue") -> None:
+    """Sign in at the address and wait for the page it opens (a biller's first page unless told)."""
     page.goto(url)
     page.get_by_role("textbox", name="User name").fill(name)
     page.get_by_role("textbox", name="Password").fill(password)
     with page.expect_navigation(timeout=60_000):  # through /_session/start, which sets the session cookie
         page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Work queue", exact=True).wait_for(timeout=60_000)
+    page.get_by_role("heading", name=lands_on, exact=True).wait_for(timeout=60_000)
     settle(page)
 
 

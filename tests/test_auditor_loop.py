@@ -129,3 +129,28 @@ def test_the_sample_size_follows_the_inputs_before_anything_is_drawn(sample_db, 
     page.radio(key="sample_sizing").set_value("Probe (30 claims)").run()
     assert "sample size **30**" in sized()
     assert not page.exception
+
+
+def test_the_page_offers_the_full_sample_a_probe_calls_for_and_draws_it_from_the_probes_universe(db_path, tmp_path, monkeypatch):
+    from etl.reports.audit_sampling import PROBE_SIZE, Universe, draw_sample
+    from tests.conftest import open_app
+
+    load_files([FIXTURES / "worklist"], db_path)
+    with database.write_connection(db_path) as con:
+        probe = draw_sample(con, Universe(), PROBE_SIZE, seed=4, purpose="probe")
+    sheet = tmp_path / "probe.csv"
+    sheet.write_text(HEADER + "".join(
+        f"{claim},CD1,AU1,2026-11-20,CPT,99213,99212,{'upcoded,-10.00' if claim in ('W1', 'W3') else 'agree,0.00'}\n"
+        for claim in probe.claims["claim_id"]))
+    load_files([sheet], db_path)
+
+    page = open_app(db_path, monkeypatch, "auditor", "views/coder_accuracy.py")
+    assert any("Probe: **2 of 8 claims** in error (25.0%)" in text.value for text in page.markdown)
+    # 25% is above the 5% threshold: the full sample is sized from it (8 claims here, the whole universe; see above)
+    assert any("a statistically valid sample of **8 claims**" in warning.value for warning in page.warning)
+    page.button(key="draw_full").click().run()
+
+    assert not page.exception
+    with database.read_connection(db_path) as con:
+        assert con.execute("select purpose, probe_sample_id, sample_size from audit_samples order by sample_id").fetchall() == [
+            ("probe", None, 8), ("full", probe.sample_id, 8)]

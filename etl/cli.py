@@ -317,7 +317,7 @@ def report(
 ) -> None:
     """Write the board pack for an as-of date and a scope (the options of `kpis`) as HTML and PDF, and e-mail it.
 
-    Example: claimscope report --db demo.duckdb --as-of 2026-11-30 --out packs --email board@example.org --smtp mail.example.org:587
+    Example: claimscope report --db demo.duckdb --as-of 2026-11-30 --out packs
     """
     from etl.access import audit_trail
     from etl.reports import board_pack, mail

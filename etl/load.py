@@ -499,7 +499,8 @@ def write_batch(
 
 def _about_synthetic_claims_only(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> bool:
     """Whether every claim a coding-audit worksheet names was loaded from synthetic files only."""
-    claim_ids = parsed.tables["coding_audits"]["claim_id"].unique().to_list()
+    audits = parsed.tables.get("coding_audits")  # absent when the whole file was rejected
+    claim_ids = [] if audits is None else audits["claim_id"].unique().to_list()
     return bool(claim_ids) and database.scalar(con, """
         select count(*) = 0 from unnest($ids::varchar[]) as named(claim_id)
         where not exists (select 1 from claims inner join source_files using (file_id)

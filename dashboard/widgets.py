@@ -9,6 +9,7 @@ from dashboard import session
 from dashboard.queries import patients
 from dashboard.permissions import allows
 from etl.reports import spreadsheets
+from etl.reports.formats import interval_note
 from etl.work import exports
 
 
@@ -71,16 +72,6 @@ def worksheet_buttons(sheet: pl.DataFrame, name: str) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click=session.log, args=("export", [name], {"rows": len(sheet), "format": "xlsx"}),
     )
-
-
-def interval_note(measured: dict) -> str:
-    """A rate's 95% Wilson interval in words, or why there is none."""
-    if measured["rate"] is None:
-        return "no claims"
-    if measured["too_few"]:
-        return "too few claims for an interval"
-    low, high = measured["interval"]
-    return f"95% CI {low:.1%}–{high:.1%}"
 
 
 def rate_metric(column, label: str, measured: dict, help_text: str) -> None:

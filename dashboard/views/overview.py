@@ -6,48 +6,35 @@ import streamlit as st
 
 from dashboard import charts, claim_detail, display, filters, session
 from dashboard.queries import overview
-from dashboard.widgets import interval_note
-from etl.reports import stats
-from etl.reports.judgement import judge
+from etl.reports.formats import interval_note
+from etl.reports.judgement import HEADLINES, headline
 
-# (figure, label, how it reads, definition); benchmarks and which way is better come from etl/reference/kpi_benchmarks.csv.
-TILES = [
-    ("initial_denial_rate", "Initial denial rate", "percent",
-     "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count (HFMA)."),
-    ("first_pass_resolution_rate", "First-pass resolution", "percent",
-     "Claims paid on their first remittance with nothing after it ÷ claims adjudicated."),
-    ("net_collection_rate", "Net collection rate", "percent",
-     "Insurance payments ÷ (charges − contractual adjustments − patient responsibility), on claims at least 90 days "
-     "from service. Patient payments are not on an 835, so the patient's share leaves the denominator."),
-    ("days_in_ar", "Days in A/R", "days", "Open insurance A/R ÷ average daily charges of the last 90 days."),
-    ("ar_over_90_share", "A/R over 90 days", "percent", "Share of open A/R more than 90 days from the date of service."),
-    ("ar_over_120_share", "A/R over 120 days", "percent", "Share of open A/R more than 120 days from the date of service."),
-]
-# Count-based rates get a Wilson interval: (figure, numerator, denominator).
-COUNTED = {
-    "initial_denial_rate": ("first_denied_claims", "adjudicated_claims"),
-    "first_pass_resolution_rate": ("first_pass_resolved_claims", "adjudicated_claims"),
+# What each headline figure means (its tooltip); the figures and how they are judged are etl/reports/judgement.py's.
+DEFINITIONS = {
+    "initial_denial_rate": "Claims whose first adjudication was a denial ÷ claims adjudicated; reversals do not count (HFMA).",
+    "first_pass_resolution_rate": "Claims paid on their first remittance with nothing after it ÷ claims adjudicated.",
+    "net_collection_rate": "Insurance payments ÷ (charges − contractual adjustments − patient responsibility), on claims at "
+                           "least 90 days from service. Patient payments are not on an 835, so the patient's share leaves "
+                           "the denominator.",
+    "days_in_ar": "Open insurance A/R ÷ average daily charges of the last 90 days.",
+    "ar_over_90_share": "Share of open A/R more than 90 days from the date of service.",
+    "ar_over_120_share": "Share of open A/R more than 120 days from the date of service.",
 }
-SHOWN = {"percent": display.percent, "days": display.days}
 
 
-def tile(name: str, label: str, kind: str, definition: str, now: dict, before: dict, benchmark: dict | None) -> None:
+def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
+         benchmark: dict | None) -> None:
     """One judged figure: its value, its change coloured only when more than chance, its benchmark status, and its
     interval or what it is taken over; every tile has the same three lines, so the grid stays aligned."""
-    value, previous = now[name], before[name]
-    measured = stats.rate(*(now[field] for field in COUNTED[name])) if name in COUNTED else None
-    interval = measured["interval"] if measured and not measured["too_few"] and measured["rate"] is not None else None
-    judged = judge(value, previous, benchmark, name in COUNTED, interval, precision=0.001 if kind == "percent" else 1)
-    change = None
-    if judged.change is not None:
-        change = display.points(judged.change) if kind == "percent" else f"{judged.change:+.0f} days" if round(judged.change) else "0 days"
+    shown = headline(name, kind, counted, now, before, benchmark)
+    judged, measured = shown.judged, shown.measured
     lower_is_better = benchmark is not None and benchmark["direction"] == "lower"
     st.metric(
-        label, SHOWN[kind](value), change,
+        label, shown.value, shown.change,
         delta_color=("inverse" if lower_is_better else "normal") if judged.is_real_change else "off",
         delta_arrow="auto" if judged.is_real_change else "off",
-        help=definition + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
-        + (" The change is coloured only when 30 days earlier lies outside today's 95% interval." if name in COUNTED
+        help=DEFINITIONS[name] + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
+        + (" The change is coloured only when 30 days earlier lies outside today's 95% interval." if counted
            else " The whole book, not a sample: any change is coloured."),
     )
     if judged.meets_benchmark is None:
@@ -77,10 +64,10 @@ if not now["adjudicated_claims"] and not now["open_ar"]:
     st.info("No claims in scope as of this date. Widen the filters, or load files with `claimscope load`.")
 
 # A row of columns per three tiles, each tile stretched to its row's height: the grid stays aligned however a label wraps.
-for row in (TILES[:3], TILES[3:]):
-    for column, (name, label, kind, definition) in zip(st.columns(3), row):
+for row in (HEADLINES[:3], HEADLINES[3:]):
+    for column, (name, label, kind, counted) in zip(st.columns(3), row):
         with column.container(border=True, height="stretch"):
-            tile(name, label, kind, definition, now, before, benchmarks.get(name))
+            tile(name, label, kind, counted, now, before, benchmarks.get(name))
 
 st.subheader("Money in the period")
 money = st.columns(5)
@@ -109,7 +96,7 @@ st.caption(
 if trend.is_empty():
     st.info("No periods in the chosen range up to the as-of date.")
 chart_columns = st.columns(3)
-for index, (name, label, kind, _) in enumerate(TILES):
+for index, (name, label, kind, _) in enumerate(HEADLINES):
     benchmark = benchmarks.get(name)
     points = trend.drop_nulls(name) if not trend.is_empty() else trend
     with chart_columns[index % 3]:

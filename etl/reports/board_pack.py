@@ -17,23 +17,13 @@ import duckdb
 import jinja2
 import polars as pl
 
-from etl.reports import aging, denials, formats, scorecard, stats, trends
+from etl.reports import aging, denials, formats, scorecard, trends
 from etl.reports.coder_accuracy import with_accuracy_intervals
-from etl.reports.judgement import judge
+from etl.reports.judgement import HEADLINES, headline
 from etl.reports.kpis import kpis
 from etl.reports.scope import IN_SCOPE, Scope
 
 TEMPLATE = Path(__file__).parent / "templates" / "board_pack.html.j2"
-# The headline figures, as the Overview's tiles show them: (figure, label, kind, numerator and denominator of a
-# counted rate, else None).
-HEADLINES = (
-    ("initial_denial_rate", "Initial denial rate", "percent", ("first_denied_claims", "adjudicated_claims")),
-    ("first_pass_resolution_rate", "First-pass resolution", "percent", ("first_pass_resolved_claims", "adjudicated_claims")),
-    ("net_collection_rate", "Net collection rate", "percent", None),
-    ("days_in_ar", "Days in A/R", "days", None),
-    ("ar_over_90_share", "A/R over 90 days", "percent", None),
-    ("ar_over_120_share", "A/R over 120 days", "percent", None),
-)
 REASONS_SHOWN = 10
 LARGEST_AGED_SHOWN = 10
 
@@ -149,22 +139,13 @@ def print_to_pdf(html_path: Path, pdf_path: Path) -> Path:
 
 def _headline(name: str, label: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
               benchmark: dict | None) -> dict:
-    value, previous = now[name], before[name]
-    measured = stats.rate(now[counted[0]], now[counted[1]]) if counted else None
-    interval = measured["interval"] if measured and not measured["too_few"] and measured["rate"] is not None else None
-    judged = judge(value, previous, benchmark, counted is not None, interval, precision=0.001 if kind == "percent" else 1)
-    shown = formats.percent if kind == "percent" else formats.days
-    change = None
-    if judged.change is not None:
-        change = formats.points(judged.change) if kind == "percent" else f"{judged.change:+.0f} days"
+    shown = headline(name, kind, counted, now, before, benchmark)
+    judged = shown.judged
     status = "no benchmark" if benchmark is None else "no figure" if judged.meets_benchmark is None else \
         ("meets" if judged.meets_benchmark else "misses") + f" the benchmark ({benchmark['label']})"
-    note = ""
-    if measured:
-        note = "no claims" if measured["rate"] is None else "too few claims for an interval" if measured["too_few"] else \
-            f"95% CI {formats.percent(measured['interval'][0])}–{formats.percent(measured['interval'][1])}"
-    return {"label": label, "value": shown(value), "change": change or "—", "status": status,
-            "meets": judged.meets_benchmark, "real_change": judged.is_real_change, "better": judged.is_better, "note": note}
+    return {"label": label, "value": shown.value, "change": shown.change or "—", "status": status,
+            "meets": judged.meets_benchmark, "real_change": judged.is_real_change, "better": judged.is_better,
+            "note": formats.interval_note(shown.measured) if shown.measured else ""}
 
 
 def _trend_rows(trend: pl.DataFrame) -> list[dict]:
@@ -228,14 +209,14 @@ def _quality(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def _largest_aged(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, include_phi: bool) -> list[dict]:
-    """The largest open balances over 120 days from service; the patient as a masked tag, and by name only when PHI
+    """The largest open balances in the oldest aging bucket (over 120 days from service); the patient as a masked tag, and by name only when PHI
     was asked for (the names are not even read otherwise)."""
     frame = con.sql(
-        "with aged as (select * from ar_aging($as_of, 'service') where aging_bucket = '120+' and " + IN_SCOPE + ")"
+        "with aged as (select * from ar_aging($as_of, 'service') where aging_bucket = $oldest and " + IN_SCOPE + ")"
         " select aged.claim_id, aged.payer_name, aged.service_date_from, aged.balance_amount, claims.patient_key"
         " from aged inner join claims using (claim_record_id)"
         f" order by aged.balance_amount desc, aged.claim_id limit {LARGEST_AGED_SHOWN}",
-        params={"as_of": as_of, **scope.params()},
+        params={"as_of": as_of, "oldest": aging.bucket_order(con)[-1], **scope.params()},
     ).pl()
     names = {}
     if include_phi and not frame.is_empty():

@@ -31,6 +31,16 @@ def count(value: int | None) -> str:
     return MISSING if value is None else f"{value:,}"
 
 
+def interval_note(measured: dict) -> str:
+    """A rate's 95% interval in words (etl.reports.stats.rate), or why there is none."""
+    if measured["rate"] is None:
+        return "no claims"
+    if measured["too_few"]:
+        return "too few claims for an interval"
+    low, high = measured["interval"]
+    return f"95% CI {percent(low)}–{percent(high)}"
+
+
 def points(change: float) -> str:
     """A change of a share in percentage points, signed: +1.5 pts, 0.0 pts."""
     return f"{change * 100:+.1f} pts" if round(change * 100, 1) else "0.0 pts"

@@ -5,12 +5,46 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from etl.reports import formats, stats
+
+# The headline figures, as the Overview's tiles and the board pack show them: (figure, label, how it reads, the
+# numerator and denominator of a counted rate, which gets a Wilson interval, else None).
+HEADLINES = (
+    ("initial_denial_rate", "Initial denial rate", "percent", ("first_denied_claims", "adjudicated_claims")),
+    ("first_pass_resolution_rate", "First-pass resolution", "percent", ("first_pass_resolved_claims", "adjudicated_claims")),
+    ("net_collection_rate", "Net collection rate", "percent", None),
+    ("days_in_ar", "Days in A/R", "days", None),
+    ("ar_over_90_share", "A/R over 90 days", "percent", None),
+    ("ar_over_120_share", "A/R over 120 days", "percent", None),
+)
+
 
 class Judgement(NamedTuple):
     meets_benchmark: bool | None  # None: no figure or no benchmark
     change: float | None  # None: no figure in one of the two periods
     is_real_change: bool  # a change worth colouring: not zero, and outside the figure's interval where it has one
     is_better: bool | None  # the change goes the benchmark's better way
+
+
+class Headline(NamedTuple):
+    value: str  # the figure as it reads
+    change: str | None  # its change since the previous figures, as it reads; None without both
+    judged: "Judgement"
+    measured: dict | None  # a counted rate's stats.rate, with its interval
+
+
+def headline(name: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
+             benchmark: dict | None) -> Headline:
+    """One headline figure of `kpis` now and before, formatted and judged."""
+    value, previous = now[name], before[name]
+    measured = stats.rate(now[counted[0]], now[counted[1]]) if counted else None
+    interval = measured["interval"] if measured and not measured["too_few"] and measured["rate"] is not None else None
+    judged = judge(value, previous, benchmark, counted is not None, interval, precision=0.001 if kind == "percent" else 1)
+    change = None
+    if judged.change is not None:
+        change = formats.points(judged.change) if kind == "percent" else \
+            f"{judged.change:+.0f} days" if round(judged.change) else "0 days"
+    return Headline((formats.percent if kind == "percent" else formats.days)(value), change, judged, measured)
 
 
 def judge(value: float | None, previous: float | None, benchmark: dict | None, counted: bool = False,

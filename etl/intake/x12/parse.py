@@ -240,14 +240,17 @@ _PHI_DATE_ELEMENTS = {"DMG"}
 def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
     """An impossible date rejects its set at the segment that holds it (the DTM, not the CLP it dates)."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
-    segments = segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets))
-    for tag, (position, qualifier_at, qualifiers) in _DATE_ELEMENTS[kind[:3]].items():
-        elements = pl.col("raw").str.split(interchange.delimiters.element)
+    dated = _DATE_ELEMENTS[kind[:3]]
+    # Only the dated segments are split: splitting every segment of a large file cost most of this check's time.
+    segments = segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets) & pl.col("tag").is_in(list(dated)))
+    for tag, (position, qualifier_at, qualifiers) in dated.items():
+        of_tag = segments.filter(pl.col("tag") == tag).with_columns(pl.col("raw").str.split(interchange.delimiters.element).alias("elements"))
+        elements = pl.col("elements")
         value = elements.list.get(position, null_on_oob=True)
         read = pl.lit(True) if qualifier_at is None else elements.list.get(qualifier_at, null_on_oob=True).is_in(qualifiers)
         days = value.str.split("-")
         impossible = days.list.eval(pl.element().str.strptime(pl.Date, "%Y%m%d", strict=False).is_null()).list.any()
-        bad = segments.filter((pl.col("tag") == tag) & read & (value != "") & impossible)
+        bad = of_tag.filter(read & (value != "") & impossible)
         for set_index, number, text in bad.select("set_index", "segment", value.alias("value")).rows():
             shown = "" if tag in _PHI_DATE_ELEMENTS else f": {text!r}"
             interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}{shown}")

@@ -88,9 +88,8 @@ def _unbalanced_claim_problem() -> pl.Expr:
 
 
 def _with_patient_keys(heads: pl.DataFrame, hasher: PatientHasher) -> pl.DataFrame:
-    names = ["member_id", "patient_last_name", "patient_first_name"]
-    keys = [hasher.patient_key(*row) for row in heads.select(names).iter_rows()]
-    return heads.with_columns(pl.Series("patient_key", keys, dtype=pl.Utf8))
+    people = heads.select("member_id", pl.col("patient_last_name").alias("last_name"), pl.col("patient_first_name").alias("first_name"))
+    return heads.with_columns(hasher.patient_keys(people))
 
 
 def _patients(heads: pl.DataFrame) -> pl.DataFrame:

@@ -163,10 +163,7 @@ def _claims(clp: pl.DataFrame, dtm: pl.DataFrame, nm1: pl.DataFrame, hasher: Pat
 
 
 def _with_patient_keys(patients: pl.DataFrame, hasher: PatientHasher) -> pl.DataFrame:
-    people = patients.select("member_id", "last_name", "first_name").unique()
-    keys = [hasher.patient_key(*person) for person in people.rows()]
-    people = people.with_columns(pl.Series("patient_key", keys, dtype=pl.Utf8))
-    return patients.join(people, on=["member_id", "last_name", "first_name"], how="left", nulls_equal=True)
+    return patients.with_columns(hasher.patient_keys(patients))
 
 
 class _CompositeReader:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from typer.testing import CliRunner
 
+from etl import cli
 from etl.cli import app
 from etl.load import load_files
 from tests.conftest import FIXTURES, open_app, scalar
@@ -46,7 +47,7 @@ def write_list(path, rows: list[str]):
     return path
 
 
-def test_reference_update_loads_a_newer_list_whose_dates_judge_each_use(tmp_path, db_path):
+def test_reference_update_loads_a_newer_list_whose_dates_judge_each_use(tmp_path, db_path, monkeypatch):
     runner = CliRunner()
     first = write_list(tmp_path / "carc-2027-03.csv", ["Z99,Claim held for a rule published after the release,2026-01-01,"])
     second = write_list(tmp_path / "carc-2027-07.csv", ["Z99,Claim held pending review,2026-01-01,2026-06-30"])
@@ -69,7 +70,9 @@ def test_reference_update_loads_a_newer_list_whose_dates_judge_each_use(tmp_path
     outside = scalar(db_path, "select [severity, sample_values] from validation_runs where expectation = 'expect_column_values_to_be_in_set(reason_code_in_effect)'")
     assert known is True and outside == ["warning", "[\"'Z99'\"]"]
     assert scalar(db_path, "select count(*) from remit_adjustments where reason_code = 'Z99'") == 1
-    versions = runner.invoke(app, ["reference", "versions", "--db", str(db_path)], env={"COLUMNS": "300"})
+    # The console's width is fixed when the CLI is imported; a long temporary path would wrap inside its cell.
+    monkeypatch.setattr(cli.console, "width", 300)
+    versions = runner.invoke(app, ["reference", "versions", "--db", str(db_path)])
     assert "carc-2027-07.csv" in versions.output and "carc-2027-03.csv" in versions.output
 
 

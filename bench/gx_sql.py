@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.intake.validate import DERIVED_FROM, FILE, ROW, SUITES_DIR, _columns_read, reference_parameters, shipped_code_lists
+from etl.intake.validate import FILE, ROW, SUITES_DIR, reference_parameters, shipped_code_lists, suite_columns
 
 # sha256 of inspect.getsource(SqlAlchemyExecutionEngine.execute_query) in great-expectations 1.24.1.
 EXECUTE_QUERY_SHA256 = "00b686f959e59eec0a8dc12d352dd8c65d3273e42cff8e6e3d4e42862598d06b"
@@ -59,9 +59,7 @@ class SqlSuiteRunner:
             name = document["name"]
             expectations = [ExpectationConfiguration(**item).to_domain_obj() for item in document["expectations"]]
             suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-            checked = {item["kwargs"].get("column") for item in document["expectations"]}
-            shown = [column for derived, column in DERIVED_FROM.items() if derived in checked]
-            self.columns[name] = sorted({FILE, ROW, *shown, *_columns_read(document["expectations"])})
+            self.columns[name], shown = suite_columns(document["expectations"])
             self._create_empty(name)
             batch = source.add_table_asset(name, table_name=name).add_batch_definition_whole_table("rows")
             definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))

@@ -83,8 +83,7 @@ def _verdicts(checkpoint_result) -> dict:
         config = item.expectation_config
         name = config.type + str(config.kwargs.get("column") or config.kwargs.get("column_list") or "")
         failing = sorted((int(row["_file"]), int(row["_row"])) for row in item.result.get("unexpected_index_list") or [])
-        error = (item.exception_info or {}).get("exception_message") if isinstance(item.exception_info, dict) else None
-        found[name] = (item.success, failing, error.splitlines()[0][:160] if error else None)
+        found[name] = (item.success, failing)
     return found
 
 

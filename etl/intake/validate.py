@@ -128,9 +128,7 @@ class SuiteRunner:
             definition = context.validation_definitions.add(gx.ValidationDefinition(name=document["name"], data=batch, suite=suite))
             # With docs, each suite runs through a checkpoint whose action writes GX Data Docs HTML.
             actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else []
-            checked = {item["kwargs"].get("column") for item in document["expectations"]}
-            shown = [source for derived, source in DERIVED_FROM.items() if derived in checked]
-            self.columns[document["name"]] = sorted({FILE, ROW, *shown, *_columns_read(document["expectations"])})
+            self.columns[document["name"]], shown = suite_columns(document["expectations"])
             result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW, *shown]}
             self.definitions[document["name"]] = context.checkpoints.add(
                 gx.Checkpoint(name=document["name"], validation_definitions=[definition], actions=actions, result_format=result_format)
@@ -179,6 +177,14 @@ def _values_as_loaded(frame: pl.DataFrame, failing: list[dict], column: str | No
     wanted = pl.DataFrame(keys, schema={FILE: pl.Int64, ROW: pl.Int64}, orient="row")
     found = wanted.join(frame.select(FILE, ROW, column), on=[FILE, ROW], how="left", maintain_order="left")
     return {(file_index, row): value for file_index, row, value in found.iter_rows()}
+
+
+def suite_columns(expectations: list[dict]) -> tuple[list[str], list[str]]:
+    """The columns a suite's rows need (file, row, what it reads, what it shows), and the shown source columns of
+    the derived ones it checks (a failing Luhn result is shown as the NPI)."""
+    checked = {item["kwargs"].get("column") for item in expectations}
+    shown = [source for derived, source in DERIVED_FROM.items() if derived in checked]
+    return sorted({FILE, ROW, *shown, *_columns_read(expectations)}), shown
 
 
 def _columns_read(expectations: list[dict]) -> set[str]:

@@ -141,7 +141,7 @@ def _claims(clp: pl.DataFrame, dtm: pl.DataFrame, nm1: pl.DataFrame, hasher: Pat
         pl.col("set_index").alias(SET), pl.col("segment").alias(SEGMENT), "claim",
         el(9).alias("member_id"), el(3).alias("last_name"), el(4).alias("first_name"),
     )
-    patients = _with_patient_keys(patients, hasher)
+    patients = patients.with_columns(hasher.patient_keys(patients))
     rendering = in_claim.filter((el(1) == "82") & (el(8) == "XX")).group_by("claim").agg(el(9).last().alias("rendering_npi"))
     claims = (
         clp.select(
@@ -160,10 +160,6 @@ def _claims(clp: pl.DataFrame, dtm: pl.DataFrame, nm1: pl.DataFrame, hasher: Pat
         SET, SEGMENT, "patient_key", "member_id", "last_name", "first_name", pl.lit(None, pl.Utf8).alias("birth_date")
     )
     return claims, patient_rows
-
-
-def _with_patient_keys(patients: pl.DataFrame, hasher: PatientHasher) -> pl.DataFrame:
-    return patients.with_columns(hasher.patient_keys(patients))
 
 
 class _CompositeReader:

@@ -118,6 +118,8 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
                          grain: str = "month", maturing: str | None = None):
     """One figure per period, on a date axis labelled by month (or day for weeks), with its benchmark dashed."""
     frame = as_text(frame)
+    if grain == "month":  # a month's point sits on its first day, under the tick that names it, not on the next month's
+        frame = frame.with_columns(pl.col(x).dt.truncate("1mo"))
     figure = px.line(frame.with_columns(pl.col(x).cast(pl.String)).to_pandas(), x=x, y=y, markers=True)
     if maturing and maturing in frame.columns and frame[maturing].any():
         # periods still settling are drawn hollow: their figure will still move
@@ -130,8 +132,9 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
     figure.update_layout(xaxis_title=None, yaxis_title=None, margin={"t": 10, "b": 0}, height=220)
     # Dates, never an hour axis: one tick a month, or one a week.
     figure.update_xaxes(type="date", tickformat="%b %Y" if grain == "month" else "%d %b",
-                        dtick="M1" if grain == "month" else 7 * 24 * 60 * 60 * 1000)
-    figure.update_traces(hovertemplate=f"%{{x}}: %{{y:{'.1%' if percent else ',.0f'}}}<extra></extra>", selector={"mode": "lines+markers"})
+                        dtick="M1" if grain == "month" else 7 * 24 * 60 * 60 * 1000, tick0=str(frame[x][0]))
+    period = "%{x|%b %Y}" if grain == "month" else "week to %{x|%d %b %Y}"
+    figure.update_traces(hovertemplate=f"{period}: %{{y:{'.1%' if percent else ',.0f'}}}<extra></extra>", selector={"mode": "lines+markers"})
     figure.update_yaxes(tickformat=".0%" if percent else ",.0f")
     return figure
 

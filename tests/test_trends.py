@@ -1,10 +1,12 @@
 """The Overview's trends are real period values: flows counted in the month they happened, A/R as it stood at each
 month end, worked out by hand on tests/fixtures/worklist; a range under three months falls back to weeks."""
 
+import base64
 from datetime import date
 from decimal import Decimal
 
 import duckdb
+import numpy as np
 import pytest
 
 from etl.load import load_files
@@ -84,3 +86,21 @@ def test_a_one_month_range_draws_weekly_points_with_date_labels_and_no_empty_cha
         assert xs, "an empty trend chart"
         assert all(len(x) == 10 for x in xs), xs  # dates, never timestamps with hours
         assert figure["layout"]["xaxis"]["tickformat"] == "%d %b"
+
+
+def test_a_months_point_sits_under_the_tick_that_names_it(practice, monkeypatch):
+    page = open_app(practice, monkeypatch, "manager", "views/overview.py")
+    page.sidebar.date_input(key="as_of").set_value(AS_OF).run()
+    page.sidebar.selectbox(key="date_preset").set_value("year_to_date").run()  # Jan 1 to Nov 26: eleven months
+    assert not page.exception
+    figure = next(__import__("json").loads(chart.proto.spec) for chart in page.get("plotly_chart")
+                  if chart.key == "trend_days_in_ar")
+    # Ticks fall on the first of each month and read "%b %Y"; each month's point must sit on its first day, not a day
+    # before the next month's tick. Days in A/R (hand-worked above): Jun 90.0, Aug 135.0, Oct 130.6, Nov 26 93.8.
+    assert figure["layout"]["xaxis"]["tickformat"] == "%b %Y" and figure["layout"]["xaxis"]["dtick"] == "M1"
+    line = next(trace for trace in figure["data"] if trace.get("mode") == "lines+markers")
+    ys = line["y"]  # Plotly sends numbers as a typed array
+    ys = np.frombuffer(base64.b64decode(ys["bdata"]), dtype=ys["dtype"]).tolist() if isinstance(ys, dict) else ys
+    points = dict(zip(line["x"], ys))
+    assert all(x.endswith("-01") for x in points), points
+    assert (points["2026-06-01"], points["2026-08-01"], points["2026-10-01"], points["2026-11-01"]) == (90.0, 135.0, 130.6, 93.8)

@@ -2,7 +2,7 @@
 pandas path (the suites' columns handed to GX as pandas), the same suites and rows, alternating in the same run.
 
 Run: python bench/gx_sql_vs_pandas.py [--folder data_samples] [--files 0] [--rounds 2]
-The SQL path needs duckdb-engine and GX's result-fetch fix for issues 10738 and 11579 (etl/intake/gx_sql.py).
+The SQL path needs duckdb-engine and GX's result-fetch fix for issues 10738 and 11579 (bench/gx_sql.py).
 """
 
 from __future__ import annotations

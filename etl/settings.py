@@ -63,3 +63,8 @@ def smtp_starttls() -> bool:
 def mail_from() -> str:
     """The sender of board packs (CLAIMSCOPE_MAIL_FROM)."""
     return os.environ.get("CLAIMSCOPE_MAIL_FROM", "claimscope@localhost")
+
+
+def quiet_great_expectations() -> None:
+    """Great Expectations sends usage analytics unless told not to; a PHI tool sends nothing anywhere."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

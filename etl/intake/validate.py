@@ -7,7 +7,6 @@ belongs to) to quarantine, naming the expectation and the value; a warning loads
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ from etl.intake.detect import decode
 from etl.intake.records import PHI_COLUMNS, ParsedFile, Quarantined
 from etl.intake.values import passes_luhn
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+settings.quiet_great_expectations()
 
 SUITES_DIR = settings.SUITES_DIR
 REFERENCE_DIR = settings.REFERENCE_DIR

@@ -92,9 +92,10 @@ SUMMED = {
 
 
 # Bumped whenever a derivation changes what the ledger holds (2: replacements and voids close claims, line ties;
-# 3: paid lines keep their service date and place of service, for fee schedules); a
-# write connection to a database whose ledger an older release built rebuilds it (derive_if_missing).
-LEDGER_VERSION = 3
+# 3: paid lines keep their service date and place of service, for fee schedules; 4: a remittance after the first says
+# whether it corrects a reversal, recoups or pays later); a write connection to a database whose ledger an older
+# release built rebuilds it (derive_if_missing).
+LEDGER_VERSION = 4
 
 # A rebuild derives the claims a part at a time, so its peak memory is a part's, not the whole database's.
 REBUILD_PARTS = 4

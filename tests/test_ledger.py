@@ -84,7 +84,7 @@ def remit_file(trace: str, claim_id: str, payer_id: str, day: int, charge: int, 
 claims = st.sampled_from(["C1", "C2", "C3"])
 step = st.one_of(
     st.tuples(st.just("claim"), claims, st.sampled_from(list(PAYERS)), st.integers(0, 200), st.integers(60, 400),
-              st.sampled_from(["1", "7"])),
+              st.sampled_from(["1", "7", "8"])),
     st.tuples(st.just("remit"), claims, st.sampled_from(["60054", "62308"]), st.integers(0, 260), st.integers(60, 400),
               st.sampled_from(["paid", "partial", "denied", "reversal", "recoupment"])),
     st.tuples(st.just("again")),
@@ -170,6 +170,22 @@ def test_a_reversal_and_its_correction_net_out_in_the_state_of_their_day(db_path
         (paid, corrected, Decimal("100.00"), Decimal("100.00"), Decimal("50.00"), Decimal("50.00")),
         (corrected, None, Decimal("95.00"), Decimal("95.00"), Decimal("105.00"), Decimal("0.00")),
     ]
+
+
+def test_each_remittance_event_says_what_the_payer_did(db_path, tmp_path):
+    # C1 to Aetna: day 30 the first adjudication; day 60 a reversal (CLP02 22) and its correction in one run; day 90 a
+    # second payment with no reversal before it (paid later, as after an appeal).
+    files = {"claims.csv": claim_file("C1", "60054", 0, 200, "1"), "paid.csv": remit_file("T1", "C1", "60054", 30, 200, "partial"),
+             "reversed.csv": remit_file("T2", "C1", "60054", 60, 200, "reversal"),
+             "again.csv": remit_file("T3", "C1", "60054", 90, 200, "paid")}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    load_files([tmp_path / name for name in files], db_path, validate=False)
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        events = con.execute("select event_date - date '2026-03-02', event_type, paid_amount from claim_events"
+                             " order by event_date, remit_claim_id nulls first").fetchall()
+    assert events == [(2, "submitted", None), (30, "adjudicated", Decimal("100.00")), (60, "reversed", Decimal("-100.00")),
+                      (60, "corrected", Decimal("95.00")), (90, "paid_later", Decimal("190.00"))]
 
 
 def test_the_usual_rate_from_the_rate_counts_is_the_median_of_the_lines(sample_db):

@@ -94,7 +94,16 @@ closure_events as (
 remittance_events as (
     select
         'remittance' as event_kind,
-        case when is_reversal then 'reversed' else 'adjudicated' end as event_type,
+        -- After the first adjudication, the payer either reverses it and sends a correction (CLP02 22, then the new
+        -- CLP: X12 835 TR3 1.10.2.8), takes money back, or pays again (an appeal, a reprocessing).
+        case
+            when is_reversal then 'reversed'
+            when is_first_adjudication or match_status <> 'matched' then 'adjudicated'
+            when lag(is_reversal) over (partition by claim_id, payer_id order by payment_date, remit_claim_id)
+                then 'corrected'
+            when paid_amount < 0 then 'recouped'
+            else 'paid_later'
+        end as event_type,
         null::varchar as superseded_by_claim_id,
         payment_date as event_date,
         claim_id,

@@ -3,7 +3,7 @@
 -- Submission columns describe the submission; on a remittance they describe the submission it answers.
 create table if not exists claim_events (
     event_kind                        varchar not null, -- submission (837 CLM, claims CSV) or remittance (835 CLP, remits CSV)
-    event_type                        varchar not null, -- submitted, replaced (CLM05-3 7), voided (8), adjudicated, reversed (CLP02 22)
+    event_type                        varchar not null, -- submitted, replaced (CLM05-3 7), voided (8); adjudicated (the first), reversed (CLP02 22), corrected (after a reversal), recouped (a later negative CLP04), paid_later
     superseded_by_claim_id            varchar,          -- on a replaced or voided event: the other claim id whose REF*F8 closed this claim
     event_date                        date,             -- submitted_date of a submission, payment_date of a remittance
     claim_id                          varchar not null, -- CLM01 / CLP01

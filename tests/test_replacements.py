@@ -62,6 +62,17 @@ def test_service_lines_are_tied_by_control_number_then_procedure_and_the_rest_re
     assert untied == [["L1", "99999", "0.00", "no line of the claim bills this procedure on this date"]]
 
 
+def test_a_modifier_the_payer_dropped_is_tied_by_procedure_and_date_without_a_control_number(db_path, tmp_path):
+    remit = tmp_path / "acme_lines_no_6r.835"
+    remit.write_text((FOLDER / "acme_lines.835").read_text().replace("REF*6R*L1A~", ""))
+    load_files([FOLDER / "originals.837p", remit], db_path)
+
+    first = scalar(db_path, "select [claim_line_number::varchar, match_method, is_modifier_changed::varchar, billed_modifiers,"
+                            " paid_modifiers] from remit_line_matches where claim_id = 'L1' and line_number = 1")
+    # billed 99214-25, paid 99214: no REF*6R, so procedure and date tie it, and the dropped 25 is recorded
+    assert first == ["1", "procedure and date", "true", "25", ""]
+
+
 @pytest.mark.parametrize("order", list(permutations(range(3))), ids=lambda order: "-".join(IN_ORDER[i].name for i in order))
 def test_the_ledger_kept_by_loads_in_any_order_equals_a_rebuild(db_path, order):
     for index in order:

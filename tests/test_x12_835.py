@@ -261,3 +261,18 @@ def test_each_interchange_is_read_with_its_own_delimiters(db_path):
         "CO-45": "50.00", "PR-2": "22.00",
     }
     assert scalar(db_path, "select count(*) from remit_payments") == 2
+
+
+@pytest.mark.parametrize("amount, reason", [("5OO.00", "non-numeric amount in allowed: '5OO.00'"),
+                                            ("99999999999999999999", "amount too large in allowed")])
+def test_a_bad_allowed_amount_is_reported_at_the_amt_that_holds_it(tmp_path, db_path, amount, reason):
+    remit = tmp_path / "bad_allowed.835"
+    remit.write_text((X12 / "cas_triplets_and_plb.835").read_text().replace("AMT*B6*500.00", f"AMT*B6*{amount}"))
+
+    [result] = load_files([remit], db_path)
+
+    # ISA GS ST BPR TRN N1 REF N1 LX CLP CAS NM1 DTM SVC DTM CAS AMT: the AMT*B6 is segment 17, not the SVC at 14
+    assert result.status == "rejected"
+    locator, stated = scalar(db_path, "select [locator, reason] from quarantine")
+    assert locator == "segment 17"
+    assert reason in stated and f"AMT*B6*{amount}" in stated

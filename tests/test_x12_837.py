@@ -149,3 +149,16 @@ def test_a_payment_from_a_payer_the_cob_loops_name_is_a_secondary_payment(tmp_pa
     statuses = scalar(db_path, "select list([claim_id, match_status] order by claim_id) from int_claim_payments__matched_to_claims")
     assert statuses == [["C1", "secondary payer"], ["C2", "payer mismatch"]]
     assert scalar(db_path, "select list(claim_id) from unmatched_remits") == ["C2"]
+
+
+def test_a_bad_other_payer_amount_is_reported_at_the_amt_that_holds_it(tmp_path, db_path):
+    claims = tmp_path / "bad_other_paid.837p"
+    claims.write_text((HAND_MADE_X12 / "cob_two_billing_providers.837p").read_text().replace("AMT*D*40.00", "AMT*D*4O.00"))
+
+    [result] = load_files([claims], db_path)
+
+    # ISA GS ST BHT NM1 NM1 HL NM1 HL SBR NM1 DMG NM1 CLM HI NM1 SBR AMT: the AMT*D is segment 18, not the 2320 SBR at 17
+    assert result.status == "rejected"
+    locator, reason = scalar(db_path, "select [locator, reason] from quarantine")
+    assert locator == "segment 18"
+    assert "non-numeric amount in paid: '4O.00'" in reason and "AMT*D*4O.00" in reason

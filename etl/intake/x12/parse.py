@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from etl.intake.x12 import claims_837, remits_835
@@ -90,6 +92,7 @@ def _parse_body(interchange: Interchange, name: str, kind: str, hasher: PatientH
     for set_index, segment, reason in problems.sort("segment").rows():
         interchange.transaction_sets[set_index].reject(segment, reason)
     _reject_impossible_dates(interchange, kind)
+    _reject_bad_segment_amounts(interchange, kind)
     _reject_bad_values(frames, spec, interchange)
     return frames, parse_warnings
 
@@ -254,6 +257,29 @@ def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
         for set_index, number, text in bad.select("set_index", "segment", value.alias("value")).rows():
             shown = "" if tag in _PHI_DATE_ELEMENTS else f": {text!r}"
             interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}{shown}")
+
+
+# Amounts held in a segment of their own rather than in the segment of the row they fill: AMT*B6 (allowed) on an 835
+# service line, AMT*D (what the other payer paid) in an 837's 2320 loop. The column each fills names the value.
+_AMOUNT_SEGMENTS = {"835": {"B6": "allowed"}, "837": {"D": "paid"}}
+
+
+def _reject_bad_segment_amounts(interchange: Interchange, kind: str) -> None:
+    """A non-numeric or oversized AMT02 rejects its set at the AMT that holds it, not at the SVC or SBR of its row."""
+    open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
+    columns = _AMOUNT_SEGMENTS[kind[:3]]
+    amounts = segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets) & (pl.col("tag") == "AMT"))
+    elements = pl.col("raw").str.split(interchange.delimiters.element)
+    amounts = amounts.with_columns(elements.list.get(1, null_on_oob=True).alias("qualifier"),
+                                   elements.list.get(2, null_on_oob=True).alias("value"))
+    value = pl.col("value")
+    bad = amounts.filter(pl.col("qualifier").is_in(list(columns)) & value.is_not_null()
+                         & (~value.str.contains(AMOUNT_PATTERN) | does_not_fit(value, MONEY)))
+    for set_index, number, qualifier, text in bad.select("set_index", "segment", "qualifier", "value").rows():
+        column = columns[qualifier]
+        reason = (f"non-numeric amount in {column}: {text!r}" if not re.fullmatch(AMOUNT_PATTERN, text)
+                  else f"amount too large in {column} ({CAPACITY[MONEY]})")
+        interchange.transaction_sets[set_index].reject(number, reason)
 
 
 def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:

@@ -93,7 +93,8 @@ SUMMED = {
 
 # Bumped whenever a derivation changes what the ledger holds (2: replacements and voids close claims, line ties;
 # 3: paid lines keep their service date and place of service, for fee schedules; 4: a remittance after the first says
-# whether it corrects a reversal, recoups or pays later); a write connection to a database whose ledger an older
+# whether it corrects a reversal, recoups or pays later, and a service line that lost its claim line to a better tie
+# is tried on the lines still free); a write connection to a database whose ledger an older
 # release built rebuilds it (derive_if_missing).
 LEDGER_VERSION = 4
 

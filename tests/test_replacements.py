@@ -73,6 +73,35 @@ def test_a_modifier_the_payer_dropped_is_tied_by_procedure_and_date_without_a_co
     assert first == ["1", "procedure and date", "true", "25", ""]
 
 
+def test_a_service_line_that_lost_its_claim_line_to_a_better_tie_takes_a_free_one(db_path, tmp_path):
+    # Billed 99214-25 (line 1) and 99214-59 (line 2); paid as 99214 (line 1) and 99214-25 (line 2). Both service lines
+    # want claim line 1 first; the exact 99214-25 wins it, and the plain 99214 then takes the free line 2, the
+    # change from 59 recorded, instead of being reported untied.
+    (tmp_path / "claims.csv").write_text(
+        "claim_id,payer_id,payer_name,member_id,patient_last_name,patient_first_name,patient_birth_date,billing_npi,"
+        "rendering_npi,coder_id,claim_type,frequency_code,place_of_service,service_date_from,service_date_to,submitted_date,"
+        "total_charge,line_number,procedure_code,modifiers,units,line_charge,line_service_date,diagnosis_codes\n"
+        + "".join(f"M1,AET01,Aetna PPO,M000TEST,SAMPLE,PAT0,1970-01-01,1234567893,,CD1,professional,1,11,2026-09-01,"
+                  f"2026-09-01,2026-09-03,300.00,{line},99214,{modifier},1,150.00,2026-09-01,I10\n"
+                  for line, modifier in ((1, "25"), (2, "59"))))
+    (tmp_path / "remits.csv").write_text(
+        "trace_number,payer_id,payer_name,payee_npi,payment_method,payment_amount,payment_date,claim_id,claim_status_code,"
+        "claim_charge,claim_paid,patient_responsibility,payer_claim_id,filing_indicator,received_date,service_date_from,"
+        "service_date_to,line_number,procedure_code,modifiers,line_charge,line_paid,allowed,units,line_service_date,"
+        "group_code,reason_code,adjustment_amount,adjustment_quantity,remark_codes\n"
+        + "".join(f"EFT-M,AET01,Aetna PPO,1234567893,ACH,200.00,2026-10-01,M1,1,300.00,200.00,0.00,P-M1,CI,,2026-09-01,"
+                  f"2026-09-01,{line},99214,{modifier},150.00,100.00,100.00,1,2026-09-01,CO,45,50.00,,\n"
+                  for line, modifier in ((1, ""), (2, "25"))))
+    load_files([tmp_path / "claims.csv", tmp_path / "remits.csv"], db_path)
+
+    ties = scalar(db_path, "select list([line_number::varchar, claim_line_number::varchar, match_method,"
+                           " is_modifier_changed::varchar, billed_modifiers, paid_modifiers] order by line_number)"
+                           " from remit_line_matches")
+    assert ties == [["1", "2", "procedure and date", "true", "59", ""],
+                    ["2", "1", "procedure, modifiers, units and date", "false", "25", "25"]]
+    assert scalar(db_path, "select count(*) from unmatched_remit_lines") == 0
+
+
 @pytest.mark.parametrize("order", list(permutations(range(3))), ids=lambda order: "-".join(IN_ORDER[i].name for i in order))
 def test_the_ledger_kept_by_loads_in_any_order_equals_a_rebuild(db_path, order):
     for index in order:

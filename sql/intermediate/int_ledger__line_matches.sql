@@ -2,7 +2,9 @@
 -- line it pays, in order of trust: the line item control number the 837 sent in REF*6R and the 835 echoes (2110
 -- REF*6R); else the same procedure (SVC06 when the payer changed it; the revenue code for an NU line), modifiers,
 -- units and date; else the same procedure and date, with the payer's modifier change recorded. A claim line pays
--- once per payment: when two service lines want it, the better tie, then the earlier line, takes it.
+-- once per payment: when two service lines want it, the better tie, then the earlier line, takes it, and the line that
+-- lost is tried once more on the claim lines still free (billed 99214-25 and 99214-59, paid 99214-25 and 99214: the
+-- plain 99214 goes to the -59 line, with the change recorded, rather than untied).
 with
 
 refresh as (
@@ -77,6 +79,33 @@ ties as (
     ) = 1
 ),
 
+second_choice as (
+    select pairs.*
+    from pairs
+    where pairs.tier is not null
+        and not exists (from ties where ties.remit_line_id = pairs.remit_line_id)
+        and not exists (
+            from ties where ties.remit_claim_id = pairs.remit_claim_id and ties.claim_line_number = pairs.claim_line_number
+        )
+    qualify row_number() over (
+        partition by pairs.remit_line_id order by pairs.tier, abs(pairs.claim_line_number - pairs.line_number), pairs.claim_line_number
+    ) = 1
+),
+
+second_ties as (
+    select *
+    from second_choice
+    qualify row_number() over (
+        partition by remit_claim_id, claim_line_number order by tier, line_number
+    ) = 1
+),
+
+all_ties as (
+    select * from ties
+    union all
+    select * from second_ties
+),
+
 final as (
     select
         remit_lines.remit_line_id,
@@ -101,7 +130,7 @@ final as (
         end as unmatched_reason,
         remit_lines.locator
     from remit_lines
-    left join ties on ties.remit_line_id = remit_lines.remit_line_id
+    left join all_ties as ties on ties.remit_line_id = remit_lines.remit_line_id
     left join best_for_remit_line on best_for_remit_line.remit_line_id = remit_lines.remit_line_id
 )
 

@@ -246,6 +246,21 @@ def test_an_impossible_date_is_reported_at_the_dtm_that_holds_it(tmp_path, db_pa
     assert "impossible date in DTM02: '20261317': DTM*232*20261317" in reason
 
 
+def test_a_trimmed_second_isa_is_read_with_its_own_delimiters(db_path, tmp_path):
+    # The same file with the second ISA's fields trimmed of their padding, as some senders send them.
+    text = (SHARED_X12.parent / "x12" / "two_interchanges_two_delimiter_sets.835").read_text()
+    padded = "ISA|00|          |00|          |ZZ|ACME           |ZZ|NORTH          |"
+    assert padded in text
+    trimmed = tmp_path / "trimmed_isa.835"
+    trimmed.write_text(text.replace(padded, "ISA|00||00||ZZ|ACME|ZZ|NORTH|"))
+
+    [result] = load_files([trimmed], db_path)
+
+    assert (result.status, result.records_loaded) == ("loaded", 2)
+    assert scalar(db_path, "select list([claim_id, paid::varchar] order by claim_id) from remit_claims") == [["C1", "90.00"], ["C3", "48.00"]]
+    assert scalar(db_path, "select sum(paid)::varchar from remit_service_lines") == "138.00"
+
+
 def test_each_interchange_is_read_with_its_own_delimiters(db_path):
     [result] = load_files([SHARED_X12.parent / "x12" / "two_interchanges_two_delimiter_sets.835"], db_path)
 

@@ -96,6 +96,8 @@ def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
 # segment terminator follow the last one.
 _ISA_SEPARATOR_OFFSETS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 _ISA_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))ISA")
+# The longest ISA with every field at its maximum length, padded or not: nothing past it belongs to the ISA.
+_ISA_LONGEST = 108
 
 
 def split_interchanges(text: str) -> list[str]:
@@ -103,17 +105,28 @@ def split_interchanges(text: str) -> list[str]:
     with its own (X12.5: the delimiters hold from an ISA to its IEA)."""
     if text.count("ISA", 1) == 0:  # one interchange: no scan of a large file
         return [text]
-    starts = [match.start() for match in _ISA_START.finditer(text) if _is_fixed_isa(text, match.start())]
-    declared = {text[start + 3] + text[start + 104 : start + 106] for start in starts}
-    if len(declared) < 2:
+    found = [(match.start(), _isa_delimiters(text, match.start())) for match in _ISA_START.finditer(text)]
+    found = [(start, delimiters) for start, delimiters in found if delimiters]
+    if len({delimiters for _, delimiters in found}) < 2:
         return [text]
-    bounds = [0 if index == 0 else start for index, start in enumerate(starts)] + [len(text)]
+    bounds = [0 if index == 0 else start for index, (start, _) in enumerate(found)] + [len(text)]
     return [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
 
 
-def _is_fixed_isa(text: str, start: int) -> bool:
+def _isa_delimiters(text: str, start: int) -> Delimiters | None:
+    """The delimiters an ISA at `start` declares, ISA11's repetition separator included, whether its fields are padded
+    to the fixed length or (as some senders trim them) not; None where the three letters only look like an ISA."""
     separator = text[start + 3 : start + 4]
-    return len(text) > start + 105 and all(text[start + offset] == separator for offset in _ISA_SEPARATOR_OFFSETS)
+    if not separator or separator.isalnum() or separator.isspace():
+        return None
+    if all(text[start + offset : start + offset + 1] == separator for offset in _ISA_SEPARATOR_OFFSETS):
+        isa = text[start : start + 106]
+    else:  # trimmed: the ISA ends at the 16th separator, plus ISA16 and the terminator
+        isa = text[start : start + _ISA_LONGEST]
+    try:
+        return find_delimiters(isa, "")[0]
+    except LoadError:
+        return None
 
 
 def numbered_segments(text: str, name: str) -> dict[int, str]:

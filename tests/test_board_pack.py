@@ -18,7 +18,7 @@ from etl.cli import app
 from etl.load import load_files
 from etl.reports import board_pack
 from etl.reports.scope import Scope
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, HAND_MADE
 
 AS_OF = date(2026, 11, 26)
 PATIENT_NAMES = ("PINE", "OAK", "ELM", "FIR", "YEW", "ASH", "TEAK", "LARCH")  # tests/fixtures/worklist/claims.csv
@@ -109,6 +109,33 @@ def test_a_pack_for_one_payer_says_so_and_counts_only_its_claims(practice):
 
     assert all(stamp.startswith("As of 2026-11-26 · payers 60054 · every provider") for stamp in page.stamps)
     assert re.search(r'data-money="Gross charges">\$620<', pack.html)  # Aetna: W1 200 + W5 120 + W6 250 + W8 50
+
+
+def test_quarter_to_date_changes_are_against_the_same_days_of_last_quarter_as_on_the_overview(practice):
+    with database.read_connection(practice) as con:
+        pack = board_pack.build(con, AS_OF, Scope(start=date(2026, 10, 1), end=AS_OF), preset="quarter_to_date")
+    page = parsed(pack.html)
+
+    # Served 1 Oct - 26 Nov: 300 open on 600 of charges, 45 days in A/R; the same days of last quarter (1 Jul - 26 Aug,
+    # seen on 26 Aug): W2's 300 open on its 300 of charges, 90 days (tests/test_kpis.py works both out).
+    assert page.tiles["Days in A/R"][1:3] == ["45", "-45 days against the same days of last quarter"]
+    # nothing was adjudicated by 26 Aug, so the denial rate has nothing to change from
+    assert page.tiles["Initial denial rate"][2] == "— against the same days of last quarter"
+    assert "Changes are against the same days of last quarter: claims served 2026-07-01 to 2026-08-26, as of 2026-08-26." \
+        in " ".join(pack.html.split())
+
+
+def test_coder_accuracy_counts_only_audits_dated_by_the_as_of_date(tmp_path):
+    db = tmp_path / "audited.duckdb"
+    load_files([HAND_MADE], db)
+    with database.read_connection(db) as con:
+        pack = board_pack.build(con, date(2026, 10, 16), Scope())
+
+    # tests/fixtures/csv/hand_made/audits.csv: C1001 (CD1, right) on 15 Oct; C1002 (CD2, right) and C1004 (CD2, upcoded,
+    # −45.00) on 16 Oct; C1003 (CD1, downcoded) on 17 Oct, after the as-of date, so CD1 has one claim audited, not two.
+    rows = re.findall(r"<tr><td>(CD\d)</td><td class=\"n\">(\d+)</td><td class=\"n\">([\d.]+%)</td>.*?"
+                      r"<td class=\"n\">([^<]*)</td></tr>", pack.html, re.S)
+    assert rows == [("CD1", "1", "100.0%", "$0.00"), ("CD2", "2", "50.0%", "$45.00")]
 
 
 def test_the_pdf_holds_the_same_figures_and_every_page_its_footer(practice, tmp_path):

@@ -1,13 +1,18 @@
 """Headline figures on the hand-built practice (tests/fixtures/worklist), each worked out by hand."""
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from typer.testing import CliRunner
 
+from etl import db as database
 from etl.cli import app
 from etl.load import load_files
+from etl.reports import kpis as figures_of
+from etl.reports.judgement import previous_period
+from etl.reports.scope import Scope
 from tests.conftest import FIXTURES
 
 
@@ -77,3 +82,21 @@ def test_figures_narrow_to_a_range_of_service_dates(practice):
     assert Decimal(figures["payments"]) == Decimal("150.00")
     assert Decimal(figures["open_ar"]) == Decimal("300.00")
     assert figures["adjudicated_claims"] == 2
+
+
+def test_quarter_to_date_is_compared_with_the_same_days_of_last_quarter(practice):
+    as_of, scope = date(2026, 11, 26), Scope(start=date(2026, 10, 1), end=date(2026, 11, 26))
+    compared = previous_period(as_of, scope, "quarter_to_date")
+    with database.read_connection(practice) as con:
+        now = figures_of.kpis(con, as_of, scope)
+        before = figures_of.kpis(con, compared.as_of, compared.scope)
+
+    # Now, served 1 Oct - 26 Nov: W1 200 and W6 100 open (W3 and W8 paid in full, W7 self-pay) = 300, on 200 + 100 + 250
+    # + 50 = 600 of charges in 90 days: 300 / (600 / 90) = 45.0 days; W3, W6 and W8 adjudicated, none denied.
+    assert (now["open_ar"], now["days_in_ar"]) == (Decimal("300.00"), 45.0)
+    assert (now["adjudicated_claims"], now["initial_denial_rate"]) == (3, 0.0)
+    # Before, served 1 Jul - 26 Aug and seen on 26 Aug: W2 alone, 300 open on 300 of charges: 300 / (300 / 90) = 90.0
+    # days; its denial came on 1 Sep, so nothing was adjudicated yet and there is no denial rate to compare with.
+    assert (compared.scope.start, compared.scope.end, compared.as_of) == (date(2026, 7, 1), date(2026, 8, 26), date(2026, 8, 26))
+    assert (before["open_ar"], before["days_in_ar"]) == (Decimal("300.00"), 90.0)
+    assert (before["adjudicated_claims"], before["initial_denial_rate"]) == (0, None)

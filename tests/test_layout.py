@@ -216,7 +216,7 @@ def _describable(text: str) -> str | None:
     if not header.group(2):
         return None
     body = code[header.end():]
-    for parameter in (name.strip() for name in header.group(1).split(",")):
+    for parameter in (name.split(":=")[0].strip() for name in header.group(1).split(",")):  # `as_of := null`: a default
         body = re.sub(rf"\b{parameter}\b", MACRO_ARGUMENTS[parameter], body)
     return body
 

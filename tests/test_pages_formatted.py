@@ -1,15 +1,19 @@
-"""Each page shows a known figure of the hand-built practice (tests/fixtures/worklist, worked out in tests/test_kpis.py)
-as a practice manager reads it: $ and thousands on money, cents only on a claim, one decimal on shares, whole days, a dash
-for what is missing, labels in words, and tiles judged against their benchmark."""
+"""Each page shows a known figure of the hand-built practice (tests/fixtures/worklist, worked out in tests/test_kpis.py;
+the coding audits of tests/fixtures/csv/hand_made) as a practice manager reads it: $ and thousands on money, cents only
+on a claim, one decimal on shares, whole days, a dash for what is missing, labels in words, and tiles judged against
+their benchmark."""
 
 import json
+import shutil
 from datetime import date
 
 import pytest
 from streamlit.proto.Metric_pb2 import Metric
 
+from etl import db as database
+from etl.access import audit_trail
 from etl.load import load_files
-from tests.conftest import FIXTURES, open_app
+from tests.conftest import FIXTURES, HAND_MADE, open_app
 from tests.screen import table_with
 
 AS_OF = date(2026, 11, 26)
@@ -20,6 +24,23 @@ def practice(tmp_path_factory):
     db = tmp_path_factory.mktemp("formatted") / "practice.duckdb"
     load_files([FIXTURES / "worklist"], db)
     return db
+
+
+@pytest.fixture(scope="module")
+def audited_practice(tmp_path_factory):
+    """The hand-made claims with their coding audits (tests/fixtures/csv/hand_made/audits.csv)."""
+    db = tmp_path_factory.mktemp("audited") / "practice.duckdb"
+    load_files([HAND_MADE], db)
+    return db
+
+
+@pytest.fixture
+def practice_copy(practice, tmp_path):
+    """The practice in a database of this test's own, for a test that writes to its audit trail: the file with its
+    keys and the audit chain's checkpoint beside it."""
+    for file in practice.parent.glob(f"{practice.name}*"):
+        shutil.copy(file, tmp_path / file.name)
+    return tmp_path / practice.name
 
 
 def opened(practice, monkeypatch, view: str, role: str = "manager", **query):
@@ -36,6 +57,15 @@ def metrics(page) -> dict:
 
 def captions(page) -> str:
     return "\n".join(caption.value for caption in page.caption)
+
+
+def column_help(page, heading: str) -> str:
+    """The tooltip of the column headed `heading` in the first table that has it."""
+    for element in page.dataframe:
+        for settings in json.loads(element.proto.columns or "{}").values():
+            if settings.get("label") == heading:
+                return settings.get("help", "")
+    raise AssertionError(f"no column headed {heading!r} on the page")
 
 
 def test_overview_tiles_are_formatted_and_judged(practice, monkeypatch):
@@ -60,6 +90,32 @@ def test_overview_tiles_are_formatted_and_judged(practice, monkeypatch):
     by_payer = {row["Payer"]: row for row in table_with(page, "Median days to pay (paid claims only)")}
     assert by_payer["Aetna"]["Median days to pay (paid claims only)"] == "19"
     assert "Kaplan–Meier median" in captions(page)
+
+
+def test_overview_this_month_is_compared_with_the_same_days_of_last_month(practice, monkeypatch):
+    page = opened(practice, monkeypatch, "views/overview.py")
+    page.selectbox(key="date_preset").set_value("this_month").run()
+    tiles = metrics(page)
+
+    # Served 1-26 Nov: W3 alone (W7 is self-pay), settled on 25 Nov (60 paid, 30 CO-45, 10 PR): no open A/R, 0 days.
+    # The same days of October, seen on 26 Oct: W1 200 and W6 250 open (W8 paid), on 200 + 250 + 50 = 500 of charges:
+    # 450 / (500 / 90) = 81.0 days. A fall of 81 days, green since fewer days is better. (Against 30 days earlier,
+    # 27 Oct, no claim served in November was on file yet, and every change vanished.)
+    assert (tiles["Days in A/R"].value, tiles["Days in A/R"].proto.delta) == ("0", "-81 days")
+    assert tiles["Days in A/R"].proto.color == Metric.MetricColor.GREEN
+    # W3 paid first time, as W8 was in October: 0 of 1 denied both times.
+    assert (tiles["Initial denial rate"].value, tiles["Initial denial rate"].proto.delta) == ("0.0%", "0.0 pts")
+    said = "the same days of last month: claims served 2026-10-01 to 2026-10-26, as of 2026-10-26"
+    assert f"changes against {said}" in captions(page)
+    assert f"The change is against {said}." in tiles["Days in A/R"].proto.help
+
+
+def test_overview_naive_median_says_it_counts_paid_claims_only(practice, monkeypatch):
+    page = opened(practice, monkeypatch, "views/overview.py")
+
+    shown = column_help(page, "Median days to pay (paid claims only)")
+    assert "paid by the as-of date only" in shown and "claims still waiting are left out" in shown
+    assert "censored" not in shown  # the Kaplan–Meier median's tooltip, which contradicted the caption beside it
 
 
 def test_payer_scorecard_rows_read_as_money_shares_and_days(practice, monkeypatch):
@@ -112,6 +168,32 @@ def test_claim_page_shows_a_claims_balance_to_the_cent(practice, monkeypatch):
     assert metrics(page)["Balance"].value == "$100.00"
 
 
+def test_audit_log_shows_an_entry_as_it_was_recorded(practice_copy, monkeypatch):
+    with database.write_connection(practice_copy) as con:
+        audit_trail.record(con, "mara", "manager", "export", ["W2", "W4"], {"rows": 2})
+    page = opened(practice_copy, monkeypatch, "views/audit_log.py", role="admin")
+
+    entries = table_with(page, "Objects")
+    [export] = [row for row in entries if row["Action"] == "export"]
+    assert (export["User"], export["Role"], export["Objects"], export["Details"]) == ("mara", "manager", "W2, W4", '{"rows": 2}')
+    assert "The hash chain holds" in page.success[0].value
+    at = next(settings for settings in json.loads(page.dataframe[0].proto.columns).values() if settings.get("label") == "At")
+    assert at["type_config"]["format"] == "YYYY-MM-DD HH:mm"  # to the minute, as the browser shows it
+
+
+def test_coder_accuracy_gives_each_coders_share_right_with_its_exact_interval(audited_practice, monkeypatch):
+    rows = {row["Coder"]: row for row in table_with(opened(audited_practice, monkeypatch, "views/coder_accuracy.py"), "Claim accuracy")}
+
+    # CD1: C1001 right (2 codes agree), C1003 downcoded (+55.00 impact, so 55.00 underbilled): 1 of 2 claims, 2 of 3 codes.
+    # Clopper–Pearson for 1 of 2: 1 − √0.975 = 1.26% to √0.975 = 98.74%, which straddles the 95% target.
+    assert (rows["CD1"]["Claims audited"], rows["CD1"]["Claim accuracy"], rows["CD1"]["Code accuracy"]) == ("2", "50.0%", "66.7%")
+    assert (rows["CD1"]["95% CI low"], rows["CD1"]["95% CI high"]) == ("1.3%", "98.7%")
+    assert rows["CD1"]["Against target"] == "not yet known: audit more claims"
+    assert rows["CD1"]["Overpayment"] == "-$55"
+    # CD2: C1002 right, C1004 upcoded (−45.00 impact): 1 of 2 claims, 1 of 2 codes, 45.00 overbilled.
+    assert (rows["CD2"]["Claim accuracy"], rows["CD2"]["Code accuracy"], rows["CD2"]["Overpayment"]) == ("50.0%", "50.0%", "$45")
+
+
 def test_data_pages_count_with_thousands_and_label_in_words(practice, monkeypatch):
     loaded = opened(practice, monkeypatch, "views/data_loaded.py", role="admin")
     assert (metrics(loaded)["Files loaded"].value, metrics(loaded)["Claim submissions"].value) == ("2", "8")
@@ -133,3 +215,18 @@ def test_the_overview_offers_the_board_pack_as_a_logged_download(practice, monke
     prepared = page.session_state["board_pack"]
     assert prepared["name"] == "board_pack_2026-11-26" and prepared["pdf"].startswith(b"%PDF")
     assert b'data-money="Gross charges">$1,170<' in prepared["html"]  # the pack's figures are the page's
+
+
+def test_downloading_the_board_pack_is_written_to_the_audit_trail(practice_copy, monkeypatch):
+    page = opened(practice_copy, monkeypatch, "views/overview.py")
+    page.button(key="prepare_board_pack").click().run()
+    prepared = page.session_state["board_pack"]
+
+    html = next(button for button in page.download_button if button.proto.label == "Download HTML")
+    html.click().run()
+
+    assert not page.exception
+    with database.read_connection(practice_copy) as con:
+        logged = con.execute("select user_name, object_ids, details->>'format', details->>'data_hash', details->'filters'->>'as_of'"
+                             " from audit_log where action = 'board_pack_download'").fetchall()
+    assert logged == [("test-manager", ["board_pack_2026-11-26.html"], "html", prepared["data_hash"], "2026-11-26")]

@@ -6,6 +6,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from dashboard.permissions import serves
@@ -35,11 +36,11 @@ def kpi_benchmarks() -> dict[str, dict]:
 
 @serves("overview")
 def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
-    """Median days from first submission to first payment, over claims paid by the as-of date, by payer."""
+    """Median days from first submission to first payment, over claims paid by the as-of date only, by payer."""
     return frame(
-        "select payer_name, count(*) as paid_claims, median(days_to_first_payment) as median_days_to_payment"
+        "select payer_name, count(*) as paid_claims, median(days_to_first_payment) as naive_median_days_paid_only"
         f" from payment_timelines where first_payment_date <= $as_of and {IN_SCOPE}"
-        " group by payer_name order by median_days_to_payment desc",
+        " group by payer_name order by naive_median_days_paid_only desc",
         {"as_of": as_of, **scope.params()},
     )
 
@@ -56,11 +57,16 @@ def claims_behind_figures(as_of: date, scope: Scope) -> pl.DataFrame:
 
 
 @serves("overview")
-def board_pack_files(as_of: date, scope: Scope) -> dict:
-    """The board pack of `claimscope report` for this as-of date and scope, patients masked: its HTML, and its PDF
-    when Chromium is on the server (None otherwise), with its file name and data hash."""
-    pack = library(board_pack.build)(as_of, scope)
+def board_pack_files(as_of: date, scope: Scope, preset: str) -> dict:
+    """The board pack of `claimscope report` for this as-of date, scope and date preset (which sets the period its
+    changes are taken against), patients masked: its HTML, and its PDF when Chromium is on the server (None
+    otherwise), with its file name and data hash."""
+    pack = library(_masked_pack)(as_of, scope, preset)
     return computed(_pack_files)(pack.html, pack.as_of.isoformat(), pack.data_hash)
+
+
+def _masked_pack(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope, preset: str) -> board_pack.Pack:
+    return board_pack.build(con, as_of, scope, preset=preset)
 
 
 def _pack_files(html: str, as_of: str, data_hash: str) -> dict:

@@ -1,13 +1,12 @@
-"""Overview: the practice's headline revenue-cycle figures, against last month and the usual benchmarks."""
-
-from datetime import timedelta
+"""Overview: the practice's headline revenue-cycle figures, against the previous comparable period and the usual
+benchmarks."""
 
 import streamlit as st
 
 from dashboard import charts, claim_detail, display, filters, session
 from dashboard.queries import overview
 from etl.reports.formats import interval_note
-from etl.reports.judgement import HEADLINES, headline
+from etl.reports.judgement import HEADLINES, Comparison, headline, previous_period
 
 # What each headline figure means (its tooltip); the figures and how they are judged are etl/reports/judgement.py's.
 DEFINITIONS = {
@@ -23,7 +22,7 @@ DEFINITIONS = {
 
 
 def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
-         benchmark: dict | None) -> None:
+         benchmark: dict | None, compared: Comparison) -> None:
     """One judged figure: its value, its change coloured only when more than chance, its benchmark status, and its
     interval or what it is taken over; every tile has the same three lines, so the grid stays aligned."""
     shown = headline(name, kind, counted, now, before, benchmark)
@@ -34,7 +33,8 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
         delta_color=("inverse" if lower_is_better else "normal") if judged.is_real_change else "off",
         delta_arrow="auto" if judged.is_real_change else "off",
         help=DEFINITIONS[name] + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
-        + (" The change is coloured only when 30 days earlier lies outside today's 95% interval." if counted
+        + f" The change is against {compared.described}."
+        + (" It is coloured only when that figure lies outside today's 95% interval." if counted
            else " The whole book, not a sample: any change is coloured."),
     )
     if judged.meets_benchmark is None:
@@ -56,9 +56,10 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
 st.title("Overview")
 chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
-st.caption(f"{filters.describe(chosen)} · compared with 30 days earlier · insurance claims; self-pay left out")
+compared = previous_period(as_of, scope, chosen.preset)
+st.caption(f"{filters.describe(chosen)} · changes against {compared.described} · insurance claims; self-pay left out")
 
-now, before = overview.headline_figures(as_of, scope), overview.headline_figures(as_of - timedelta(days=30), scope)
+now, before = overview.headline_figures(as_of, scope), overview.headline_figures(compared.as_of, compared.scope)
 benchmarks = overview.kpi_benchmarks()
 if not now["adjudicated_claims"] and not now["open_ar"]:
     st.info("No claims in scope as of this date. Widen the filters, or load files with `claimscope load`.")
@@ -67,7 +68,7 @@ if not now["adjudicated_claims"] and not now["open_ar"]:
 for row in (HEADLINES[:3], HEADLINES[3:]):
     for column, (name, label, kind, counted) in zip(st.columns(3), row):
         with column.container(border=True, height="stretch"):
-            tile(name, label, kind, counted, now, before, benchmarks.get(name))
+            tile(name, label, kind, counted, now, before, benchmarks.get(name), compared)
 
 st.subheader("Money in the period")
 money = st.columns(5)
@@ -114,17 +115,16 @@ for index, (name, label, kind, _) in enumerate(HEADLINES):
 st.subheader("Median days from submission to first payment, by payer")
 st.caption("Over the claims paid by the as-of date only. The Timelines page and the Payer scorecard give the Kaplan–Meier "
            "median, which also counts the claims still waiting, so theirs is longer for a payer with many unpaid claims.")
-display.table(overview.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False,
-              labels={"median_days_to_payment": "Median days to pay (paid claims only)"})
+display.table(overview.days_to_payment_by_payer(as_of, scope), "No claim in scope has been paid yet.", empty_is_good=False)
 
 st.subheader("Board pack")
 st.caption("This page's figures with the aging, denials, payer scorecard, coder accuracy and a data-quality appendix, for "
            "this as-of date and scope, as one file to send on (patients masked): HTML that opens with no network, and "
            "PDF. `claimscope report` makes the same pack on a schedule and e-mails it.")
 if st.button("Prepare the board pack", key="prepare_board_pack", icon=":material/summarize:"):
-    st.session_state["board_pack"] = {"for": (as_of, scope), **overview.board_pack_files(as_of, scope)}
+    st.session_state["board_pack"] = {"for": chosen, **overview.board_pack_files(as_of, scope, chosen.preset)}
 prepared = st.session_state.get("board_pack")
-if prepared and prepared["for"] == (as_of, scope):
+if prepared and prepared["for"] == chosen:
     html_column, pdf_column = st.columns(2)
     html_column.download_button("Download HTML", prepared["html"], file_name=f"{prepared['name']}.html", mime="text/html",
                                 on_click=session.log, args=("board_pack_download", [f"{prepared['name']}.html"],

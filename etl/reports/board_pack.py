@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,7 @@ import polars as pl
 
 from etl.reports import aging, denials, formats, scorecard, trends
 from etl.reports.coder_accuracy import with_accuracy_intervals
-from etl.reports.judgement import HEADLINES, headline
+from etl.reports.judgement import HEADLINES, headline, previous_period
 from etl.reports.kpis import kpis
 from etl.reports.scope import IN_SCOPE, Scope
 
@@ -49,10 +49,12 @@ def data_hash(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), include_phi: bool = False,
-          generated_at: datetime | None = None) -> Pack:
-    """Gather every section's figures for the as-of date and scope, and render the pack's HTML."""
+          generated_at: datetime | None = None, preset: str | None = None) -> Pack:
+    """Gather every section's figures for the as-of date and scope, and render the pack's HTML; `preset` (the
+    dashboard's date preset) sets the period the changes are taken against, as on the Overview."""
     generated_at = generated_at or datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
-    now, before = kpis(con, as_of, scope), kpis(con, as_of - timedelta(days=30), scope)
+    compared = previous_period(as_of, scope, preset)
+    now, before = kpis(con, as_of, scope), kpis(con, compared.as_of, compared.scope)
     benchmarks = {row[0]: {"benchmark": row[1], "direction": row[2], "label": row[3]} for row in
                   con.execute("select kpi, benchmark, direction, label from kpi_benchmarks").fetchall()}
     card = scorecard.payer_scorecard(con, as_of, scope)
@@ -61,7 +63,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), i
     trend = trends.trend(con, as_of, scope)
     context = {
         "as_of": as_of, "scope_line": describe(scope), "generated_at": f"{generated_at:%Y-%m-%d %H:%M} UTC",
-        "data_hash": data_hash(con), "include_phi": include_phi,
+        "data_hash": data_hash(con), "include_phi": include_phi, "compared": compared,
         "headlines": [_headline(name, label, kind, counted, now, before, benchmarks.get(name))
                       for name, label, kind, counted in HEADLINES],
         "money": [(label, formats.money(now[name])) for name, label in (
@@ -80,7 +82,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), i
         "reasons_chart": _pareto_chart(reasons.head(REASONS_SHOWN)),
         "by_category": _by_category(denials.by_payer_and_category(con, as_of, scope)),
         "scorecard": [_scorecard_row(row) for row in card.iter_rows(named=True)],
-        "accuracy": _accuracy(con, scope),
+        "accuracy": _accuracy(con, as_of, scope),
         "quality": _quality(con),
         "largest_aged": _largest_aged(con, as_of, scope, include_phi),
     }
@@ -183,8 +185,9 @@ def _scorecard_row(row: dict) -> dict:
             "underpaid": formats.money(row["underpaid_amount"])}
 
 
-def _accuracy(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[dict]:
-    frame = con.sql("select * from coder_accuracy($scope) order by coder_id", params=scope.params()).pl()
+def _accuracy(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope) -> list[dict]:
+    frame = con.sql("select * from coder_accuracy($scope, as_of := $as_of) order by coder_id",
+                    params={"as_of": as_of, **scope.params()}).pl()
     if frame.is_empty():
         return []
     return [{"coder": row["coder_id"], "audited": formats.count(row["claims_audited"]), "accuracy": formats.percent(row["claim_accuracy"]),

@@ -1,11 +1,16 @@
 """Whether a headline figure is good news: against its benchmark (etl/reference/kpi_benchmarks.csv), and whether its
-change since the previous period is more than chance. Used by the Overview's tiles."""
+change since the previous comparable period is more than chance. Used by the Overview's tiles and the board pack."""
 
 from __future__ import annotations
 
+import calendar
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from etl.reports import formats, stats
+from etl.reports.periods import preset_range
+from etl.reports.scope import Scope
 
 # The headline figures, as the Overview's tiles and the board pack show them: (figure, label, how it reads, the
 # numerator and denominator of a counted rate, which gets a Wilson interval, else None).
@@ -19,6 +24,59 @@ HEADLINES = (
 )
 
 
+# The previous comparable period, one rule for the Overview and the board pack. A calendar preset (etl/reports/periods.py)
+# is compared with the same preset one month, quarter or year back, so this month to date meets the same days of last
+# month; a custom range meets as many days just before it. The as-of date steps back with the period, so the claims
+# compared have had as long to be paid. Each preset's period in months, and in words:
+PRESET_PERIODS = {
+    "this_month": (1, "the same days of last month"),
+    "last_month": (1, "the month before"),
+    "quarter_to_date": (3, "the same days of last quarter"),
+    "year_to_date": (12, "the same days of last year"),
+    "last_12_months": (12, "the 12 months before"),
+}
+# With no date range (every date on file) there is no period to step back over: the same claims this many days earlier.
+DAYS_BACK_WITHOUT_RANGE = 30
+
+
+class Comparison(NamedTuple):
+    """The figures a headline's change is taken against: these claims as of this date."""
+
+    as_of: date
+    scope: Scope
+    name: str  # the period in words: "the same days of last month"
+    described: str  # with its dates, as a caption says it
+
+
+def previous_period(as_of: date, scope: Scope, preset: str | None = None) -> Comparison:
+    """The claims and as-of date a headline's change is taken against. `preset` is a periods.PRESETS id; None reads a
+    scope with both dates as a custom range, and one without as every date."""
+    preset = preset or ("custom" if scope.start and scope.end else "all")
+    if preset in PRESET_PERIODS:
+        months, name = PRESET_PERIODS[preset]
+        earlier = _months_before(as_of, months)
+        start, end = preset_range(preset, earlier)
+        return _moved(name, earlier, replace(scope, start=start, end=end))
+    if preset == "custom" and scope.start and scope.end:
+        length = scope.end - scope.start + timedelta(days=1)
+        return _moved("the same number of days just before", as_of - length,
+                      replace(scope, start=scope.start - length, end=scope.end - length))
+    earlier = as_of - timedelta(days=DAYS_BACK_WITHOUT_RANGE)
+    name = f"{DAYS_BACK_WITHOUT_RANGE} days earlier"
+    return Comparison(earlier, scope, name, f"{name}: the same claims as of {earlier}")
+
+
+def _moved(name: str, as_of: date, scope: Scope) -> Comparison:
+    basis = "served" if scope.basis == "service" else "submitted"
+    return Comparison(as_of, scope, name, f"{name}: claims {basis} {scope.start} to {scope.end}, as of {as_of}")
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day some months earlier, or that month's last day when it is shorter (31 March -> 28 February)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 class Judgement(NamedTuple):
     meets_benchmark: bool | None  # None: no figure or no benchmark
     change: float | None  # None: no figure in one of the two periods
@@ -28,7 +86,7 @@ class Judgement(NamedTuple):
 
 class Headline(NamedTuple):
     value: str  # the figure as it reads
-    change: str | None  # its change since the previous figures, as it reads; None without both
+    change: str | None  # its change since the previous period's figure, as it reads; None without both
     judged: "Judgement"
     measured: dict | None  # a counted rate's stats.rate, with its interval
 

@@ -35,6 +35,7 @@ LEDGER_QUERIES = {
     "claim_events": "select * from claim_events order by all",
     "claim_states": "select * from claim_states order by all",
     "claim_paid_lines": "select * from claim_paid_lines order by all",
+    "remit_line_matches": "select * from remit_line_matches order by all",
     "monthly_ar": "select * from monthly_ar order by all",
     "paid_line_rates": "select * from paid_line_rates order by all",
     "ledger_months": "select * from ledger_months order by all",

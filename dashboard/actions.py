@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import duckdb
 import streamlit as st
 
 from dashboard import session
@@ -15,11 +18,18 @@ from dashboard.queries import cache
 from dashboard.permissions import require
 from dashboard.widgets import literal
 from etl import db as database
+from etl import settings
+from etl.intake.records import write_synthetic_manifest
 from etl.reports.audit_sampling import Draw, Universe, draw_sample
 from etl.reports.audit_sampling import draw_full_sample as draw_full_sample_from
 from etl.work import items
 
+if TYPE_CHECKING:
+    from etl.load import FileResult
+
 WORKSHEET_KIND = "audits_csv"  # a coding-audit worksheet, CSV or Excel (etl.intake.detect)
+# When another writer (a load) keeps the database past etl.db's wait for it: a biller's words, not DuckDB's.
+BUSY = "The loader is busy; try again in a minute."
 
 
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str,
@@ -47,24 +57,28 @@ def draw_full_sample(probe_sample_id: int, size: int, seed: int) -> Draw:
     return drawn
 
 
-def load_upload(name: str, content: bytes):
+def load_upload(name: str, content: bytes) -> FileResult:
     """Load an uploaded audit worksheet through the same loader, validation and quarantine as `claimscope load`; a
-    file whose content is anything else (claims, remittances) is refused, whatever its name says."""
-    from etl.load import FileResult, load_files  # brings in Great Expectations (~5 s); only when a file arrives
+    file whose content is anything else (claims, remittances) is refused, whatever its name says, as is, in demo mode,
+    anything but a worksheet on the demo's own claims."""
+    from etl.load import load_files  # brings in Great Expectations (~5 s); only when a file arrives
 
     require("coder_accuracy")
     shown = upload_name(name)
-    kind = _content_kind(content, shown)
-    if kind not in (None, WORKSHEET_KIND):
-        result = FileResult(shown, kind, "rejected", message=f"{shown}: its content is {kind}, not a coding-audit worksheet "
-                                                             "(claim_id, auditor_id, finding, ...); only a worksheet loads here")
-    else:
+    result = _refused(content, shown)
+    if result is None:
         with tempfile.TemporaryDirectory() as scratch:
             path = Path(scratch) / shown
             path.write_bytes(content)
+            if settings.demo_mode():
+                # a worksheet on the demo's own claims (_refused let it by) is demo data, even when every row is set
+                # aside (a wrong sign): marked as `claimscope synth` marks its files, lest demo mode refuse every page
+                write_synthetic_manifest(Path(scratch))
             cache.release()
             [result] = load_files([path], database.default_db_path())
         cache.clear()
+        # the scratch folder is the server's: the user reads the name they uploaded
+        result = replace(result, path=shown, message=result.message.replace(str(path), shown))
     session.log("upload", [shown], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
     return result
 
@@ -75,22 +89,48 @@ def upload_name(name: str) -> str:
     return own if own.strip(".") else "upload"
 
 
-def _content_kind(content: bytes, name: str) -> str | None:
-    """What the upload is by its bytes (etl.intake.detect), or None when that cannot be read: the loader then rejects
-    it with its own reason and a quarantine row."""
+def _refused(content: bytes, name: str) -> FileResult | None:
+    """The result of an upload refused before the loader sees it, nothing of it recorded; None to load it."""
     from etl.intake.detect import decode, detect_kind
+    from etl.intake.records import LoadError
     from etl.intake.tabular.mapping import ColumnMapping
+    from etl.load import FileResult
 
     try:
-        return detect_kind(decode(content, name), name, ColumnMapping())
-    except Exception:  # noqa: BLE001 - any failure here is the loader's to report, contained per file
-        return None
+        text = decode(content, name)
+        kind = detect_kind(text, name, ColumnMapping())
+    except Exception as error:  # noqa: BLE001 - outside demo mode, any failure here is the loader's to report, per file
+        if not settings.demo_mode():
+            return None
+        # recorded, a file the demo cannot read would not be demo data, and demo mode refuses a database holding one
+        reason = str(error) if isinstance(error, LoadError) else f"{name}: cannot be read as a CSV or Excel worksheet"
+        return FileResult(name, "unknown", "rejected", message=f"{reason}; nothing was loaded")
+    if kind != WORKSHEET_KIND:
+        return FileResult(name, kind, "rejected", message=f"{name}: its content is {kind}, not a coding-audit worksheet "
+                                                          "(claim_id, auditor_id, finding, ...); only a worksheet loads here")
+    # the same for a worksheet naming a claim the demo does not have: most likely a mistyped id
+    if settings.demo_mode() and (unknown := _claims_outside_the_demo(text)):
+        return FileResult(name, kind, "rejected", message=(
+            f"{name}: the demo practice has no claim {', '.join(unknown[:5])}; check the ids against the drawn sample. "
+            "Nothing was loaded: the demo keeps worksheets on its own claims only"))
+    return None
+
+
+def _claims_outside_the_demo(text: str) -> list[str]:
+    """The claim ids a worksheet's rows name, set aside or not, that the database has no claim for. In demo mode every
+    file on it is synthetic (sign-in refuses it otherwise), so any claim on file is the demo's."""
+    from etl.intake.tabular.common import read_rows
+    from etl.intake.tabular.mapping import ColumnMapping
+
+    _, rows, _ = read_rows(text, ColumnMapping())  # the rows as the loader reads them
+    named = [claim_id for claim_id in rows["claim_id"].str.strip_chars().unique().to_list() if claim_id]
+    return cache.uncached(lambda con: items.claims_not_on_file(con, named))
 
 
 def work(change, *args) -> str | None:
     """Make one work change (an etl.work function taking con, ..., by) as the signed-in user; the error's reason when
-    it cannot be made, as markdown showing it literally (it may quote a claim id or a user name). The change writes its
-    own audit-log entry."""
+    it cannot be made, as markdown showing it literally (it may quote a claim id or a user name), or BUSY when a load
+    holds the database past the wait. The change writes its own audit-log entry."""
     require("work_queue")
     user = session.current_user()
     try:
@@ -98,5 +138,9 @@ def work(change, *args) -> str | None:
             change(con, *args, items.Actor(user.name, user.role))
     except items.WorkError as refusal:
         return literal(refusal)
+    except (duckdb.IOException, duckdb.ConnectionException) as error:
+        if not database.is_lock_conflict(error):
+            raise
+        return BUSY
     return None
 

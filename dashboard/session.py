@@ -141,8 +141,10 @@ def _sign_out_when_idle(idle_seconds: float) -> None:
 
 
 def _refuse_real_data() -> None:
+    """Stop the page when a demo (no sign-in) is pointed at a database holding any file not marked synthetic: it may
+    hold real patients. An upload on the demo is recorded as demo data or not at all (actions.load_upload)."""
     with database.read_connection(database.default_db_path()) as con:
-        real_files = database.scalar(con, "select count(*) from source_files where not is_synthetic")
+        real_files = database.real_file_count(con)
     if real_files:
         st.error(f"Demo mode refuses this database: {real_files:,} of its files are not synthetic. "
                  "Run without CLAIMSCOPE_DEMO and sign in.")

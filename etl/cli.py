@@ -543,7 +543,14 @@ def work_list(
     view: Annotated[str, typer.Option(help="mine, unassigned or team.")] = "team",
     status: Annotated[list[str] | None, typer.Option(help="Status to show; repeat for several. Open statuses when omitted.")] = None,
     owner: Annotated[list[str] | None, typer.Option(help="Owner to show; repeat for several.")] = None,
+    aging_bucket: Annotated[list[str] | None, typer.Option(
+        help="Aging bucket by date of service, as etl/reference/aging_buckets.csv names it (31-60); repeat for several.")] = None,
+    category: Annotated[list[str] | None, typer.Option(
+        help="Category as the export's Category column names it: no_response, partial_payment, underpayment or a "
+             "denial category such as authorization_referral; repeat for several.")] = None,
     follow_up: Annotated[str, typer.Option(help="any, due (today or overdue), later or none.")] = "any",
+    pay_date: Annotated[str, typer.Option(
+        help="any, due (past the payer's expected pay date) or not_yet_due.")] = "any",
     sort: Annotated[str, typer.Option(help="priority, balance, deadline, follow_up or age.")] = "priority",
     format: Annotated[WorklistFormat, typer.Option(help="csv, xlsx or a table on screen.")] = WorklistFormat.table,
     out: Annotated[Path | None, typer.Option(help="File to write (csv or xlsx).")] = None,
@@ -551,20 +558,30 @@ def work_list(
 ) -> None:
     """List the work queue: the worklist with each claim's owner, status, follow-up date and latest appeal.
 
+    The options narrow it as the Work queue page's filters do.
+
     Example: claimscope work list --db demo.duckdb --view mine --by dana --follow-up due
+
+    Example: claimscope work list --db demo.duckdb --by dana --aging-bucket 120+ --category authorization_referral --pay-date due
     """
+    from etl.reports.aging import bucket_order
     from etl.reports.scope import Scope
     from etl.work import exports
     from etl.work.items import OPEN_STATUSES
-    from etl.work.queue import FOLLOW_UPS, SORTS, VIEWS, QueueFilters, queue_rows
+    from etl.work.queue import FOLLOW_UPS, PAY_DATES, SORTS, VIEWS, QueueFilters, queue_rows
 
-    for value, allowed, name in ((view, VIEWS, "--view"), (follow_up, FOLLOW_UPS, "--follow-up"), (sort, SORTS, "--sort")):
+    for value, allowed, name in ((view, VIEWS, "--view"), (follow_up, FOLLOW_UPS, "--follow-up"),
+                                 (pay_date, PAY_DATES, "--pay-date"), (sort, SORTS, "--sort")):
         if value not in allowed:
             _fail(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     day = as_of.date() if as_of else date.today()
     filters = QueueFilters(view=view, statuses=tuple(status or OPEN_STATUSES), owners=tuple(owner or ()),
-                           follow_up=follow_up, sort=sort)
+                           aging_buckets=tuple(aging_bucket or ()), work_categories=tuple(category or ()),
+                           follow_up=follow_up, pay_date=pay_date, sort=sort)
     with database.read_connection(db) as con:
+        buckets = bucket_order(con)
+        if unknown := [bucket for bucket in filters.aging_buckets if bucket not in buckets]:
+            _fail(f"--aging-bucket must be one of {', '.join(buckets)}, not {unknown[0]!r}")
         rows = queue_rows(con, day, Scope(payers=tuple(payer or ())), filters, by)
     if format is WorklistFormat.table:
         shown = ["claim_id", "owner_name", "status", "follow_up_date", "balance_amount", "priority_score", "next_action"]

@@ -26,7 +26,7 @@ def default_db_path() -> Path:
     return settings.db_path()
 
 
-def _is_lock_conflict(error: duckdb.Error) -> bool:
+def is_lock_conflict(error: duckdb.Error) -> bool:
     """Another process holds the file's lock, or another thread of this one holds it open the other way (a dashboard
     session reading while another writes): both pass, so both are waited for."""
     text = str(error).lower()
@@ -46,7 +46,7 @@ def connect_with_retry(
         try:
             return duckdb.connect(str(db), read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException) as error:
-            if not _is_lock_conflict(error) or time.monotonic() > deadline:
+            if not is_lock_conflict(error) or time.monotonic() > deadline:
                 raise
             time.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.05)
@@ -257,6 +257,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     """The first value of a query, or None; reads the result to the end as DuckDB 2 requires."""
     rows = con.execute(sql, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def real_file_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Files loaded that are not marked synthetic (`claimscope synth`'s manifest): a demo refuses a database with any."""
+    return scalar(con, "select count(*) from source_files where not is_synthetic")
 
 
 def _first_statement_word(sql: str) -> str:

@@ -1,7 +1,9 @@
 """The auditor's loop: one sign convention for dollar_impact, checked on load; a workbook an auditor can fill in;
-a worksheet filled in on the demo stays demo data; a probe that calls for the full sample."""
+a worksheet filled in on the demo stays demo data, and no upload locks the demo; a probe that calls for the full sample."""
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -61,15 +63,46 @@ def test_the_excel_worksheet_has_drop_downs_formats_locked_draws_and_instruction
     assert SIGN_NOTE in notes and any("finding: pick from the list" in (line or "") for line in notes)
 
 
-def test_a_worksheet_on_the_demos_claims_loads_as_demo_data_so_demo_mode_stays_open(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def demo_practice(tmp_path_factory):
+    """`make demo` in small: 60 synthetic claims over three months loaded, and the first claim of the audit universe
+    with its coder. Tests copy it before they write."""
     from etl.synth import synthesize
+
+    folder = tmp_path_factory.mktemp("demo")
+    synthesize(folder / "files", 60, seed=3, months=3, end=date(2026, 11, 26), output_format="x12")
+    load_files([folder / "files"], folder / "demo.duckdb")
+    with database.read_connection(folder / "demo.duckdb") as con:
+        claim_id, coder_id = con.execute("select claim_id, coder_id from audit_universe order by claim_id limit 1").fetchall()[0]
+    return folder / "demo.duckdb", claim_id, coder_id
+
+
+def copy_of(db: Path, folder: Path) -> Path:
+    """A copy of the database and its key in the folder, for a test to write to."""
+    copied = folder / db.name
+    shutil.copy(db, copied)
+    shutil.copy(f"{db}.key", f"{copied}.key")
+    return copied
+
+
+def open_demo(db: Path, monkeypatch, page: str):
+    """The dashboard as `make demo` serves it (CLAIMSCOPE_DEMO=1, no sign-in), opened at a page."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP
+
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(db))
+    monkeypatch.setenv("CLAIMSCOPE_DEMO", "1")
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    return app.switch_page(page).run()
+
+
+def test_a_worksheet_on_the_demos_claims_loads_as_demo_data_so_demo_mode_stays_open(demo_practice, tmp_path, monkeypatch):
     from tests.conftest import open_app
 
-    folder, db = tmp_path / "demo", tmp_path / "demo.duckdb"
-    synthesize(folder, 60, seed=3, months=3, end=date(2026, 11, 26), output_format="x12")
-    load_files([folder], db)
-    with database.read_connection(db) as con:
-        claim_id, coder_id = con.execute("select claim_id, coder_id from audit_universe order by claim_id limit 1").fetchall()[0]
+    template, claim_id, coder_id = demo_practice
+    db = copy_of(template, tmp_path)
     sheet = tmp_path / "worksheet.csv"
     sheet.write_text(HEADER + f"{claim_id},{coder_id},AU1,2026-11-20,CPT,99213,99213,agree,0.00\n")
     [entered] = load_files([sheet], db)
@@ -88,6 +121,33 @@ def test_a_worksheet_on_the_demos_claims_loads_as_demo_data_so_demo_mode_stays_o
     monkeypatch.setenv("CLAIMSCOPE_DEMO", "1")
     page.run()
     assert any("Demo mode refuses this database: 1 of its files" in error.value for error in page.error)
+
+
+@pytest.mark.parametrize(("content", "shown"), [
+    ("{header}{claim},{coder},AU1,2026-11-20,CPT,99214,99213,upcoded,45.00\n",
+     "rejected: 0 rows loaded, 1 quarantined. ` line 2: dollar_impact 45.00 is positive on a finding of upcoded"),
+    ("{header}{claim},{coder},AU1,2026-11-20,CPT,99213,99213,agree,0.00\n{claim}X,{coder},AU1,2026-11-20,CPT,99213,99213,agree,0.00\n",
+     "rejected: 0 rows loaded, 0 quarantined. ` worksheet.csv: the demo practice has no claim {claim}X; check the ids"),
+    ("claim_id,auditor_id\n\x00\x01\n",
+     "rejected: 0 rows loaded, 0 quarantined. ` worksheet.csv: binary content, not an X12 or CSV file; nothing was loaded `"),
+    ("{header}{claim},{coder},AU1,2026-11-20,CPT,99213,99213,agree,0.00\n", "loaded: 1 rows loaded, 0 quarantined."),
+], ids=["wrong-sign-only", "mistyped-id", "unreadable", "right"])
+def test_a_worksheet_uploaded_on_the_demo_shows_its_reason_and_leaves_every_page_open(demo_practice, tmp_path, monkeypatch,
+                                                                                     content, shown):
+    template, claim_id, coder_id = demo_practice
+    db = copy_of(template, tmp_path)
+    page = open_demo(db, monkeypatch, "views/coder_accuracy.py")
+
+    upload = content.format(header=HEADER, claim=claim_id, coder=coder_id).encode()
+    page.file_uploader[0].set_value(("worksheet.csv", upload, "text/csv")).run()
+    next(button for button in page.button if button.label == "Load worksheet").click().run()
+
+    assert not page.exception
+    assert any(message.value.startswith(shown.format(claim=claim_id)) for message in [*page.warning, *page.success])
+    page.switch_page("views/overview.py").run()
+    assert not page.exception and not page.error and page.title[0].value == "Overview"  # not "Demo mode refuses ..."
+    with database.read_connection(db) as con:
+        assert database.real_file_count(con) == 0
 
 
 def test_a_probe_with_many_errors_sizes_the_full_sample_from_its_error_rate(db_path, tmp_path):

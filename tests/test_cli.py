@@ -116,3 +116,50 @@ def test_a_load_of_many_files_counts_them_and_lists_only_the_ones_that_were_not_
     assert re.search(r"│ 2 files\s+│ 835\s+│ rejected\s+│\s+0 │\s+2 │", result.output)
     assert all(f"remit_{number:02}.835" in result.output for number in (7, 19, 33))
     assert "remit_08.835" not in result.output
+
+
+@pytest.fixture(scope="module")
+def queue_practice(tmp_path_factory):
+    """The worklist fixture plus W9, a claim to Aetna sent 2026-11-20: on 2026-11-26 still inside Aetna's 30 expected
+    days to pay. Its open claims then, by hand:
+      W1  Aetna, served 2026-10-01 (56 days: 31-60),  no answer,                   past its expected pay date
+      W2  Cigna, served 2026-08-01 (117 days: 91-120), denied CO-197 (authorization_referral), answered: due
+      W4  Cigna, served 2026-06-01 (178 days: 120+),   no answer,                   past its expected pay date
+      W6  Aetna, served 2026-10-15 (42 days: 31-60),   paid 100 of 250 (partial_payment), answered: due
+      W9  Aetna, served 2026-11-19 (7 days: 0-30),     no answer,                   not yet due
+    in priority order W1, W2, W6, W4, W9 (tests/test_work_queue.py)."""
+    from etl.load import load_files
+
+    folder = tmp_path_factory.mktemp("queue")
+    claims = (FIXTURES / "worklist" / "claims.csv").read_text().splitlines()
+    w9 = claims[1].replace("W1,", "W9,", 1).replace(",A1,", ",A9,").replace("2026-10-01,,2026-10-03", "2026-11-19,,2026-11-20")
+    (folder / "w9.csv").write_text(f"{claims[0]}\n{w9}\n")
+    db = folder / "queue.duckdb"
+    assert all(result.status == "loaded" for result in load_files([FIXTURES / "worklist", folder / "w9.csv"], db))
+    return db
+
+
+@pytest.mark.parametrize(("filters", "claims"), [
+    (["--aging-bucket", "31-60"], ["W1", "W6"]),
+    (["--category", "authorization_referral"], ["W2"]),
+    (["--pay-date", "not_yet_due"], ["W9"]),
+    (["--pay-date", "due"], ["W1", "W2", "W6", "W4"]),
+    (["--aging-bucket", "31-60", "--aging-bucket", "120+", "--category", "no_response", "--pay-date", "due"], ["W1", "W4"]),
+], ids=["bucket", "denial-category", "not-yet-due", "due", "all-three"])
+def test_work_list_narrows_the_queue_as_the_pages_filters_do(queue_practice, tmp_path, filters, claims):
+    import csv
+
+    out = tmp_path / "queue.csv"
+
+    result = runner.invoke(app, ["work", "list", "--db", str(queue_practice), "--by", "dana", "--as-of", "2026-11-26",
+                                 *filters, "--format", "csv", "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert [row["Claim"] for row in csv.DictReader(out.open())] == claims
+
+
+def test_work_list_refuses_an_aging_bucket_it_does_not_have(queue_practice):
+    result = runner.invoke(app, ["work", "list", "--db", str(queue_practice), "--by", "dana", "--aging-bucket", "90-120"])
+
+    assert result.exit_code == 1
+    assert "Error: --aging-bucket must be one of 0-30, 31-60, 61-90, 91-120, 120+, not '90-120'" in result.output

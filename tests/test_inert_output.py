@@ -20,6 +20,7 @@ from etl.load import load_files
 from etl.reports import spreadsheets
 from etl.work import exports
 from tests.conftest import FIXTURES, open_app
+from tests.test_load_hostile import BILLION_LAUGHS, TOO_MANY_ROWS, workbook_with_first_sheet
 
 # Each would run in a spreadsheet: a live link, two sums and an expression (OWASP CSV injection).
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3"]
@@ -286,3 +287,32 @@ def test_an_upload_is_judged_by_its_content_and_its_folders_are_dropped(markup_d
         logged = con.execute("select object_ids[1], details from audit_log where action = 'upload' order by entry_id").fetchall()
     assert [(name, json.loads(details)["status"]) for name, details in logged] == [("worksheet.csv", "rejected"), ("audit done", "loaded")]
     assert [upload_name(name) for name in ("..", "a/b/", "x\x00y.csv", "..\\..\\z.xlsx")] == ["upload", "upload", "xy.csv", "z.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("sheet_xml", "reason"),
+    [
+        (BILLION_LAUGHS, "the workbook's XML cannot be read (limit on input amplification factor (from DTD and entities) breached"),
+        (TOO_MANY_ROWS, "the first sheet has more than 100,000 rows; save it as CSV"),
+    ],
+    ids=["billion-laughs", "too-many-rows"],
+)
+def test_a_hostile_workbook_uploaded_on_the_page_is_rejected_with_its_reason_on_screen(markup_db, tmp_path, monkeypatch,
+                                                                                       sheet_xml, reason):
+    import shutil
+
+    db = tmp_path / "upload.duckdb"
+    shutil.copy(markup_db, db)
+    shutil.copy(f"{markup_db}.key", f"{db}.key")
+    page = open_app(db, monkeypatch, "auditor", "views/coder_accuracy.py")
+
+    page.file_uploader[0].set_value(("worksheet.xlsx", workbook_with_first_sheet(sheet_xml), "application/octet-stream")).run()
+    next(button for button in page.button if button.label == "Load worksheet").click().run()
+
+    assert not page.exception
+    # the uploaded name, not the server's scratch folder the loader read it from
+    [shown] = [warning.value for warning in page.warning]
+    assert shown.startswith(f"rejected: 0 rows loaded, 1 quarantined. ` file: worksheet.xlsx: {reason}")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from coding_audits").fetchone()[0] == 0
+        assert con.execute("select status from source_files where kind = 'unknown'").fetchall() == [("rejected",)]

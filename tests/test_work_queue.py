@@ -327,3 +327,27 @@ def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_o
     settings = json.loads(next(frame.proto.columns for frame in page.dataframe if "next_action" in frame.value.columns))
     assert [name for name, column in settings.items() if column.get("pinned")] == [
         "claim_id", "next_action", "priority_score", "deadline_days_left"]
+
+
+def test_a_change_while_the_loader_holds_the_database_says_the_loader_is_busy(practice, monkeypatch):
+    import subprocess
+    import sys
+
+    from dashboard import actions
+    from etl.access.policy import User
+
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(practice))
+    monkeypatch.setattr(actions, "require", lambda capability: None)
+    monkeypatch.setattr(actions.session, "current_user", lambda: User("dana", "biller"))
+    monkeypatch.setattr(database, "LOCK_TIMEOUT_SECONDS", 0.5)  # the dashboard waits a minute; the test need not
+    # another process writing, as `claimscope load` does: DuckDB gives its write lock to one process at a time
+    loader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print(flush=True);"
+                               " sys.stdin.read()", str(practice)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        loader.stdout.readline()  # the lock is held
+        problem = actions.work(items.set_status, ["W1"], "in_progress")
+    finally:
+        loader.communicate("")
+
+    assert problem == "The loader is busy; try again in a minute."
+    assert read(practice, items.items).is_empty()  # nothing written

@@ -208,12 +208,17 @@ def change(con: duckdb.DuckDBPyConnection, claim_ids: list[str], field: str, val
 _FIELD_NAMES = {"owner_name": "owner", "status": "status", "follow_up_date": "follow_up_date"}
 
 
-def _require_claims(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> None:
+def claims_not_on_file(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> list[str]:
+    """The ids among these that no loaded claim (837 or claims CSV) has, sorted."""
     unknown = con.execute(
         "select unnest($ids::varchar[]) as claim_id except select claim_id from claims", {"ids": claim_ids}
     ).fetchall()
-    if unknown:
-        raise WorkError(f"no claim on file with id {', '.join(sorted(row[0] for row in unknown)[:5])}")
+    return sorted(row[0] for row in unknown)
+
+
+def _require_claims(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> None:
+    if unknown := claims_not_on_file(con, claim_ids):
+        raise WorkError(f"no claim on file with id {', '.join(unknown[:5])}")
 
 
 def _ensure_items(con: duckdb.DuckDBPyConnection, claim_ids: list[str], by: Actor, now: datetime) -> None:

@@ -12,7 +12,9 @@ from etl.intake.patients import PatientHasher
 from etl.intake.records import PHI_COLUMNS, SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import AMOUNT_PATTERN, CAPACITY, MONEY, QUANTITY, QUANTITY_PATTERN, does_not_fit
 from etl.intake.x12.rows import SEGMENT, SET_INDEX
-from etl.intake.x12.segments import Interchange, TransactionSet, read_interchange, segments_with_set_index, split_interchanges
+from etl.intake.x12.segments import (
+    Interchange, TransactionSet, read_interchange, segment_count, segments_with_set_index, split_interchanges,
+)
 
 # Segments that carry only codes, amounts and dates; any other segment (NM1, N3, DMG, REF, a garbled one)
 # may name or locate a person, so its text stays in quarantine.raw and out of messages.
@@ -34,7 +36,7 @@ def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher, strict: bo
             interchange = read_interchange(chunk, name, strict, first)
         except LoadError as error:
             parts.append(ParsedFile(kind, quarantine=[Quarantined(f"segment {first}", str(error), None)]))
-            first += len([piece for piece in chunk.split(chunk[105]) if piece.strip()])  # each chunk opens with a whole ISA
+            first += segment_count(chunk)
             continue
         first += interchange.segments.height
         try:

@@ -92,11 +92,8 @@ def find_delimiters(text: str, name: str) -> tuple[Delimiters, list[str]]:
     return Delimiters(element, component, None, segment), [warning]
 
 
-# ISA is fixed length: its element separator sits at these offsets, and ISA16 (the component separator) and the
-# segment terminator follow the last one.
-_ISA_SEPARATOR_OFFSETS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 _ISA_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))ISA")
-# The longest ISA with every field at its maximum length, padded or not: nothing past it belongs to the ISA.
+# The longest ISA with every field at its maximum length: its 16 separators, ISA16 and the terminator lie within it.
 _ISA_LONGEST = 108
 
 
@@ -105,28 +102,43 @@ def split_interchanges(text: str) -> list[str]:
     with its own (X12.5: the delimiters hold from an ISA to its IEA)."""
     if text.count("ISA", 1) == 0:  # one interchange: no scan of a large file
         return [text]
-    found = [(match.start(), _isa_delimiters(text, match.start())) for match in _ISA_START.finditer(text)]
-    found = [(start, delimiters) for start, delimiters in found if delimiters]
+    found, covered = [], 0
+    for match in _ISA_START.finditer(text):
+        isa = None if match.start() < covered else _isa_at(text, match.start())  # inside an ISA: an element of it
+        if isa:
+            found.append((match.start(), isa[0]))
+            covered = isa[1]
     if len({delimiters for _, delimiters in found}) < 2:
         return [text]
     bounds = [0 if index == 0 else start for index, (start, _) in enumerate(found)] + [len(text)]
     return [text[begin:end] for begin, end in zip(bounds, bounds[1:])]
 
 
-def _isa_delimiters(text: str, start: int) -> Delimiters | None:
-    """The delimiters an ISA at `start` declares, ISA11's repetition separator included, whether its fields are padded
-    to the fixed length or (as some senders trim them) not; None where the three letters only look like an ISA."""
+def _isa_at(text: str, start: int) -> tuple[Delimiters, int] | None:
+    """The delimiters an ISA at `start` declares (ISA11's repetition separator included) and where it ends, whether its
+    fields are padded to the fixed length or, as some senders send them, trimmed; None where the letters only look
+    like an ISA."""
     separator = text[start + 3 : start + 4]
     if not separator or separator.isalnum() or separator.isspace():
         return None
-    if all(text[start + offset : start + offset + 1] == separator for offset in _ISA_SEPARATOR_OFFSETS):
-        isa = text[start : start + 106]
-    else:  # trimmed: the ISA ends at the 16th separator, plus ISA16 and the terminator
-        isa = text[start : start + _ISA_LONGEST]
+    position = start + 3
+    for _ in range(15):
+        position = text.find(separator, position + 1, start + _ISA_LONGEST)
+        if position < 0:
+            return None
+    end = position + 3  # ISA16 and the segment terminator follow the 16th separator
     try:
-        return find_delimiters(isa, "")[0]
+        return find_delimiters(text[start:end], "")[0], end
     except LoadError:
         return None
+
+
+def segment_count(text: str) -> int:
+    """How many segments an interchange's text holds, split at the terminator its ISA declares (1 if it declares none)."""
+    isa = _isa_at(text, 0)
+    if isa is None:
+        return 1
+    return sum(1 for piece in text.split(isa[0].segment) if piece.strip())
 
 
 def numbered_segments(text: str, name: str) -> dict[int, str]:

@@ -728,14 +728,55 @@ def reference_versions(db: DbOption) -> None:
 
 
 @app.command()
-def tables(db: DbOption) -> None:
-    """Show the row count of every contract table.
+def export(
+    parquet: Annotated[Path, typer.Option(help="Lake folder to write: new, empty, or this database's lake from an earlier export.",
+                                          file_okay=False)],
+    db: DbOption,
+    by: ByOption,
+) -> None:
+    """Export the contract and ledger tables as a Parquet lake, a folder per month and payer; again, only what changed.
+
+    The lake holds patient data as the database does: its files are readable by your user only.
+
+    Example: claimscope export --parquet lake --db demo.duckdb
+    """
+    from etl.access import audit_trail
+    from etl.lake import LakeError, export_lake
+
+    try:
+        result = export_lake(db, parquet)
+    except LakeError as error:
+        _fail(error)
+    with database.write_connection(db) as con:  # a copy of the patient data left the database: who, where, which data
+        audit_trail.record(con, by, None, "export", [str(parquet)],
+                           {"format": "parquet", "export_number": result.export_number, "data_hash": result.data_hash})
+    console.print(f"Export {result.export_number} to {parquet}: {len(result.files_written):,} files written, "
+                  f"{len(result.files_removed):,} removed; {sum(result.row_counts.values()):,} rows, data hash {result.data_hash[:16]}")
+
+
+@app.command()
+def tables(
+    db: DbOption,
+    lake: Annotated[Path | None, typer.Option(help="Read this Parquet lake (claimscope export --parquet) instead of the database.",
+                                              exists=True, file_okay=False)] = None,
+) -> None:
+    """Show the row count of every contract table, or of every table of a Parquet lake.
 
     Example: claimscope tables --db demo.duckdb
+
+    Example: claimscope tables --lake lake
     """
-    with database.read_connection(db) as con:
-        counts = database.row_counts(con)
-    console.print(_table(str(db), ["table", "rows"], counts, numeric={"rows"}))
+    if lake is None:
+        with database.read_connection(db) as con:
+            counts = database.row_counts(con)
+    else:
+        from etl.lake import LakeError, lake_row_counts
+
+        try:
+            counts = lake_row_counts(lake)
+        except LakeError as error:
+            _fail(error)
+    console.print(_table(str(lake or db), ["table", "rows"], counts, numeric={"rows"}))
 
 
 if __name__ == "__main__":

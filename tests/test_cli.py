@@ -70,6 +70,31 @@ def test_tables_lists_row_counts(db_path):
     assert re.search(r"claim_lines\s*│\s*9", result.output)
 
 
+def test_export_writes_a_lake_that_tables_reads_back_and_the_audit_log_records_it(db_path, tmp_path):
+    runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
+
+    exported = runner.invoke(app, ["export", "--parquet", str(tmp_path / "lake"), "--db", str(db_path), "--by", "mara"])
+    again = runner.invoke(app, ["export", "--parquet", str(tmp_path / "lake"), "--db", str(db_path), "--by", "mara"])
+    listed = runner.invoke(app, ["tables", "--lake", str(tmp_path / "lake")], env={"COLUMNS": "200"})
+
+    assert exported.exit_code == 0, exported.output
+    assert re.search(r"Export 1 to .*lake:\s+[1-9][\d,]* files written", exported.output), exported.output
+    assert again.exit_code == 0 and "Export 2" in again.output
+    # the hand-made claims file has 9 lines, as `tables --db` counts them
+    assert re.search(r"claim_lines\s*│\s*9\b", listed.output), listed.output
+    assert scalar(db_path, "select count(*) from audit_log where action = 'export' and user_name = 'mara'") == 2
+
+
+def test_export_refuses_a_folder_that_is_no_lake(db_path, tmp_path):
+    runner.invoke(app, ["load", str(HAND_MADE), "--db", str(db_path)])
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes.txt").write_text("not a lake")
+
+    result = runner.invoke(app, ["export", "--parquet", str(tmp_path / "elsewhere"), "--db", str(db_path)])
+
+    assert result.exit_code == 1 and "Error: " in result.output
+
+
 @pytest.mark.parametrize("command", [command.callback.__name__.replace("_", "-") for command in app.registered_commands])
 def test_every_command_has_help_with_an_example_shown_in_the_readme(command):
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "250"})

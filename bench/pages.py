@@ -13,7 +13,7 @@ import os
 import resource
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,13 +28,16 @@ PREVIOUS_COLD_MS = {"sidebar": 109, "overview": 29_634, "claims behind": None, "
 
 def page_queries(queries, scope) -> dict:
     """Every query each page runs on first view, for one sidebar scope."""
+    from etl.reports.judgement import previous_period
+
     sidebar, overview, late, denials = queries.sidebar, queries.overview, queries.late_payments, queries.denials
     claim, data, scorecard = queries.claim, queries.data, queries.payer_scorecard
     claim_id = late.worklist(AS_OF, scope)["claim_id"][0]
     return {
         "sidebar": lambda: (sidebar.service_date_span(), sidebar.payer_choices(), sidebar.provider_choices()),
         "overview": lambda: (
-            overview.headline_figures(AS_OF, scope), overview.headline_figures(AS_OF - timedelta(days=30), scope),
+            overview.headline_figures(AS_OF, scope),
+            overview.headline_figures(previous_period(AS_OF, scope).as_of, previous_period(AS_OF, scope).scope),
             overview.kpi_benchmarks(), overview.kpi_trend(AS_OF, scope), overview.days_to_payment_by_payer(AS_OF, scope),
         ),
         # the expander a manager opens to trace a figure: read only when opened

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import streamlit as st
@@ -30,14 +31,17 @@ if TYPE_CHECKING:
 WORKSHEET_KIND = "audits_csv"  # a coding-audit worksheet, CSV or Excel (etl.intake.detect)
 # When another writer (a load) keeps the database past etl.db's wait for it: a biller's words, not DuckDB's.
 BUSY = "The loader is busy; try again in a minute."
+T = TypeVar("T")
 
 
 def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_coder: bool, allocation: str,
-                      purpose: str = "full") -> Draw:
-    """Draw and record an audit sample, a probe or a full one (the same call as `claimscope audit-sample`)."""
+                      purpose: str = "full") -> Draw | None:
+    """Draw and record an audit sample, a probe or a full one (the same call as `claimscope audit-sample`); None, with
+    BUSY on screen, when a load keeps the database."""
     require("coder_accuracy")
-    with cache.writing() as con:
-        drawn = draw_sample(con, universe, size, seed, stratify_by_coder, allocation, purpose)
+    drawn = _written(lambda con: draw_sample(con, universe, size, seed, stratify_by_coder, allocation, purpose))
+    if drawn is None:
+        return None
     session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
                 {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "universe": universe.describe(),
                  "method": "stratified" if stratify_by_coder else "simple_random", "allocation": allocation, "purpose": purpose})
@@ -45,11 +49,13 @@ def draw_audit_sample(universe: Universe, size: int, seed: int, stratify_by_code
     return drawn
 
 
-def draw_full_sample(probe_sample_id: int, size: int, seed: int) -> Draw:
-    """Draw the full sample a probe calls for, from the probe's universe, recorded with its own seed and the probe's id."""
+def draw_full_sample(probe_sample_id: int, size: int, seed: int) -> Draw | None:
+    """Draw the full sample a probe calls for, from the probe's universe, recorded with its own seed and the probe's id;
+    None, with BUSY on screen, when a load keeps the database."""
     require("coder_accuracy")
-    with cache.writing() as con:
-        drawn = draw_full_sample_from(con, probe_sample_id, size, seed)
+    drawn = _written(lambda con: draw_full_sample_from(con, probe_sample_id, size, seed))
+    if drawn is None:
+        return None
     session.log("audit_sample_draw", [f"sample {drawn.sample_id}"],
                 {"seed": seed, "size": len(drawn.claims), "universe_size": drawn.universe_size, "purpose": "full",
                  "probe_sample_id": probe_sample_id})
@@ -61,7 +67,7 @@ def load_upload(name: str, content: bytes) -> FileResult:
     """Load an uploaded audit worksheet through the same loader, validation and quarantine as `claimscope load`; a
     file whose content is anything else (claims, remittances) is refused, whatever its name says, as is, in demo mode,
     anything but a worksheet on the demo's own claims."""
-    from etl.load import load_files  # brings in Great Expectations (~5 s); only when a file arrives
+    from etl.load import FileResult, load_files  # brings in Great Expectations (~5 s); only when a file arrives
 
     require("coder_accuracy")
     shown = upload_name(name)
@@ -75,7 +81,13 @@ def load_upload(name: str, content: bytes) -> FileResult:
                 # aside (a wrong sign): marked as `claimscope synth` marks its files, lest demo mode refuse every page
                 write_synthetic_manifest(Path(scratch))
             cache.release()
-            [result] = load_files([path], database.default_db_path())
+            try:
+                [result] = load_files([path], database.default_db_path())
+            except (duckdb.IOException, duckdb.ConnectionException) as error:
+                if not database.is_lock_conflict(error):
+                    raise
+                # nothing happened, and the audit log is behind the same lock
+                return FileResult(shown, WORKSHEET_KIND, "failed", message=f"{shown}: nothing loaded. {BUSY}")
         cache.clear()
         # the scratch folder is the server's: the user reads the name they uploaded
         result = replace(result, path=shown, message=result.message.replace(str(path), shown))
@@ -143,4 +155,16 @@ def work(change, *args) -> str | None:
             raise
         return BUSY
     return None
+
+
+def _written(write: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:
+    """What a write on the database returns; None, with BUSY on screen, when a load keeps the database past the wait."""
+    try:
+        with cache.writing() as con:
+            return write(con)
+    except (duckdb.IOException, duckdb.ConnectionException) as error:
+        if not database.is_lock_conflict(error):
+            raise
+        st.warning(BUSY, icon=":material/hourglass_top:")
+        return None
 

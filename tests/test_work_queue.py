@@ -3,6 +3,7 @@ is read from later 835s, overturn rates and time to decision, the ranking of cla
 
 import csv
 import json
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -329,25 +330,55 @@ def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_o
         "claim_id", "next_action", "priority_score", "deadline_days_left"]
 
 
-def test_a_change_while_the_loader_holds_the_database_says_the_loader_is_busy(practice, monkeypatch):
+@contextmanager
+def another_process_writing(db: Path):
+    """Another process holding the database's write lock, as `claimscope load` does while it writes: DuckDB gives its
+    write lock to one process at a time."""
     import subprocess
     import sys
 
+    loader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print(flush=True);"
+                               " sys.stdin.read()", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        loader.stdout.readline()  # the lock is held
+        yield
+    finally:
+        loader.communicate("")
+
+
+@pytest.fixture
+def dashboard_writer(practice, monkeypatch):
+    """The dashboard's write actions as a signed-in auditor and biller, waiting half a second for the lock, not a minute."""
     from dashboard import actions
     from etl.access.policy import User
 
     monkeypatch.setenv("CLAIMSCOPE_DB", str(practice))
     monkeypatch.setattr(actions, "require", lambda capability: None)
     monkeypatch.setattr(actions.session, "current_user", lambda: User("dana", "biller"))
-    monkeypatch.setattr(database, "LOCK_TIMEOUT_SECONDS", 0.5)  # the dashboard waits a minute; the test need not
-    # another process writing, as `claimscope load` does: DuckDB gives its write lock to one process at a time
-    loader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print(flush=True);"
-                               " sys.stdin.read()", str(practice)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        loader.stdout.readline()  # the lock is held
-        problem = actions.work(items.set_status, ["W1"], "in_progress")
-    finally:
-        loader.communicate("")
+    monkeypatch.setattr(database, "LOCK_TIMEOUT_SECONDS", 0.5)
+    return actions
+
+
+def test_a_change_while_the_loader_holds_the_database_says_the_loader_is_busy(practice, dashboard_writer):
+    with another_process_writing(practice):
+        problem = dashboard_writer.work(items.set_status, ["W1"], "in_progress")
 
     assert problem == "The loader is busy; try again in a minute."
     assert read(practice, items.items).is_empty()  # nothing written
+
+
+def test_a_sample_drawn_or_a_worksheet_uploaded_while_the_loader_holds_the_database_says_so(practice, dashboard_writer,
+                                                                                          monkeypatch):
+    from etl.reports.audit_sampling import Universe
+
+    said = []
+    monkeypatch.setattr(dashboard_writer.st, "warning", lambda text, **_: said.append(text))
+    worksheet = b"claim_id,line_number,code_type,original_code,auditor_id,audit_date,audited_code,finding,dollar_impact\n"
+    with another_process_writing(practice):
+        drawn = dashboard_writer.draw_audit_sample(Universe(Scope()), 3, 7, False, "proportional")
+        uploaded = dashboard_writer.load_upload("worksheet.csv", worksheet)
+
+    assert drawn is None and said == ["The loader is busy; try again in a minute."]
+    assert (uploaded.status, uploaded.message) == ("failed", "worksheet.csv: nothing loaded. The loader is busy; try again in a minute.")
+    assert scalar(practice, "select count(*) from audit_samples") == 0
+    assert scalar(practice, "select count(*) from source_files where path like '%worksheet%'") == 0

@@ -72,8 +72,9 @@ st.write(f"Universe: **{population:,} claims** · sample size **{min(size, popul
 if st.button("Draw sample", key="draw_sample", disabled=not population):
     drawn = actions.draw_audit_sample(universe, size, int(seed), method == "Stratified by coder", allocation,
                                       "probe" if is_probe else "full")
-    st.session_state["drawn_sample"] = drawn.sample_id
-    st.success(f"Sample {drawn.sample_id}: {len(drawn.claims):,} of {drawn.universe_size:,} claims drawn with seed {drawn.seed}.")
+    if drawn:
+        st.session_state["drawn_sample"] = drawn.sample_id
+        st.success(f"Sample {drawn.sample_id}: {len(drawn.claims):,} of {drawn.universe_size:,} claims drawn with seed {drawn.seed}.")
 if "drawn_sample" in st.session_state:
     sheet = coder_accuracy.audit_worksheet(st.session_state["drawn_sample"])
     st.caption(f"Worksheet for sample {st.session_state['drawn_sample']}: {sheet['claim_id'].n_unique():,} claims, {len(sheet):,} codes. "
@@ -118,8 +119,8 @@ if not audited_samples.is_empty():
             st.warning(f"Above {display.percent(threshold)}: a statistically valid sample of **{full_size:,} claims** "
                        f"(the probe's error rate, confidence {confidence:.0%}, precision ±{precision:.1%}) is due.")
             if st.button("Draw the full sample", key="draw_full"):
-                drawn = actions.draw_full_sample(sample_id, full_size, secrets.randbelow(10**6))
-                st.session_state["drawn_sample"] = drawn.sample_id
-                st.rerun()
+                if drawn := actions.draw_full_sample(sample_id, full_size, secrets.randbelow(10**6)):
+                    st.session_state["drawn_sample"] = drawn.sample_id
+                    st.rerun()
         else:
             st.info(f"At or below {display.percent(threshold)}: the probe does not call for a full sample.")

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import etl.ledger
+import etl.load
 from etl import db as database
 from etl import ledger
 from etl.load import load_files
@@ -89,8 +90,8 @@ step = st.one_of(
     st.tuples(st.just("remit"), claims, st.sampled_from(["60054", "62308"]), st.integers(0, 260), st.integers(60, 400),
               st.sampled_from(["paid", "partial", "denied", "reversal", "recoupment"])),
     st.tuples(st.just("again")),
-    st.tuples(st.just("killed"), claims, st.sampled_from(["60054", "62308"]), st.integers(0, 260), st.integers(60, 400),
-              st.sampled_from(["paid", "denied"])),
+    st.tuples(st.sampled_from(["killed", "killed inserting"]), claims, st.sampled_from(["60054", "62308"]),
+              st.integers(0, 260), st.integers(60, 400), st.sampled_from(["paid", "denied"])),
 )
 
 
@@ -114,6 +115,10 @@ def from_scratch(db: Path, scratch: Path) -> dict[str, list]:
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=3, max_size=7))
+# each way of being killed, at least once: between two tables' raw rows, and after the refresh before the commit
+@example(steps=[("claim", "C1", "60054", 0, 200, "1"), ("remit", "C1", "60054", 30, 200, "partial"),
+                ("killed inserting", "C1", "60054", 60, 200, "paid"), ("killed", "C2", "62308", 90, 120, "denied"),
+                ("remit", "C1", "60054", 60, 200, "paid")])
 def test_the_loaders_ledger_equals_the_ledger_rebuilt_from_scratch(steps, tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("ledger")
     db = folder / "loaded.duckdb"
@@ -130,20 +135,24 @@ def test_the_loaders_ledger_equals_the_ledger_rebuilt_from_scratch(steps, tmp_pa
                     else remit_file(f"T{number}", claim_id, payer_id, day, charge, detail))
             path = folder / f"{number:02d}_{kind}.csv"
             path.write_text(text)
-        if kind == "killed":
+        if kind.startswith("killed"):
             if not db.exists() or not ledger_rows(db)["claim_events"]:
                 continue  # a first load derives the ledger once at its end, so there is no refresh to kill yet
             before = snapshot(db), ledger_rows(db)
-            real_refresh = etl.ledger.refresh
+            # killed after the ledger refresh, before the commit; or between two tables' raw rows
+            module, name = (etl.ledger, "refresh") if kind == "killed" else (etl.load, "_insert_frame")
+            real = getattr(module, name)
+            calls = []
 
-            def refresh_then_die(con, claim_ids):
-                real_refresh(con, claim_ids)
-                raise RuntimeError("killed after the ledger refresh, before the commit")
+            def work_then_die(*args, real=real, calls=calls):
+                calls.append(real(*args))
+                if kind == "killed" or len(calls) == 2:
+                    raise KeyboardInterrupt(f"killed in {name}")  # not an error the loader contains per file
 
-            monkeypatch.setattr(etl.ledger, "refresh", refresh_then_die)
-            with pytest.raises(RuntimeError):
+            monkeypatch.setattr(module, name, work_then_die)
+            with pytest.raises(KeyboardInterrupt):
                 load_files([path], db, validate=False)
-            monkeypatch.setattr(etl.ledger, "refresh", real_refresh)
+            monkeypatch.setattr(module, name, real)
             assert (snapshot(db), ledger_rows(db)) == before
             continue
         [result] = load_files([path], db, validate=False)

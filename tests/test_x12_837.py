@@ -132,6 +132,11 @@ def test_inpatient_revenue_code_lines_load_and_meet_their_medicare_payment(db_pa
         "12500.00", "2026-10-01", "2026-10-05",
     ]
     assert scalar(db_path, "select count(*) from quarantine") == 0
+    # 2010BB NM1*PR MEDA, 2010BA member 1EG4TE5MK73, 2010AA billing NPI 1987654328; the 2310A attending (NM1*71,
+    # 1555555550) is no rendering provider, so the claim is rendered by its billing provider, as with no 2310 at all
+    identity = scalar(db_path, "select [payer_id, member_id, billing_npi, rendering_npi, claim_type]"
+                               " from claims join patients using (patient_key)")
+    assert identity == ["MEDA", "1EG4TE5MK73", "1987654328", "1987654328", "institutional"]
     # 12,500.00 - 4,035.50 paid - 7,176.50 CO-45 - 1,288.00 deductible = 0.00
     assert scalar(db_path, "select list(match_status) from int_claim_payments__matched_to_claims") == ["matched"]
     balance = scalar(db_path, "select [paid_amount::varchar, balance_amount::varchar] from claim_balances(date '2026-11-30')")

@@ -568,6 +568,7 @@ def work_list(
     from etl.reports.scope import Scope
     from etl.work import exports
     from etl.work.items import OPEN_STATUSES
+    from etl.reports.worklist import worklist_rows
     from etl.work.queue import FOLLOW_UPS, PAY_DATES, SORTS, VIEWS, QueueFilters, queue_rows
 
     for value, allowed, name in ((view, VIEWS, "--view"), (follow_up, FOLLOW_UPS, "--follow-up"),
@@ -583,6 +584,13 @@ def work_list(
         if unknown := [bucket for bucket in filters.aging_buckets if bucket not in buckets]:
             _fail(f"--aging-bucket must be one of {', '.join(buckets)}, not {unknown[0]!r}")
         rows = queue_rows(con, day, Scope(payers=tuple(payer or ())), filters, by)
+        if filters.work_categories:
+            # a category with no claim today is no error, but a typo must not pass for an empty queue
+            worklist = worklist_rows(con, day, Scope(payers=tuple(payer or ())))
+            present = sorted(worklist["work_category"].drop_nulls().unique().to_list())
+            if absent := [name for name in filters.work_categories if name not in present]:
+                errors.print(f"No claim on the worklist has category {', '.join(map(repr, absent))}; "
+                             f"the categories on it now: {', '.join(present) or 'none'}")
     if format is WorklistFormat.table:
         shown = ["claim_id", "owner_name", "status", "follow_up_date", "balance_amount", "priority_score", "next_action"]
         console.print(_table(f"Work queue as of {day} ({VIEWS[view]}): {len(rows):,} claims", shown,

@@ -184,6 +184,17 @@ def test_work_list_narrows_the_queue_as_the_pages_filters_do(queue_practice, tmp
     assert [row["Claim"] for row in csv.DictReader(out.open())] == claims
 
 
+def test_work_list_says_when_no_claim_has_a_category_asked_for(queue_practice):
+    result = runner.invoke(app, ["work", "list", "--db", str(queue_practice), "--by", "dana", "--as-of", "2026-11-26",
+                                 "--category", "authorisation_referal"])
+
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    # the open claims' categories by hand (queue_practice): W1, W4, W9 no answer; W2 CO-197; W6 paid in part
+    assert ("No claim on the worklist has category 'authorisation_referal'; the categories on it now: "
+            "authorization_referral, no_response, partial_payment") in said
+
+
 def test_work_list_refuses_an_aging_bucket_it_does_not_have(queue_practice):
     result = runner.invoke(app, ["work", "list", "--db", str(queue_practice), "--by", "dana", "--aging-bucket", "90-120"])
 

@@ -17,7 +17,7 @@ install: $(BIN)/claimscope
 
 # The demo regenerates the sample practice ending today, so its A/R is current.
 demo: install
-	rm -rf .demo $(DEMO_DB) $(DEMO_DB).wal
+	rm -rf .demo $(DEMO_DB) $(DEMO_DB).wal $(DEMO_DB).uploads
 	$(BIN)/claimscope synth --out .demo --claims 2000 --seed 7 --months 12
 	-$(BIN)/claimscope load .demo --db $(DEMO_DB)
 	CLAIMSCOPE_DEMO=1 CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/python -m dashboard.serve --server.port $(PORT) --server.address 127.0.0.1
@@ -28,7 +28,7 @@ test: install
 	$(BIN)/python -m pytest -n 2
 
 clean:
-	rm -rf $(VENV) .demo *.duckdb *.duckdb.wal *.duckdb.key tests/artifacts .pytest_cache
+	rm -rf $(VENV) .demo *.duckdb *.duckdb.wal *.duckdb.key *.duckdb.uploads tests/artifacts .pytest_cache
 
 # bench/.peer holds edi-835-parser, which needs pandas<3 and so cannot share .venv.
 bench/.peer/bin/python: bench/requirements-peer.txt

@@ -5,9 +5,10 @@ the change, while work changes are read fresh on every run and leave the cached 
 from __future__ import annotations
 
 import re
-import tempfile
+import shutil
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -73,23 +74,32 @@ def load_upload(name: str, content: bytes) -> FileResult:
     shown = upload_name(name)
     result = _refused(content, shown)
     if result is None:
-        with tempfile.TemporaryDirectory() as scratch:
-            path = Path(scratch) / shown
-            path.write_bytes(content)
-            if settings.demo_mode():
-                # a worksheet on the demo's own claims (_refused let it by) is demo data, even when every row is set
-                # aside (a wrong sign): marked as `claimscope synth` marks its files, lest demo mode refuse every page
-                write_synthetic_manifest(Path(scratch))
-            cache.release()
-            try:
-                [result] = load_files([path], database.default_db_path())
-            except (duckdb.IOException, duckdb.ConnectionException) as error:
-                if not database.is_lock_conflict(error):
-                    raise
-                # nothing happened, and the audit log is behind the same lock
-                return FileResult(shown, WORKSHEET_KIND, "failed", message=f"{shown}: nothing loaded. {BUSY}")
+        # A worksheet that loads is kept as loaded, one folder an upload, so source_files names a file that exists:
+        # the findings' evidence, beside the database and as private as it (0700). Anything else is not kept.
+        db = database.default_db_path()
+        folder = settings.uploads_folder(db) / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        folder.mkdir(mode=0o700, parents=True)
+        settings.uploads_folder(db).chmod(0o700)
+        path = folder / shown
+        path.write_bytes(content)
+        path.chmod(0o600)
+        if settings.demo_mode():
+            # a worksheet on the demo's own claims (_refused let it by) is demo data, even when every row is set
+            # aside (a wrong sign): marked as `claimscope synth` marks its files, lest demo mode refuse every page
+            write_synthetic_manifest(folder)
+        cache.release()
+        try:
+            [result] = load_files([path], db)
+        except BaseException as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            if not (isinstance(error, (duckdb.IOException, duckdb.ConnectionException)) and database.is_lock_conflict(error)):
+                raise
+            # nothing happened, and the audit log is behind the same lock
+            return FileResult(shown, WORKSHEET_KIND, "failed", message=f"{shown}: nothing loaded. {BUSY}")
+        if result.status not in ("loaded", "partial"):
+            shutil.rmtree(folder, ignore_errors=True)
         cache.clear()
-        # the scratch folder is the server's: the user reads the name they uploaded
+        # the folder is the server's: the user reads the name they uploaded
         result = replace(result, path=shown, message=result.message.replace(str(path), shown))
     session.log("upload", [shown], {"status": result.status, "loaded": result.records_loaded, "quarantined": result.records_quarantined})
     return result

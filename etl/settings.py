@@ -32,6 +32,11 @@ def users_file(db: Path | str) -> Path:
     return Path(os.environ.get("CLAIMSCOPE_USERS", f"{db}.users.json"))
 
 
+def uploads_folder(db: Path | str) -> Path:
+    """Where the dashboard keeps each worksheet it loaded, as loaded: `<db>.uploads`, beside the database."""
+    return Path(f"{db}.uploads")
+
+
 def session_key() -> bytes | None:
     """The key that signs the dashboard's session cookie: $CLAIMSCOPE_SESSION_KEY, or None to use `<db>.session-key`."""
     value = os.environ.get("CLAIMSCOPE_SESSION_KEY")

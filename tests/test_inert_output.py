@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+import stat
 from decimal import Decimal
 from pathlib import Path
 
@@ -287,6 +288,15 @@ def test_an_upload_is_judged_by_its_content_and_its_folders_are_dropped(markup_d
         logged = con.execute("select object_ids[1], details from audit_log where action = 'upload' order by entry_id").fetchall()
     assert [(name, json.loads(details)["status"]) for name, details in logged] == [("worksheet.csv", "rejected"), ("audit done", "loaded")]
     assert [upload_name(name) for name in ("..", "a/b/", "x\x00y.csv", "..\\..\\z.xlsx")] == ["upload", "upload", "xy.csv", "z.xlsx"]
+
+    # the worksheet that loaded is kept as loaded, where source_files says, private to the server's user; the refused
+    # file is not kept
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = Path(con.execute("select path from source_files where file_id = ?", [loaded.file_id]).fetchone()[0])
+    uploads = Path(f"{db}.uploads")
+    assert kept.parent.parent == uploads and kept.name == "audit done" and kept.read_bytes() == worksheet.encode()
+    assert (stat.S_IMODE(uploads.stat().st_mode), stat.S_IMODE(kept.stat().st_mode)) == (0o700, 0o600)
+    assert [path.name for path in uploads.rglob("*") if path.is_file()] == ["audit done"]
 
 
 @pytest.mark.parametrize(

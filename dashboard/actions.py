@@ -77,9 +77,10 @@ def load_upload(name: str, content: bytes) -> FileResult:
         # A worksheet that loads is kept as loaded, one folder an upload, so source_files names a file that exists:
         # the findings' evidence, beside the database and as private as it (0700). Anything else is not kept.
         db = database.default_db_path()
-        folder = settings.uploads_folder(db) / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        uploads = settings.uploads_folder(db)
+        folder = uploads / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         folder.mkdir(mode=0o700, parents=True)
-        settings.uploads_folder(db).chmod(0o700)
+        uploads.chmod(0o700)
         path = folder / shown
         path.write_bytes(content)
         path.chmod(0o600)
@@ -92,7 +93,7 @@ def load_upload(name: str, content: bytes) -> FileResult:
             [result] = load_files([path], db)
         except BaseException as error:
             shutil.rmtree(folder, ignore_errors=True)
-            if not (isinstance(error, (duckdb.IOException, duckdb.ConnectionException)) and database.is_lock_conflict(error)):
+            if not database.is_lock_conflict(error):
                 raise
             # nothing happened, and the audit log is behind the same lock
             return FileResult(shown, WORKSHEET_KIND, "failed", message=f"{shown}: nothing loaded. {BUSY}")
@@ -160,7 +161,7 @@ def work(change, *args) -> str | None:
             change(con, *args, items.Actor(user.name, user.role))
     except items.WorkError as refusal:
         return literal(refusal)
-    except (duckdb.IOException, duckdb.ConnectionException) as error:
+    except duckdb.Error as error:
         if not database.is_lock_conflict(error):
             raise
         return BUSY
@@ -172,7 +173,7 @@ def _written(write: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:
     try:
         with cache.writing() as con:
             return write(con)
-    except (duckdb.IOException, duckdb.ConnectionException) as error:
+    except duckdb.Error as error:
         if not database.is_lock_conflict(error):
             raise
         st.warning(BUSY, icon=":material/hourglass_top:")

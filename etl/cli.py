@@ -584,8 +584,9 @@ def work_list(
         if unknown := [bucket for bucket in filters.aging_buckets if bucket not in buckets]:
             _fail(f"--aging-bucket must be one of {', '.join(buckets)}, not {unknown[0]!r}")
         rows = queue_rows(con, day, Scope(payers=tuple(payer or ())), filters, by)
-        if filters.work_categories:
-            # a category with no claim today is no error, but a typo must not pass for an empty queue
+        # a category with no claim today is no error, but a typo must not pass for an empty queue; the whole worklist
+        # is read again only for a category the narrowed queue does not show
+        if [name for name in filters.work_categories if name not in rows["work_category"]]:
             worklist = worklist_rows(con, day, Scope(payers=tuple(payer or ())))
             present = sorted(worklist["work_category"].drop_nulls().unique().to_list())
             if absent := [name for name in filters.work_categories if name not in present]:

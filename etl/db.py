@@ -26,11 +26,12 @@ def default_db_path() -> Path:
     return settings.db_path()
 
 
-def is_lock_conflict(error: duckdb.Error) -> bool:
+def is_lock_conflict(error: BaseException) -> bool:
     """Another process holds the file's lock, or another thread of this one holds it open the other way (a dashboard
     session reading while another writes): both pass, so both are waited for."""
     text = str(error).lower()
-    return "lock" in text or "different configuration" in text
+    return isinstance(error, (duckdb.IOException, duckdb.ConnectionException)) and (
+        "lock" in text or "different configuration" in text)
 
 
 def connect_with_retry(

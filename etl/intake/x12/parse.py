@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from etl.intake.x12 import claims_837, remits_835
@@ -93,8 +91,9 @@ def _parse_body(interchange: Interchange, name: str, kind: str, hasher: PatientH
         frames, problems, parse_warnings = claims_837.parse_claims(interchange, hasher, kind)
     for set_index, segment, reason in problems.sort("segment").rows():
         interchange.transaction_sets[set_index].reject(segment, reason)
-    _reject_impossible_dates(interchange, kind)
-    _reject_bad_segment_amounts(interchange, kind)
+    located = segments_with_set_index(interchange)  # once, for both checks of values held in segments of their own
+    _reject_impossible_dates(interchange, located, kind)
+    _reject_bad_segment_amounts(interchange, located, kind)
     _reject_bad_values(frames, spec, interchange)
     return frames, parse_warnings
 
@@ -242,12 +241,13 @@ _DATE_ELEMENTS = {
 _PHI_DATE_ELEMENTS = {"DMG"}
 
 
-def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
-    """An impossible date rejects its set at the segment that holds it (the DTM, not the CLP it dates)."""
+def _reject_impossible_dates(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
+    """An impossible date rejects its set at the segment that holds it (the DTM, not the CLP it dates); `located` is
+    the interchange's segments with their set index."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
     dated = _DATE_ELEMENTS[kind[:3]]
     # Only the dated segments are split: splitting every segment of a large file cost most of this check's time.
-    segments = segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets) & pl.col("tag").is_in(list(dated)))
+    segments = located.filter(pl.col("set_index").is_in(open_sets) & pl.col("tag").is_in(list(dated)))
     for tag, (position, qualifier_at, qualifiers) in dated.items():
         of_tag = segments.filter(pl.col("tag") == tag).with_columns(pl.col("raw").str.split(interchange.delimiters.element).alias("elements"))
         elements = pl.col("elements")
@@ -266,21 +266,20 @@ def _reject_impossible_dates(interchange: Interchange, kind: str) -> None:
 _AMOUNT_SEGMENTS = {"835": {"B6": "allowed"}, "837": {"D": "paid"}}
 
 
-def _reject_bad_segment_amounts(interchange: Interchange, kind: str) -> None:
+def _reject_bad_segment_amounts(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
     """A non-numeric or oversized AMT02 rejects its set at the AMT that holds it, not at the SVC or SBR of its row."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
     columns = _AMOUNT_SEGMENTS[kind[:3]]
-    amounts = segments_with_set_index(interchange).filter(pl.col("set_index").is_in(open_sets) & (pl.col("tag") == "AMT"))
     elements = pl.col("raw").str.split(interchange.delimiters.element)
-    amounts = amounts.with_columns(elements.list.get(1, null_on_oob=True).alias("qualifier"),
-                                   elements.list.get(2, null_on_oob=True).alias("value"))
+    amounts = located.filter(pl.col("set_index").is_in(open_sets) & (pl.col("tag") == "AMT")).with_columns(
+        elements.list.get(1, null_on_oob=True).alias("qualifier"), elements.list.get(2, null_on_oob=True).alias("value"))
     value = pl.col("value")
-    bad = amounts.filter(pl.col("qualifier").is_in(list(columns)) & value.is_not_null()
-                         & (~value.str.contains(AMOUNT_PATTERN) | does_not_fit(value, MONEY)))
-    for set_index, number, qualifier, text in bad.select("set_index", "segment", "qualifier", "value").rows():
+    amounts = amounts.filter(pl.col("qualifier").is_in(list(columns)) & value.is_not_null()).with_columns(
+        value.str.contains(AMOUNT_PATTERN).alias("is_numeric"))
+    bad = amounts.filter(~pl.col("is_numeric") | does_not_fit(value, MONEY))
+    for set_index, number, qualifier, text, is_numeric in bad.select("set_index", "segment", "qualifier", "value", "is_numeric").rows():
         column = columns[qualifier]
-        reason = (f"non-numeric amount in {column}: {text!r}" if not re.fullmatch(AMOUNT_PATTERN, text)
-                  else f"amount too large in {column} ({CAPACITY[MONEY]})")
+        reason = f"amount too large in {column} ({CAPACITY[MONEY]})" if is_numeric else f"non-numeric amount in {column}: {text!r}"
         interchange.transaction_sets[set_index].reject(number, reason)
 
 

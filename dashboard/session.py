@@ -82,7 +82,11 @@ def sign_in(page_paths: Collection[str]) -> User:
         if _oidc_configured():
             st.logout()
         elif web_sessions.SESSIONS.cookie_addresses_served:
-            _open(web_sessions.END_PATH)  # clears the cookie, which would be refused anyway now its session has ended
+            # The trip clears the cookie (refused anyway now its session has ended). No rerun after it: a new run
+            # empties the outgoing queue of all but lifecycle messages, and the redirect, if not yet sent, went with it.
+            _open(web_sessions.END_PATH)
+            st.sidebar.caption("Signing out…")
+            st.stop()
         st.rerun()
     return user
 

@@ -10,7 +10,7 @@ PORT ?= 8501
 $(BIN)/claimscope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	touch $@
 
 install: $(BIN)/claimscope
@@ -25,7 +25,8 @@ demo: install
 test: install
 	# One worker per core of the CI machine (pytest-xdist): 1,128 s on one, 645-730 s on two (2026-12-02); 675 tests in
 	# 548-606 s on two in a clean clone (2026-12-06).
-	$(BIN)/python -m pytest -n 2
+	# The Spark tests share one session, so they run together on one worker (--dist loadgroup, tests/conftest.py).
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 clean:
 	rm -rf $(VENV) .demo *.duckdb *.duckdb.wal *.duckdb.key *.duckdb.uploads tests/artifacts .pytest_cache

@@ -82,3 +82,21 @@ def _restore_main_module():
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+def pytest_collection_modifyitems(items):
+    """Spark tests share one session per worker: keep them on one worker (`--dist loadgroup`), so two JVMs never
+    split the CI machine's two cores."""
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (two cores) for every Spark test."""
+    from etl.spark.session import spark_session
+
+    session = spark_session("local[2]", "claimscope-tests")
+    yield session
+    session.stop()

@@ -68,6 +68,7 @@ def load_upload(name: str, content: bytes) -> FileResult:
     """Load an uploaded audit worksheet through the same loader, validation and quarantine as `claimscope load`; a
     file whose content is anything else (claims, remittances) is refused, whatever its name says, as is, in demo mode,
     anything but a worksheet on the demo's own claims."""
+    from etl.lake import LakeError
     from etl.load import FileResult, load_files  # brings in Great Expectations (~5 s); only when a file arrives
 
     require("coder_accuracy")
@@ -91,6 +92,9 @@ def load_upload(name: str, content: bytes) -> FileResult:
         cache.release()
         try:
             [result] = load_files([path], db)
+        except LakeError as refusal:  # this database reads a lake: files go into the lake, by Spark
+            shutil.rmtree(folder, ignore_errors=True)
+            return FileResult(shown, WORKSHEET_KIND, "rejected", message=f"{shown}: nothing loaded. {refusal}")
         except BaseException as error:
             shutil.rmtree(folder, ignore_errors=True)
             if not database.is_lock_conflict(error):

@@ -117,6 +117,7 @@ def load(
 
     from etl.error_log import error_log_path, internal_error
     from etl.intake.tabular.mapping import read_mapping
+    from etl.lake import LakeError
     from etl.load import expand_paths, load_files
 
     try:
@@ -127,6 +128,8 @@ def load(
         with Progress(console=errors, transient=True) as progress:
             task = progress.add_task("Loading", total=len(expand_paths(paths)))
             results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task), strict=strict)
+    except LakeError as refusal:
+        _fail(refusal)
     except (duckdb.Error, OSError):
         raise  # a full disk, a read-only file or a held lock: said in one line by the command group
     except Exception as error:  # a fault of the loader's own: one line here, the traceback in the log, never PHI
@@ -512,8 +515,11 @@ def rebuild(db: DbOption) -> None:
     Example: claimscope rebuild --db demo.duckdb
     """
     from etl import ledger
+    from etl.lake_attach import reads_lake
 
     with database.write_connection(db) as con:
+        if reads_lake(con):
+            _fail(f"{db} reads its ledger from a Parquet lake: rebuild it there with claimscope spark marts, then attach again")
         ledger.rebuild(con)
         counts = [(name, database.scalar(con, f"select count(*) from {name}")) for name in database.ledger_table_names()]
     console.print(_table(f"Ledger rebuilt: {db}", ["table", "rows"], counts, numeric={"rows"}))
@@ -761,6 +767,31 @@ def export(
                            {"format": "parquet", "export_number": result.export_number, "data_hash": result.data_hash})
     console.print(f"Export {result.export_number} to {parquet}: {len(result.files_written):,} files written, "
                   f"{len(result.files_removed):,} removed; {sum(result.row_counts.values()):,} rows, data hash {result.data_hash[:16]}")
+
+
+@app.command()
+def attach(
+    lake: Annotated[Path, typer.Argument(help="Parquet lake written by claimscope spark load and spark marts, or by export.",
+                                         exists=True, file_okay=False)],
+    db: DbOption,
+) -> None:
+    """Point a database at a Parquet lake: its claims, remittances and ledger are read from the lake's files.
+
+    Work items, appeals, audit samples, accounts and the audit log stay in the database, so the dashboard runs on it
+    unchanged. Attach again after each Spark run to read its new files. Files are loaded into the lake, not into it.
+
+    Example: claimscope attach lake --db lake.duckdb
+    """
+    from etl.lake import LakeError
+    from etl.lake_attach import attach_lake
+
+    try:
+        attached = attach_lake(lake, db)
+    except LakeError as error:
+        _fail(error)
+    rows = sorted(attached.tables.items())
+    note = "; the lake has no ledger, so it was derived here" if attached.ledger_derived_here else ""
+    console.print(_table(f"{db} reads {lake}{note}", ["table", "rows"], rows, numeric={"rows"}))
 
 
 @app.command()

@@ -260,6 +260,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return rows[0][0] if rows else None
 
 
+def object_type(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'BASE TABLE' or 'VIEW' for a table or view of the main schema, None when there is none."""
+    return scalar(con, "select table_type from information_schema.tables where table_schema = 'main' and table_name = ?", [name])
+
+
 def real_file_count(con: duckdb.DuckDBPyConnection) -> int:
     """Files loaded that are not marked synthetic (`claimscope synth`'s manifest): a demo refuses a database with any."""
     return scalar(con, "select count(*) from source_files where not is_synthetic")

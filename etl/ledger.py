@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import duckdb
 
-from etl.db import scalar
+from etl.db import object_type, scalar
 from etl.work import items
 
 # The ledger tables the int_ledger__* models fill, each from the model of the same name.
@@ -73,6 +73,18 @@ RATES_SQL = """
     group by all
 """
 REFRESHED_LINES = "(select claim_paid_lines.* from ledger_refresh_claims inner join claim_paid_lines using (claim_id))"
+
+# The month ends from the month of the first claim state to the month of the latest event that ledger_months lacks.
+NEW_MONTHS_SQL = """
+    with span as (
+        select (select min(valid_from) from claim_states) as first_day, (select max(event_date) from claim_events) as last_day
+    )
+    select (date_trunc('month', day) + interval 1 month - interval 1 day)::date as period_end
+    from span, range(date_trunc('month', span.first_day), span.last_day + interval 1 day, interval 1 month) as months(day)
+    where span.first_day is not null
+    except
+    select month_end from ledger_months
+"""
 
 # A claim replaced or voided under another claim id changes when its replacement is sent: refresh it too.
 REPLACED_CLAIMS_SQL = """
@@ -152,6 +164,8 @@ def derive_if_missing(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild when the raw tables hold claims or payments but the ledger holds nothing (a database loaded before the
     ledger existed, or a first load that derives it at its end, and one killed before it could), or when an older
     release's rules built it."""
+    if object_type(con, "claim_events") == "VIEW":
+        return  # the ledger is a lake's (etl/lake_attach.py), built where its files were: never derived here
     stale = f"coalesce((select max(version) from ledger_versions), 1) <> {LEDGER_VERSION}"
     if scalar(con, f"select (exists (from claims) or exists (from remit_claims)) and (not exists (from claim_events) or {stale})"):
         rebuild(con)
@@ -182,17 +196,7 @@ def _replace_rows(con: duckdb.DuckDBPyConnection) -> None:
 def _add_new_months(con: duckdb.DuckDBPyConnection) -> None:
     """Month ends from the first state to the month of the latest event that monthly_ar does not hold yet: every
     claim's snapshot at each of them."""
-    con.execute("""
-        create or replace temp table new_months as
-        with span as (
-            select (select min(valid_from) from claim_states) as first_day, (select max(event_date) from claim_events) as last_day
-        )
-        select (date_trunc('month', day) + interval 1 month - interval 1 day)::date as period_end
-        from span, range(date_trunc('month', span.first_day), span.last_day + interval 1 day, interval 1 month) as months(day)
-        where span.first_day is not null
-        except
-        select month_end from ledger_months
-    """)
+    con.execute(f"create or replace temp table new_months as {NEW_MONTHS_SQL}")
     con.execute("insert into ledger_months select period_end from new_months")
     _add_contributions(con, "claim_states", "new_months", sign=1)
 

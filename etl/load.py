@@ -34,6 +34,8 @@ from etl.intake.detect import decode, detect_kind
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.intake.patients import PatientHasher, key_for_database
 from etl.intake.records import LoadError, ParsedFile, Quarantined, listed_as_synthetic
+from etl.lake import LakeError
+from etl.lake_attach import reads_lake
 
 # Surrogate id column -> the table that owns it; parsers number from 0 and the loader shifts.
 ID_OWNERS = {
@@ -118,6 +120,9 @@ def load_files(
     key = key_for_database(db)
     error_log = error_log_path(db)
     with database.write_connection(db) as con:
+        if reads_lake(con):
+            raise LakeError(f"{db} reads its claims from a Parquet lake (claimscope attach): load files into the lake with "
+                            "claimscope spark load, then attach it again")
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
         first_load = not database.scalar(con, "select exists (from claim_events)")
         lists = code_lists.effective(con)

@@ -118,3 +118,20 @@ def test_attaching_again_reads_the_files_a_later_export_wrote(lake, tmp_path):
     with database.read_connection(db) as con, database.read_connection(practice) as source:
         for table in ("claims", "remit_claims", "claim_states"):
             assert database.scalar(con, f"select count(*) from {table}") == database.scalar(source, f"select count(*) from {table}")
+
+
+def test_a_worksheet_uploaded_on_an_attached_database_is_refused_on_screen(lake, tmp_path, monkeypatch):
+    db = tmp_path / "attached.duckdb"
+    attach_lake(lake, db)
+    page = open_app(db, monkeypatch, "auditor", page="views/coder_accuracy.py")
+
+    worksheet = ("claim_id,coder_id,auditor_id,audit_date,code_type,original_code,audited_code,finding,dollar_impact\n"
+                 "W1,C1,AU1,2026-11-20,CPT,99213,99213,agree,0.00\n").encode()
+    page.file_uploader[0].set_value(("worksheet.csv", worksheet, "text/csv")).run()
+    next(button for button in page.button if button.label == "Load worksheet").click().run()
+
+    assert not page.exception
+    shown = " ".join(message.value for message in [*page.warning, *page.error])
+    assert "worksheet.csv: nothing loaded" in shown and "claimscope spark load" in shown
+    with database.read_connection(db) as con:
+        assert database.scalar(con, "select count(*) from coding_audits") == 0

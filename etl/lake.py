@@ -130,7 +130,7 @@ def export_lake(db: Path | str, folder: Path | str) -> ExportResult:
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     # one read connection throughout, so every table is of one moment; a load waits for it (etl/db.py LOCK_TIMEOUT_SECONDS)
-    with _export_lock(folder), database.read_connection(db) as con:
+    with lake_lock(folder), database.read_connection(db) as con:
         origin = _origin(con)
         before = _previous_manifest(folder, origin)
         if before is None:  # claimed before any data file is written, so an export that stops midway can be run again
@@ -164,11 +164,116 @@ def lake_connection(folder: Path | str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with one view per lake table, named as in the database, over the files the manifest lists:
     files an export that stopped midway left behind are not read."""
     folder = Path(folder).resolve()
-    manifest = _read_manifest(folder)
+    return lake_connection_of(folder, read_manifest(folder))
+
+
+def lake_connection_of(folder: Path, manifest: dict) -> duckdb.DuckDBPyConnection:
+    """lake_connection over a manifest in hand (one not yet written)."""
     con = duckdb.connect()
     for table, entry in manifest["tables"].items():
-        con.execute(f"create view {_quoted(table)} as {_lake_select(folder, table, entry)}")
+        con.execute(f"create view {_quoted(table)} as {lake_select(folder, table, entry)}")
     return con
+
+
+def add_files(folder: Path | str, staged: Path, columns: dict[str, list[list[str]]], replaced: Iterable[str] = (),
+              schema_version: str | None = None) -> ExportResult:
+    """List Parquet files another engine wrote (`staged/<table>/<key=value>/…/*.parquet`, as Spark's partitionBy lays
+    them out) in the lake as its next export: moved beside each table's files, or in place of them for a table in
+    `replaced`. `columns` gives each table's columns and DuckDB types; every table named there gets an entry, empty
+    when it has no files. The caller holds lake_lock. Rows and digests are counted by DuckDB over the listed files."""
+    folder = Path(folder).resolve()
+    manifest = (read_manifest(folder) if (folder / MANIFEST).exists()
+                else {"format": MANIFEST_FORMAT, "export_number": 0, "origin": None, "tables": {}})
+    number = manifest["export_number"] + 1
+    replaced = set(replaced)
+    tables, written, removed = {}, [], []
+    # a claim's lines are exported through their claim's file_id: the tables keyed by their own column come first
+    for table, table_columns in sorted(columns.items(), key=lambda item: _batch_table(item[0]) not in (None, item[0])):
+        layout = LAYOUTS.get(table, Layout())
+        before = manifest["tables"].get(table)
+        files = {} if before is None or table in replaced else {key: list(part["files"]) for key, part in before["partitions"].items()}
+        if before is not None and table in replaced:
+            removed += [f"{table}/{key + '/' if key else ''}{name}" for key, part in before["partitions"].items() for name in part["files"]]
+        for index, path in enumerate(sorted((staged / table).rglob("*.parquet")) if (staged / table).is_dir() else []):
+            key = path.parent.relative_to(staged / table).as_posix()
+            key = "" if key == "." else key
+            name = f"export-{number:06d}_{index}.parquet"
+            (folder / table / key).mkdir(parents=True, exist_ok=True)
+            os.replace(path, folder / table / key / name)
+            (folder / table / key / name).chmod(0o600)  # PHI, as export_lake's files; the engine wrote them with its own umask
+            files.setdefault(key, []).append(name)
+            written.append(f"{table}/{key + '/' if key else ''}{name}")
+        tables[table] = _entry_of_files(folder, table, table_columns, layout, files)
+        if _batch_table(table) not in (None, table):
+            tables[table]["exported_through"] = tables[_batch_table(table)]["exported_through"]
+    manifest = {
+        **manifest,
+        "export_number": number,
+        "exported_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(),
+        "schema_version": schema_version,
+        "duckdb_version": duckdb.__version__,
+        "tables": {**manifest["tables"], **tables},
+    }
+    with lake_connection_of(folder, manifest) as con:
+        manifest["origin"] = manifest["origin"] or (_origin(con) if "source_files" in manifest["tables"] else None)
+        manifest["data_hash"] = data_hash(con, list(manifest["tables"]))
+    _write_manifest(folder, manifest)
+    removed += _remove_unlisted(folder, manifest)
+    return ExportResult(number, tuple(written), tuple(removed),
+                        {table: entry["rows"] for table, entry in manifest["tables"].items()}, manifest["data_hash"])
+
+
+def _entry_of_files(folder: Path, table: str, columns: list[list[str]], layout: Layout,
+                    files: dict[str, list[str]]) -> dict:
+    """A table's manifest entry for these files by partition, its rows and digests read by DuckDB."""
+    paths = {str(folder / table / key / name): key for key, names in files.items() for name in names}
+    totals: dict[str, Sums] = {}
+    batch_column = layout.batch_key.split(".")[-1] if layout.batch_key else None
+    through = None
+    if paths:
+        names = [name for name, _ in columns]
+        with duckdb.connect() as con:
+            source = f"read_parquet([{', '.join(map(_literal, paths))}], hive_partitioning = false, filename = true)"
+            rows = f"select filename as partition, false as is_new, {_row_text(table, names)} as row_text from {source} as {_quoted(table)}"
+            for (path, _), counts in _row_sums(con, rows, {}).items():
+                totals[paths[path]] = _summed([totals.get(paths[path], (0, 0, 0)), counts])
+            if batch_column and batch_column in names and _batch_table(table) == table:
+                through = database.scalar(con, f"select max({_quoted(batch_column)}) from {source}")
+    return {
+        "columns": columns,
+        "partitioned_by": [key for key, _ in layout.partitions],
+        "batch_key": layout.batch_key,
+        "exported_through": through,
+        "rows": _summed(totals.values())[0],
+        "digest": _digest(_summed(totals.values())),
+        "partitions": {key: {"rows": totals[key][0], "digest": _digest(totals[key]), "files": sorted(files[key])}
+                       for key in sorted(files) if key in totals},
+    }
+
+
+def folder_keys_sql(table: str) -> str | None:
+    """SQL of the table's rows with their folder keys (`submitted_month`, `payer`, …), over relations named as the
+    tables its layout joins: how a Spark load gives its rows the folders an export would. None when unpartitioned."""
+    layout = LAYOUTS.get(table, Layout())
+    if not layout.partitions:
+        return None
+    keys = "".join(f", {sql} as {_quoted(key)}" for key, sql in layout.partitions)
+    return f"select {_quoted(table)}.*{keys} from {_quoted(table)} {layout.joins.format(table=_quoted(table))}"
+
+
+def _batch_table(table: str) -> str | None:
+    """The table whose column is the table's batch key (claims for a claim's lines)."""
+    batch_key = LAYOUTS.get(table, Layout()).batch_key
+    return batch_key.split(".")[0] if batch_key else None
+
+
+def table_files(folder: Path | str, table: str) -> list[Path]:
+    """The files the manifest lists for a table; none when the lake or the table is not there yet."""
+    folder = Path(folder).resolve()
+    if not (folder / MANIFEST).exists():
+        return []
+    entry = read_manifest(folder)["tables"].get(table)
+    return [folder / table / key / name for key, part in entry["partitions"].items() for name in part["files"]] if entry else []
 
 
 def lake_row_counts(folder: Path | str) -> list[tuple[str, int]]:
@@ -315,14 +420,15 @@ def _previous_manifest(folder: Path, origin: str | None) -> dict | None:
     """The manifest of the last export into the folder; refused when it is another database's lake."""
     if not (folder / MANIFEST).exists():
         return None
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     if manifest["origin"] is not None and manifest["origin"] != origin:
         raise LakeError(f"{folder} holds the lake of another database; export into a new or empty folder, or into this "
                         "database's own lake")
     return manifest
 
 
-def _read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Path) -> dict:
+    """The lake's manifest.json, refused when missing, unreadable or of another format."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text())
     except FileNotFoundError:
@@ -359,8 +465,9 @@ def _remove_unlisted(folder: Path, manifest: dict) -> list[str]:
 
 
 @contextmanager
-def _export_lock(folder: Path) -> Iterator[None]:
-    """One export into a folder at a time: two would both take the next export number."""
+def lake_lock(folder: Path) -> Iterator[None]:
+    """One export into a folder at a time: two would both take the next export number (and a Spark load the same
+    surrogate ids)."""
     with open(folder / LOCK, "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -369,7 +476,7 @@ def _export_lock(folder: Path) -> Iterator[None]:
         yield
 
 
-def _lake_select(folder: Path, table: str, entry: dict) -> str:
+def lake_select(folder: Path, table: str, entry: dict) -> str:
     """The view of one lake table: its columns, in the database's order, from the files the manifest lists."""
     for _, column_type in entry["columns"]:
         if not COLUMN_TYPE.fullmatch(column_type):

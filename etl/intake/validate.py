@@ -106,7 +106,9 @@ class SuiteRunner:
     since the docs show the rows.
     """
 
-    def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None) -> None:
+    def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None,
+                 spark: bool = False) -> None:
+        """With spark, the suites run through GX's Spark datasource and `run` takes Spark DataFrames (etl/spark/intake.py)."""
         import great_expectations as gx
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -115,7 +117,8 @@ class SuiteRunner:
         if docs_dir:
             store = {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(Path(docs_dir).resolve())}
             context.add_data_docs_site("claimscope", {"class_name": "SiteBuilder", "store_backend": store, "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-        source = context.data_sources.add_pandas("claimscope")
+        self.spark = spark
+        source = None if spark else context.data_sources.add_pandas("claimscope")
         self.definitions = {}
         self.quick = {}
         self.columns: dict[str, list[str]] = {}
@@ -123,7 +126,9 @@ class SuiteRunner:
             document = json.loads(path.read_text())
             expectations = [ExpectationConfiguration(**item).to_domain_obj() for item in document["expectations"]]
             suite = context.suites.add(gx.ExpectationSuite(name=document["name"], expectations=expectations, meta=document.get("meta", {})))
-            batch = source.add_dataframe_asset(document["name"]).add_batch_definition_whole_dataframe("rows")
+            # Under Spark each suite has a datasource, so an execution engine, of its own: suites may run in threads
+            suite_source = context.data_sources.add_spark(document["name"]) if spark else source
+            batch = suite_source.add_dataframe_asset(document["name"]).add_batch_definition_whole_dataframe("rows")
             definition = context.validation_definitions.add(gx.ValidationDefinition(name=document["name"], data=batch, suite=suite))
             # With docs, each suite runs through a checkpoint whose action writes GX Data Docs HTML.
             actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else []
@@ -140,10 +145,11 @@ class SuiteRunner:
         self.parameters = reference_parameters(today, self.code_lists)
 
     def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
-        """Validate one table's rows (with _file and _row columns); one Outcome per expectation."""
+        """Validate one table's rows (with _file and _row columns; a Spark DataFrame under spark); one Outcome per
+        expectation."""
         if table not in self.definitions:
             return []
-        rows = {"dataframe": _as_pandas(frame, self.columns[table])}
+        rows = {"dataframe": frame if self.spark else _as_pandas(frame, self.columns[table])}
         result = None
         if table in self.quick:
             [result] = self.quick[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
@@ -159,7 +165,7 @@ class SuiteRunner:
             shown = DERIVED_FROM.get(column, column)
             failures = [
                 Failure(table, name, column, severity, file_index, row, value)
-                for (file_index, row), value in _values_as_loaded(frame, failing, shown).items()
+                for (file_index, row), value in (_values_as_given(failing, shown) if self.spark else _values_as_loaded(frame, failing, shown)).items()
             ]
             outcomes.append(Outcome(table, name, column, severity, item.success, failures))
         return outcomes
@@ -176,6 +182,17 @@ def _values_as_loaded(frame: pl.DataFrame, failing: list[dict], column: str | No
     wanted = pl.DataFrame(keys, schema={FILE: pl.Int64, ROW: pl.Int64}, orient="row")
     found = wanted.join(frame.select(FILE, ROW, column), on=[FILE, ROW], how="left", maintain_order="left")
     return {(file_index, row): value for file_index, row, value in found.iter_rows()}
+
+
+def _values_as_given(failing: list[dict], column: str | None) -> dict[tuple[int, int], object]:
+    """Each failing row's value as GX's Spark datasource gives it: Spark's own Decimal or date, as parsed."""
+    return {(int(row[FILE]), int(row[ROW])): row.get(column) for row in failing}
+
+
+def columns_by_suite() -> dict[str, list[str]]:
+    """The columns each suite's rows need (suite_columns), read from expectations/ without importing GX."""
+    documents = [json.loads(path.read_text()) for path in sorted(SUITES_DIR.glob("*.json"))]
+    return {document["name"]: suite_columns(document["expectations"])[0] for document in documents}
 
 
 def suite_columns(expectations: list[dict]) -> tuple[list[str], list[str]]:

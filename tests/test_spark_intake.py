@@ -1,0 +1,139 @@
+"""The Spark load (etl/spark/intake.py): the same files give the lake the rows, money, quarantine and column types
+`claimscope load` gives a database, and a file is loaded once, whatever the number of runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl import db as database
+from etl.lake import lake_connection
+from etl.load import load_files
+from tests.conftest import FIXTURES, SAMPLES, SHARED_X12
+from tests.test_validate import SEEDED
+
+pytestmark = pytest.mark.spark
+
+# Surrogate ids: numbered per load, so compared only as the rows they join.
+SURROGATE_IDS = ("file_id", "claim_record_id", "payment_id", "remit_claim_id", "remit_line_id")
+# Files whose records the suites or the parser quarantine: bad CSV rows, a bad 835 set, hostile X12.
+BAD_FILES = [FIXTURES / "csv" / "claims_with_bad_rows.csv", FIXTURES / "fee_schedules" / "with_bad_rows.csv",
+             FIXTURES / "x12", FIXTURES / "hostile"]
+# The times a load stamps on its rows, compared without them.
+LOAD_TIMES = ("loaded_at", "quarantined_at", "validated_at", "applied_at")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[Path]:
+    """The synthetic practice, the public X12 samples, the bad fixtures and the seeded bad files of test_validate."""
+    seeded = tmp_path_factory.mktemp("seeded")
+    for number, (_, text, _, _) in enumerate(SEEDED):
+        (seeded / f"seeded_{number:02d}.csv").write_text(text)
+    return [SAMPLES, SHARED_X12, *BAD_FILES, seeded]
+
+
+@pytest.fixture(scope="module")
+def loaded(spark, inputs, tmp_path_factory):
+    """The inputs loaded into a database by `load_files` and into a lake on Spark with the database's patient key."""
+    from etl.spark.intake import load_files_spark
+
+    folder = tmp_path_factory.mktemp("parity")
+    db, lake = folder / "loaded.duckdb", folder / "lake"
+    load_files(inputs, db)
+    result = load_files_spark(spark, inputs, lake, Path(f"{db}.key"))
+    with database.read_connection(db) as con, lake_connection(lake) as lake_con:
+        yield con, lake_con, result, lake
+
+
+def _money_columns(con, table: str) -> list[str]:
+    return [name for name, column_type, *_ in con.execute(f"describe {table}").fetchall() if column_type.startswith("DECIMAL")]
+
+
+def _rows(con, table: str, without: tuple[str, ...] = ()) -> list[tuple]:
+    columns = [name for name, *_ in con.execute(f"describe {table}").fetchall()]
+    dropped = [name for name in columns if name in without]
+    exclude = f" exclude ({', '.join(dropped)})" if dropped else ""
+    return sorted(con.execute(f"select *{exclude} from {table}").fetchall(), key=repr)
+
+
+def test_spark_parses_the_same_rows_and_money_as_the_loader(loaded):
+    con, lake_con, _, _ = loaded
+    for table in database.table_names():
+        assert lake_con.execute(f"select count(*) from {table}").fetchone() == con.execute(f"select count(*) from {table}").fetchone(), table
+        for column in _money_columns(con, table):
+            total = f"select sum({column}) from {table}"
+            assert lake_con.execute(total).fetchone() == con.execute(total).fetchone(), f"{table}.{column}"
+    assert con.execute("select count(*) from claims").fetchone()[0] > 1000
+    for table in database.table_names():  # every row, but for the ids and times a load gives it
+        without = (*SURROGATE_IDS, *LOAD_TIMES)
+        assert _rows(lake_con, table, without) == _rows(con, table, without), table
+
+
+def test_spark_quarantines_the_same_records_with_the_same_reasons(loaded):
+    con, lake_con, result, _ = loaded
+    quarantined = ("select path, locator, reason, raw from quarantine inner join source_files using (file_id)"
+                   " order by path, locator, reason")
+    expected = con.execute(quarantined).fetchall()
+    assert len(expected) >= len(SEEDED) + 5
+    assert lake_con.execute(quarantined).fetchall() == expected
+    files = "select path, kind, status, records_loaded, records_quarantined, message, size_bytes, is_synthetic from source_files order by path"
+    assert lake_con.execute(files).fetchall() == con.execute(files).fetchall()
+    assert sorted((item.path, item.status) for item in result.files) == sorted(con.execute("select path, status from source_files").fetchall())
+    runs = "select suite, expectation, severity, success, evaluated_count, unexpected_count, sample_values from validation_runs"
+    assert sorted(lake_con.execute(runs).fetchall(), key=repr) == sorted(con.execute(runs).fetchall(), key=repr)
+
+
+def test_the_lake_reads_back_with_the_databases_column_types_in_private_files(loaded):
+    con, lake_con, _, lake = loaded
+    for table in database.table_names():
+        assert _types(lake_con, table) == _types(con, table), table
+    assert {path.stat().st_mode & 0o777 for path in lake.rglob("*.parquet")} == {0o600}  # PHI, as export_lake writes it
+
+
+def _types(con, table: str) -> list[tuple[str, str]]:
+    return [row[:2] for row in con.execute(f"describe {table}").fetchall()]
+
+
+def test_a_file_is_loaded_once_and_a_new_file_adds_only_its_rows(spark, loaded, inputs, tmp_path, capsys):
+    from etl.spark.intake import load_files_spark
+    from etl.spark.submit import main
+
+    _, _, _, lake = loaded
+    key = lake.parent / "loaded.duckdb.key"
+    copy = tmp_path / "lake"
+    shutil.copytree(lake, copy)
+    again = load_files_spark(spark, inputs, copy, key)
+    assert {item.status for item in again.files} == {"skipped"} and again.rows_added == {} and again.export_number is None
+
+    new = tmp_path / "new" / "claims.csv"
+    new.parent.mkdir()
+    shutil.copy(FIXTURES / "csv" / "hand_made" / "claims.csv", new)
+    before = _counts(copy)
+    # through the spark-submit entry point: a line per file, and no patient in any of them
+    assert main(["load", *map(str, inputs), str(new.parent / "*.csv"), "--lake", str(copy), "--key", str(key)]) == 0
+    printed = capsys.readouterr().out
+    assert f"{new}\tclaims_csv\tloaded\t" in printed and printed.count("\tskipped\t") == len(again.files)
+    assert not any(name in printed for name in ("SAMPLE", "ANNA", "M001TEST"))
+    # the rows `claimscope load` adds to the database for the same file
+    db = Path(shutil.copy(lake.parent / "loaded.duckdb", tmp_path / "loaded.duckdb"))
+    shutil.copy(key, tmp_path / "loaded.duckdb.key")
+    db_before = _counts(db)
+    load_files([new], db)
+    assert _added(before, _counts(copy)) == _added(db_before, _counts(db)) and _added(before, _counts(copy))["claims"] == 5
+    with lake_connection(copy) as lake_con:
+        for table, column in (("source_files", "file_id"), ("claims", "claim_record_id"), ("remit_claims", "remit_claim_id"),
+                              ("remit_payments", "payment_id"), ("remit_service_lines", "remit_line_id")):
+            assert lake_con.execute(f"select count(*) = count(distinct {column}) from {table}").fetchone() == (True,), table
+
+
+def _counts(lake_or_db: Path) -> dict[str, int]:
+    """Rows per contract table of a lake folder or a database file."""
+    opened = lake_connection(lake_or_db) if lake_or_db.is_dir() else database.read_connection(lake_or_db)
+    with opened as con:
+        return {table: con.execute(f"select count(*) from {table}").fetchone()[0] for table in database.table_names()}
+
+
+def _added(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {table: after[table] - before[table] for table in after if after[table] != before[table]}

@@ -10,7 +10,7 @@ import duckdb
 
 from etl import db as database
 from etl import ledger
-from etl.lake import LakeError, _lake_select as lake_select, _read_manifest as read_manifest  # TODO-lead: make public
+from etl.lake import LakeError, lake_select, read_manifest
 
 # What files bring (the loader's tables) and what is derived from them (the ledger): read from the lake. The rest is
 # written by people through the dashboard or the CLI (work items, appeals, audit samples, the audit log, code lists)

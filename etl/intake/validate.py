@@ -126,7 +126,7 @@ class SuiteRunner:
             document = json.loads(path.read_text())
             expectations = [ExpectationConfiguration(**item).to_domain_obj() for item in document["expectations"]]
             suite = context.suites.add(gx.ExpectationSuite(name=document["name"], expectations=expectations, meta=document.get("meta", {})))
-            # Under Spark each suite has a datasource, so an execution engine, of its own: suites may run in threads
+            # Under Spark each suite has a datasource, so an execution engine, of its own
             suite_source = context.data_sources.add_spark(document["name"]) if spark else source
             batch = suite_source.add_dataframe_asset(document["name"]).add_batch_definition_whole_dataframe("rows")
             definition = context.validation_definitions.add(gx.ValidationDefinition(name=document["name"], data=batch, suite=suite))

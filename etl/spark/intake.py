@@ -34,8 +34,10 @@ from etl.load import (ID_OWNERS, FileResult, _file_result, _init_parser, _one_ro
 # One Spark task parses up to this many files (etl/load.py GROUP_FILES, the group the loader parses together), and a
 # folder is spread over at least every core.
 FILES_PER_TASK = 64
-# Suites checked, and tables written, at once: their Spark jobs are small, and mostly the driver's time.
-SUITE_THREADS = 4
+# Tables written at once: their Spark jobs are small, and mostly the driver's time. The suites run one after another:
+# GX's suite-parameter parser is one shared pyparsing grammar, and suites run in threads failed at random in it
+# (TypeError in SuiteParameterParser.push_first, seen on the 10,000-claim practice).
+WRITE_THREADS = 4
 # What each task emits per file: a part (meta, parsed, table, suite, schema, result), the table it holds, its bytes.
 PARTS = T.StructType([
     T.StructField("path_index", T.LongType()), T.StructField("part", T.StringType()),
@@ -285,10 +287,7 @@ def _validated(spark: SparkSession, code_lists: dict[str, pl.DataFrame], parts: 
     # every expectation is a Spark job over these rows: held in memory, in one partition (they are few beside the files)
     rows = _decoded(parts.filter(F.col("part") == "suite"), unified).coalesce(1).persist()
     try:
-        # each expectation's Spark jobs are small: most of their time is the driver's, so suites overlap in threads
-        with ThreadPoolExecutor(SUITE_THREADS) as pool:
-            found = pool.map(lambda table: runner.run(table, _rows_of(rows, table, unified[table])), sorted(unified))
-            return [outcome for outcomes in found for outcome in outcomes]
+        return [outcome for table in sorted(unified) for outcome in runner.run(table, _rows_of(rows, table, unified[table]))]
     finally:
         rows.unpersist()
 
@@ -416,7 +415,7 @@ def _write_tables(spark: SparkSession, finished: DataFrame, folder: Path, staged
         patients = _rows_of(rows, "patients", typed["patients"]) if "patients" in present else None
         frames = {table: _rows_of(rows, table, typed[table]) for table in present - {"patients"}}
         frames["patients"] = _with_known_patients(spark, patients, folder, _spark_schema(schema["patients"]))
-        with ThreadPoolExecutor(SUITE_THREADS) as pool:
+        with ThreadPoolExecutor(WRITE_THREADS) as pool:
             list(pool.map(lambda item: _write_table(item[1], keys.get(item[0], []), staged / item[0]), frames.items()))
     finally:
         rows.unpersist()

@@ -20,6 +20,7 @@ from etl.spark.intake import load_files_spark
 from etl.spark.marts import build_ledger, spark_query
 from etl.spark.transpile import SPARK_FUNCTIONS_FILE, UntranslatedError, spark_models, to_spark, untranslated
 from tests.conftest import FIXTURES
+from tests.test_spark_intake import SURROGATE_IDS as LOADER_IDS
 
 pytestmark = pytest.mark.spark
 
@@ -28,8 +29,8 @@ PRACTICE = [FIXTURES / "worklist", FIXTURES / "x12", FIXTURES / "fee_schedules" 
 AS_OF = date(2026, 11, 26)
 SCOPE = Scope(start=date(2026, 6, 1), end=AS_OF)
 TWO_PAYERS = Scope(payers=("60054", "62308"), start=date(2026, 6, 1), end=AS_OF, basis="submission")
-# The ids each loader gives files and records in the order it writes them (tests/test_spark_intake.py).
-SURROGATE_IDS = ("file_id", "claim_record_id", "payment_id", "remit_claim_id", "remit_line_id", "current_remit_claim_id")
+# The ids each loader gives files and records in the order it writes them, and the ledger's copy of one.
+SURROGATE_IDS = (*LOADER_IDS, "current_remit_claim_id")
 LEDGER = ["claim_events", "remit_line_matches", "claim_paid_lines", "claim_states", "monthly_ar", "paid_line_rates",
           "ledger_months"]
 MARTS = {

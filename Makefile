@@ -24,7 +24,7 @@ demo: install
 
 test: install
 	# One worker per core of the CI machine (pytest-xdist): 1,128 s on one, 645-730 s on two (2026-12-02); 675 tests in
-	# 548-606 s on two in a clean clone (2026-12-06).
+	# 548-606 s on two in a clean clone (2026-12-06); 713 tests, the Spark ones among them, in 805 s (2026-12-06).
 	# The Spark tests share one session, so they run together on one worker (--dist loadgroup, tests/conftest.py).
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 

@@ -30,6 +30,7 @@ from etl.intake.records import ParsedFile
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.load import (ID_OWNERS, FileResult, _file_result, _init_parser, _one_row_per_patient, _parse_groups,
                       _read_and_parse_group, _source_file_row, _with_batch_load_ids, expand_paths)
+from etl.spark.columns import spark_struct
 
 # One Spark task parses up to this many files (etl/load.py GROUP_FILES, the group the loader parses together), and a
 # folder is spread over at least every core.
@@ -50,14 +51,6 @@ SOURCE_FILE_COLUMNS = ("file_id", "path", "sha256", "kind", "loaded_at", "status
 FIRST_SEEN = "_first_seen"
 # The tables lake layouts join a child to, for its parent's date and payer (etl/lake.py LAYOUTS).
 LAYOUT_PARENTS = {"claims", "remit_claims", "remit_payments"}
-# DuckDB's column types (sql/schema) as Spark writes them to Parquet so DuckDB reads the same types back: a TIMESTAMP
-# is local time, written as TIMESTAMP_NTZ (Parquet isAdjustedToUTC=false), never as an instant.
-SPARK_TYPES = {
-    "VARCHAR": T.StringType(), "BIGINT": T.LongType(), "INTEGER": T.IntegerType(), "BOOLEAN": T.BooleanType(),
-    "DATE": T.DateType(), "TIMESTAMP": T.TimestampNTZType(), "VARCHAR[]": T.ArrayType(T.StringType()),
-}
-
-
 @dataclass(frozen=True)
 class SparkLoadResult:
     """What a Spark load did: each file's result (loaded, partial, rejected, skipped or failed) and the lake export
@@ -164,18 +157,6 @@ def _contract_schema() -> dict[str, list[list[str]]]:
         if table in schema:
             schema[table].append([column, column_type])
     return schema
-
-
-def _spark_schema(columns: list[list[str]]) -> T.StructType:
-    fields = []
-    for name, column_type in columns:
-        if column_type.startswith("DECIMAL"):
-            precision, scale = map(int, column_type[len("DECIMAL("):-1].split(","))
-            spark_type = T.DecimalType(precision, scale)
-        else:
-            spark_type = SPARK_TYPES[column_type]
-        fields.append(T.StructField(name, spark_type))
-    return T.StructType(fields)
 
 
 # Executors: the parse --------------------------------------------------------------------------------------------
@@ -406,7 +387,7 @@ def _write_tables(spark: SparkSession, finished: DataFrame, folder: Path, staged
     """Write each contract table's new rows to staged/<table>, a folder per lake partition (etl/lake.py LAYOUTS)."""
     present = {row.name for row in finished.filter(F.col("part") == "table").select("name").distinct().collect()}
     keys = {table: [key for key, _ in lake.LAYOUTS[table].partitions] if table in lake.LAYOUTS else [] for table in present}
-    typed = {table: T.StructType(_spark_schema(schema[table]).fields + [T.StructField(key, T.StringType()) for key in keys[table]])
+    typed = {table: T.StructType(spark_struct(schema[table]).fields + [T.StructField(key, T.StringType()) for key in keys[table]])
              for table in present}
     if "patients" in typed:
         typed["patients"] = typed["patients"].add(FIRST_SEEN, T.LongType())
@@ -414,7 +395,7 @@ def _write_tables(spark: SparkSession, finished: DataFrame, folder: Path, staged
     try:
         patients = _rows_of(rows, "patients", typed["patients"]) if "patients" in present else None
         frames = {table: _rows_of(rows, table, typed[table]) for table in present - {"patients"}}
-        frames["patients"] = _with_known_patients(spark, patients, folder, _spark_schema(schema["patients"]))
+        frames["patients"] = _with_known_patients(spark, patients, folder, spark_struct(schema["patients"]))
         with ThreadPoolExecutor(WRITE_THREADS) as pool:
             list(pool.map(lambda item: _write_table(item[1], keys.get(item[0], []), staged / item[0]), frames.items()))
     finally:
@@ -435,7 +416,7 @@ def _write_schema_version(spark: SparkSession, folder: Path, staged: Path, schem
         if latest == database.schema_hash():
             return
     row = [(database.schema_hash(), datetime.now(timezone.utc).replace(tzinfo=None))]
-    spark.createDataFrame(row, _spark_schema(schema["schema_versions"])).coalesce(1).write.parquet(str(staged / "schema_versions"))
+    spark.createDataFrame(row, spark_struct(schema["schema_versions"])).coalesce(1).write.parquet(str(staged / "schema_versions"))
 
 
 def _with_known_patients(spark: SparkSession, incoming: DataFrame | None, folder: Path, schema: T.StructType) -> DataFrame:

@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
-import sqlglot
 from pyspark.sql import DataFrame, SparkSession
 
 from etl import db as database
 from etl import lake, ledger, settings
+from etl.spark.columns import spark_schema, spark_type
 from etl.spark.transpile import spark_models, to_spark
 
 # The session conf key, per table, naming the lake (folder and export number) its temp view reads.
@@ -96,13 +96,6 @@ def spark_query(spark: SparkSession, folder: Path | str, duckdb_sql: str, params
     return spark.sql(spark_sql)
 
 
-def spark_type(duckdb_type: str) -> str:
-    """The Spark SQL type of a DuckDB column type the manifest names."""
-    if duckdb_type == "TIMESTAMP":
-        return "timestamp_ntz"  # DuckDB's TIMESTAMP has no zone
-    return sqlglot.exp.DataType.build(duckdb_type, dialect="duckdb").sql(dialect="spark").lower()
-
-
 def _models_read(models: list[tuple[str, str]], sql: str) -> set[str]:
     """The models this SQL names, and the models those name, and so on (models come in build order)."""
     read = set()
@@ -150,15 +143,11 @@ def _table_frame(spark: SparkSession, folder: Path, table: str, entry: dict) -> 
     if not paths:
         return _empty_frame(spark, entry["columns"])
     # the schema given, Spark reads no footer to infer one: the files hold exactly these types (etl/lake.py)
-    return spark.read.schema(_schema(entry["columns"])).parquet(*paths)
+    return spark.read.schema(spark_schema(entry["columns"])).parquet(*paths)
 
 
 def _empty_frame(spark: SparkSession, columns: list[list[str]]) -> DataFrame:
     return spark.range(0).selectExpr(*(f"cast(null as {spark_type(column_type)}) as `{name}`" for name, column_type in columns))
-
-
-def _schema(columns: list[list[str]]) -> str:
-    return ", ".join(f"`{name}` {spark_type(column_type)}" for name, column_type in columns)
 
 
 def _typed(frame: DataFrame, columns: list[list[str]]) -> DataFrame:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= demo.duckdb
 PORT ?= 8501
 
-.PHONY: install demo test bench clean
+.PHONY: install system-deps demo test bench clean
 
 $(BIN)/claimscope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(BIN)/claimscope: pyproject.toml
 
 install: $(BIN)/claimscope
 
+# Debian's chromium (browser tests, the board pack's PDF) and Java 17 (Spark tests): installed with apt as root or with
+# sudo; otherwise the run stops here, in its first seconds, naming the packages to install.
+system-deps:
+	@scripts/system-deps
+
 # The demo regenerates the sample practice ending today, so its A/R is current.
 demo: install
 	rm -rf .demo $(DEMO_DB) $(DEMO_DB).wal $(DEMO_DB).uploads
@@ -22,11 +27,10 @@ demo: install
 	-$(BIN)/claimscope load .demo --db $(DEMO_DB)
 	CLAIMSCOPE_DEMO=1 CLAIMSCOPE_DB=$(DEMO_DB) $(BIN)/python -m dashboard.serve --server.port $(PORT) --server.address 127.0.0.1
 
-test: install
-	# One worker per core of the CI machine (pytest-xdist): 1,128 s on one, 645-730 s on two (2026-12-02); 675 tests in
-	# 548-606 s on two in a clean clone (2026-12-06); 713 tests, the Spark ones among them, in 805 s (2026-12-06).
+test: system-deps install
+	# One worker per core of the CI machine (pytest-xdist); the 30 slowest tests are printed at the end.
 	# The Spark tests share one session, so they run together on one worker (--dist loadgroup, tests/conftest.py).
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=30
 
 clean:
 	rm -rf $(VENV) .demo *.duckdb *.duckdb.wal *.duckdb.key *.duckdb.uploads tests/artifacts .pytest_cache

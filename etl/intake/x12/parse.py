@@ -6,6 +6,7 @@ import polars as pl
 
 from etl.intake.x12 import claims_837, remits_835
 from etl.intake.x12.balancing import balancing_issues
+from etl.error_log import masked
 from etl.intake.patients import PatientHasher
 from etl.intake.records import PHI_COLUMNS, SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import AMOUNT_PATTERN, CAPACITY, MONEY, QUANTITY, QUANTITY_PATTERN, does_not_fit
@@ -20,6 +21,10 @@ _MESSAGE_SAFE_SEGMENTS = {
     "ISA", "GS", "ST", "SE", "GE", "IEA", "BPR", "TRN", "DTM", "LX", "TS3", "TS2", "CLP", "CAS", "SVC", "AMT",
     "QTY", "LQ", "MIA", "MOA", "PLB", "BHT", "HL", "SBR", "CLM", "DTP", "HI", "SV1", "SV2",
 }
+
+# Segments that name, locate or identify a patient or subscriber (loops 2010BA/2010CA of the 837, 2100 of the 835):
+# NM1 names and member ids, N3/N4 addresses, DMG birth dates, PER contacts, REF other ids (SSN, member ids), PAT.
+_PATIENT_SEGMENTS = ("NM1", "N2", "N3", "N4", "DMG", "PER", "REF", "PAT")
 
 
 def parse_x12(text: str, name: str, kind: str, hasher: PatientHasher, strict: bool = False) -> ParsedFile:
@@ -372,6 +377,8 @@ def _quarantine(interchange: Interchange) -> list[Quarantined]:
             continue
         number, reason = transaction_set.problem
         first, last = transaction_set.start, transaction_set.end
+        if swallows_a_patient_segment(interchange.elements_of(number)):
+            reason = masked(reason)  # a value it quotes may be a name or member id of the swallowed segment
         described = (
             f"transaction set {transaction_set.control_number or '?'} (segments {first}-{last}) rejected: "
             f"{reason}: {safe_segment_text(interchange, number)}"
@@ -380,10 +387,16 @@ def _quarantine(interchange: Interchange) -> list[Quarantined]:
     return interchange.stray + rejected
 
 
+def swallows_a_patient_segment(elements: list[str]) -> bool:
+    """Whether a segment whose terminator was lost ran on into a segment that may name or locate a patient: the lost
+    terminator leaves that segment's id at the end of one of this segment's elements (`…*YNM1*IL*1*DOE`)."""
+    return any(element.endswith(_PATIENT_SEGMENTS) for element in elements[1:])
+
+
 def safe_segment_text(interchange: Interchange, number: int) -> str:
     """The segment as sent, unless it can carry a name or address; then only its id."""
     elements = interchange.elements_of(number)
-    if elements[0] in _MESSAGE_SAFE_SEGMENTS:
+    if elements[0] in _MESSAGE_SAFE_SEGMENTS and not swallows_a_patient_segment(elements):
         return interchange.text_of(number)
     # A segment whose separators are lost is one long "id": show an id only when it looks like one.
     shown = elements[0] if len(elements[0]) <= 3 else "(no readable id)"

@@ -72,3 +72,20 @@ def test_the_probes_two_cases_load_the_rest_and_leave_no_marker_in_the_database_
     # The reason still says what was wrong and where, with the segment's id.
     assert reason == [("transaction set 0001 (segments 3-84) rejected: impossible date in DTP03: '…': "
                        "DTP*… (masked: may hold patient data)",)]
+
+
+def test_a_database_an_older_release_wrote_is_remasked(fresh_db):
+    from etl.intake.remask import remask_database
+
+    raw = "DTP*472*D8*20251123DMG*D8*19610704*F"
+    reason = f"transaction set 0001 (segments 3-84) rejected: impossible date in DTP03: '20251123DMG': {raw}"
+    fresh_db.execute("insert into source_files (file_id, path, sha256, kind, loaded_at, status, records_loaded, "
+                     "records_quarantined, message, size_bytes, is_synthetic) values "
+                     "(1, 'old.837', 'ab', '837P', now()::timestamp, 'rejected', 0, 1, ?, 10, false)", [f"segment 19: {reason}"])
+    fresh_db.execute("insert into quarantine (file_id, locator, reason, raw, quarantined_at) "
+                     "values (1, 'segment 19', ?, ?, now()::timestamp)", [reason, raw])
+    assert remask_database(fresh_db) == 2
+    assert fresh_db.execute("select reason from quarantine").fetchall() == [
+        ("transaction set 0001 (segments 3-84) rejected: impossible date in DTP03: '…': DTP*… (masked: may hold patient data)",)]
+    assert "19610704" not in fresh_db.execute("select message from source_files").fetchone()[0]
+    assert remask_database(fresh_db) == 0  # idempotent

@@ -7,7 +7,9 @@ import re
 
 import duckdb
 
+from etl.error_log import masked
 from etl.intake.records import PHI_COLUMNS
+from etl.intake.x12.parse import swallows_a_patient_segment
 from etl.intake.tabular.claims import LAYOUT as CLAIMS_LAYOUT
 
 # Fields whose value may identify a patient: the contract's columns, the claims CSV's, and DMG02 (a birth date).
@@ -27,7 +29,10 @@ _ANY_QUOTED = re.compile(_QUOTED)
 
 def remask(message: str | None, raw: str | None = None) -> str | None:
     """The message as today's loader words it: fields that may identify a patient named, never quoted."""
-    if not message or ("'" not in message and '"' not in message):
+    if not message:
+        return message
+    message = _without_swallowed_segments(message, raw)
+    if "'" not in message and '"' not in message:
         return message
     text = _GARBLED_ID.sub(lambda found: _garbled(found), message)
     text = _QUOTED_ID.sub(lambda found: found[0] if _short_id(found["value"]) else UNQUOTED_ID, text)
@@ -57,6 +62,20 @@ def remask_database(con: duckdb.DuckDBPyConnection) -> int:
                 con.execute(f"update {table} set {column} = ? where rowid = ?", [masked, rowid])
                 changed += 1
     return changed
+
+
+def _without_swallowed_segments(message: str, raw: str | None) -> str:
+    """The message with each quoted segment that ran on into a patient segment (a lost terminator) cut to its id, and
+    its quoted values masked, as the loader words it now (etl/intake/x12/parse.py)."""
+    for segment in re.split(r"[~\n]", raw or ""):
+        segment = segment.strip()
+        separator = segment[3:4] if segment[:3].isalnum() and len(segment) > 3 else segment[2:3]
+        if not separator or separator.isalnum() or segment not in message:
+            continue
+        elements = segment.split(separator)
+        if swallows_a_patient_segment(elements):
+            message = masked(message.replace(segment, f"{elements[0]}{separator}{MASKED_SEGMENT}"))
+    return message
 
 
 def _garbled(found: re.Match) -> str:

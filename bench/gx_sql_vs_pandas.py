@@ -29,12 +29,12 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from gx_sql import SqlSuiteRunner
     from etl.intake.tabular.mapping import ColumnMapping
-    from etl.intake.validate import SuiteRunner, _as_pandas, prepared, stacked
+    from etl.intake.validate import SuiteRunner, as_pandas, prepared, stacked
 
-    load._init_parser({}, b"bench-key", ColumnMapping(), False, Path(tempfile.gettempdir()) / "gx_sql.errors.log")
+    load.init_parser({}, b"bench-key", ColumnMapping(), False, Path(tempfile.gettempdir()) / "gx_sql.errors.log")
     paths = load.expand_paths([args.folder])
     paths = paths[: args.files] if args.files else paths
-    items = [item for group in load._parse_groups(paths) for item in load._read_and_parse_group(group)]
+    items = [item for group in load.groups_to_parse(paths) for item in load.read_and_parse_group(group)]
     pandas_runner = SuiteRunner(date.today())
     tables = stacked([item.parsed for item in items if item.parsed and item.parsed.tables])
     frames = {table: prepared(tables, table, pandas_runner.code_lists) for table in sorted(set(tables) & set(pandas_runner.definitions))}
@@ -46,7 +46,7 @@ def main() -> None:
         def pandas_pass(result_format: str) -> dict:
             checkpoints = pandas_runner.quick if result_format == "BOOLEAN_ONLY" else pandas_runner.definitions
             return {
-                table: checkpoints[table].run(batch_parameters={"dataframe": _as_pandas(frame, pandas_runner.columns[table])},
+                table: checkpoints[table].run(batch_parameters={"dataframe": as_pandas(frame, pandas_runner.columns[table])},
                                               expectation_parameters=pandas_runner.parameters)
                 for table, frame in frames.items()
             }

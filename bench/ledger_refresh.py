@@ -34,14 +34,14 @@ def main() -> None:
     from etl import ledger
     from etl.intake.patients import PatientHasher, key_for_database
     from etl.intake.tabular.mapping import ColumnMapping
-    from etl.load import _claims_touched, parse_file, write_batch
+    from etl.load import claims_touched, parse_file, write_batch
 
     files = sorted(args.files.glob(f"835_{args.day}_*"))
     if not files:
         sys.exit(f"no 835 files of {args.day} in {args.files}")
     hasher = PatientHasher(key_for_database(args.db))
     parsed = [(path, parse_file(path, path.read_bytes(), hasher, ColumnMapping())) for path in files]
-    claims = len({claim_id for _, item in parsed for claim_id in _claims_touched(item)})
+    claims = len({claim_id for _, item in parsed for claim_id in claims_touched(item)})
     print(f"{args.db.name}: {len(files)} files of {args.day}, {claims:,} claims touched")
     print(f"{'run':<5} {'load s':>8} {'of which ledger s':>18} {'without ledger s':>17} {'ledger claims/s':>16}")
     real_refresh = ledger.refresh

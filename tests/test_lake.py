@@ -20,7 +20,7 @@ from etl.work import items
 from tests.conftest import FIXTURES
 
 # Claims and 835s (reversals, replacements, COB, PLB), a fee schedule, coding audits and quarantined rows: most tables
-# hold rows. 15 files, one fewer than makes the loader start parse workers (etl/load.py PARALLEL_FILES).
+# hold rows. 15 files, one fewer than makes the loader start parse workers (etl/load/parsing.py PARALLEL_FILES).
 PRACTICE = [FIXTURES / "worklist", FIXTURES / "x12", FIXTURES / "fee_schedules" / "with_bad_rows.csv",
             FIXTURES / "csv" / "hand_made" / "audits.csv", FIXTURES / "csv" / "claims_with_bad_rows.csv"]
 LAKE_TABLES = database.table_names() + database.ledger_table_names() + [f"ref_{name}" for name in database.REFERENCE_TABLES]

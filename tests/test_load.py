@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-import etl.load
+import etl.load.writing
 from etl.load import load_files
 from tests.conftest import FIXTURES, HAND_MADE, scalar, snapshot
 
@@ -73,7 +73,7 @@ def test_remit_lines_and_adjustments_link_to_their_claims(db_path):
 def test_crash_mid_file_leaves_every_table_unchanged(db_path, monkeypatch):
     load_files([HAND_MADE / "audits.csv"], db_path)
     before = snapshot(db_path)
-    real_insert = etl.load._insert_frame
+    real_insert = etl.load.writing.insert_frame
     calls = []
 
     def insert_then_crash(con, table, frame):
@@ -82,7 +82,7 @@ def test_crash_mid_file_leaves_every_table_unchanged(db_path, monkeypatch):
             raise RuntimeError("simulated crash after two inserts")
         real_insert(con, table, frame)
 
-    monkeypatch.setattr(etl.load, "_insert_frame", insert_then_crash)
+    monkeypatch.setattr(etl.load.writing, "insert_frame", insert_then_crash)
 
     with pytest.raises(RuntimeError):
         load_files([HAND_MADE / "claims.csv"], db_path)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 import etl.ledger
-import etl.load
+import etl.load.writing
 from etl.load import load_files
 from tests.conftest import FIXTURES, REPO, scalar, snapshot
 
@@ -64,7 +64,7 @@ def test_fifty_small_files_load_in_one_batch_and_the_three_bad_ones_are_quaranti
 
 def test_a_file_whose_insert_fails_leaves_nothing_while_the_rest_of_its_batch_loads(tmp_path, db_path, monkeypatch):
     paths = small_remits(tmp_path / "remits")
-    real_insert = etl.load._insert_frame
+    real_insert = etl.load.writing.insert_frame
 
     def failing_insert(con, table, incoming):
         # an injected fault: the insert of the file holding claim K25 breaks, whichever batch it is in
@@ -72,7 +72,7 @@ def test_a_file_whose_insert_fails_leaves_nothing_while_the_rest_of_its_batch_lo
             raise duckdb.ConstraintException("injected fault while inserting K25")
         real_insert(con, table, incoming)
 
-    monkeypatch.setattr(etl.load, "_insert_frame", failing_insert)
+    monkeypatch.setattr(etl.load.writing, "insert_frame", failing_insert)
     results = load_files(paths, db_path)
 
     failed = [result for result in results if result.status == "failed"]
@@ -90,9 +90,9 @@ def test_a_file_whose_insert_fails_leaves_nothing_while_the_rest_of_its_batch_lo
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-import etl.load
+import etl.load.writing
 
-real_insert = etl.load._insert_frame
+real_insert = etl.load.writing.insert_frame
 
 def insert_then_die(con, table, incoming):
     real_insert(con, table, incoming)
@@ -100,7 +100,7 @@ def insert_then_die(con, table, incoming):
         os.kill(os.getpid(), signal.SIGKILL)
 
 if __name__ == "__main__":
-    etl.load._insert_frame = insert_then_die
+    etl.load.writing.insert_frame = insert_then_die
     etl.load.load_files([Path(sys.argv[1])], sys.argv[2])
 """
 

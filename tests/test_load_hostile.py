@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 import etl.intake.validate
-import etl.load
+import etl.load.parsing
 from etl.cli import app
 from etl.load import load_files
 from tests.conftest import FIXTURES, HAND_MADE, scalar
@@ -197,7 +197,7 @@ def test_an_error_nobody_foresaw_rejects_only_its_file_and_logs_a_masked_traceba
     def broken_parser(text, mapping):
         raise RuntimeError(f"cannot handle {planted!r}")
 
-    monkeypatch.setattr(etl.load, "parse_audits_csv", broken_parser)
+    monkeypatch.setattr(etl.load.parsing, "parse_audits_csv", broken_parser)
 
     audits, good = load_files([HAND_MADE / "audits.csv", GOOD_835], db_path)
 

@@ -149,7 +149,7 @@ class SuiteRunner:
         expectation."""
         if table not in self.definitions:
             return []
-        rows = {"dataframe": frame if self.spark else _as_pandas(frame, self.columns[table])}
+        rows = {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}
         result = None
         if table in self.quick:
             [result] = self.quick[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
@@ -215,7 +215,7 @@ def _columns_read(expectations: list[dict]) -> set[str]:
     return columns
 
 
-def _as_pandas(frame: pl.DataFrame, columns: list[str]) -> pd.DataFrame:
+def as_pandas(frame: pl.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The columns a suite reads, typed so that GX's pandas checks run vectorised rather than once per row.
 
     GX compares only int64, float64 and datetime64[ns] columns in bulk. Decimals go as float64 here (the
@@ -301,13 +301,13 @@ def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Pat
     for table in sorted(set(tables) & set(runner.definitions)):
         outcomes += runner.run(table, prepared(tables, table, runner.code_lists))
     for index, (parsed, path) in enumerate(zip(files, paths)):
-        parsed.validation = _runs_for_file(outcomes, index, parsed)
+        parsed.validation = runs_for_file(outcomes, index, parsed)
         errors = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index and failure.severity == "error"]
         if errors:
-            _quarantine_records(parsed, path, errors)
+            quarantine_records(parsed, path, errors)
 
 
-def _runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> list[dict]:
+def runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> list[dict]:
     runs = []
     for outcome in outcomes:
         evaluated = parsed.tables[outcome.suite].height if outcome.suite in parsed.tables else 0
@@ -329,7 +329,7 @@ def _runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> l
     return runs
 
 
-def _quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -> None:
+def quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -> None:
     """Drop every record holding a failing row, with its children, and quarantine it once with all its reasons."""
     reasons: dict[tuple[str, str, int], list[str]] = {}
     for failure in errors:
@@ -453,7 +453,7 @@ def validate_database(con, today: date, docs_dir: Path | None = None) -> list[di
     everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.definitions})
     tables = stacked([everything])
     outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(tables, table, runner.code_lists))]
-    runs = _runs_for_file(outcomes, 0, everything) + [
+    runs = runs_for_file(outcomes, 0, everything) + [
         # An empty table is reported too: that is exactly what the row-count expectations are for.
         run for outcome in outcomes if not everything.tables[outcome.suite].height for run in _empty_table_runs(outcome)
     ]

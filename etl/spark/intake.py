@@ -1,6 +1,7 @@
 """Load files into a Parquet lake on Spark, as `claimscope load` loads a database: each file read and parsed on an
-executor by the loader's own code (etl/load.py parse_file), the suites run through GX's Spark datasource, failing
-records quarantined by etl/intake/validate.py, and the contract tables added to the lake (etl/lake.py add_files)."""
+executor by the loader's own code (etl/load/parsing.py parse_file), the suites run through GX's Spark datasource,
+failing records quarantined by etl/intake/validate.py, and the contract tables added to the lake (etl/lake.py
+add_files)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,12 @@ from etl import db as database
 from etl import lake, settings
 from etl.intake.records import ParsedFile
 from etl.intake.tabular.mapping import ColumnMapping
-from etl.load import (ID_OWNERS, FileResult, _file_result, _init_parser, _one_row_per_patient, _parse_groups,
-                      _read_and_parse_group, _source_file_row, _with_batch_load_ids, expand_paths)
+from etl.load import (ID_OWNERS, FileResult, expand_paths, file_result, groups_to_parse, init_parser,
+                      one_row_per_patient, read_and_parse_group, source_file_row, with_batch_load_ids)
 from etl.spark.columns import spark_struct
 
-# One Spark task parses up to this many files (etl/load.py GROUP_FILES, the group the loader parses together), and a
-# folder is spread over at least every core.
+# One Spark task parses up to this many files (etl/load/files.py GROUP_FILES, the group the loader parses together),
+# and a folder is spread over at least every core.
 FILES_PER_TASK = 64
 # Tables written at once: their Spark jobs are small, and mostly the driver's time. The suites run one after another:
 # GX's suite-parameter parser is one shared pyparsing grammar, and suites run in threads failed at random in it
@@ -44,7 +45,7 @@ PARTS = T.StructType([
     T.StructField("path_index", T.LongType()), T.StructField("part", T.StringType()),
     T.StructField("name", T.StringType()), T.StructField("data", T.BinaryType()),
 ])
-# source_files' columns in the order etl/load.py _source_file_row gives its values.
+# source_files' columns in the order etl/load/writing.py source_file_row gives its values.
 SOURCE_FILE_COLUMNS = ("file_id", "path", "sha256", "kind", "loaded_at", "status", "records_loaded", "records_quarantined",
                        "message", "size_bytes", "is_synthetic")
 # The column that carries, through the Spark stages, the path index of the file a patient row came from.
@@ -165,16 +166,17 @@ def _contract_schema() -> dict[str, list[list[str]]]:
 def _parse_task(known: dict[str, int], key: bytes, mapping: ColumnMapping, strict: bool, error_log: Path,
                 suite_columns: dict[str, list[str]], code_lists: dict[str, pl.DataFrame]):
     """The function each task runs over its files: read by path on the executor, hashed and parsed by the loader's own
-    code (etl/load.py _read_and_parse_group: small X12 files of a kind parsed together, each error kept to its file)."""
+    code (etl/load/parsing.py read_and_parse_group: small X12 files of a kind parsed together, each error kept to its
+    file)."""
 
     def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         indexes: dict[str, list[int]] = {}  # a path given twice is parsed once; the second is skipped by its sha256
         for batch in batches:
             for path, index in zip(batch.column("path").to_pylist(), batch.column("path_index").to_pylist()):
                 indexes.setdefault(path, []).append(index)
-        _init_parser(known, key, mapping, strict, error_log)
-        for group in _parse_groups([Path(path) for path in sorted(indexes, key=lambda path: indexes[path][0])]):
-            for item in _read_and_parse_group(group):
+        init_parser(known, key, mapping, strict, error_log)
+        for group in groups_to_parse([Path(path) for path in sorted(indexes, key=lambda path: indexes[path][0])]):
+            for item in read_and_parse_group(group):
                 for index in indexes[str(item.path)]:
                     yield _batch(index, _parsed_parts(index, item, suite_columns, code_lists))
 
@@ -308,8 +310,8 @@ def _rows_of(wide: DataFrame, table: str, schema: T.StructType) -> DataFrame:
 
 def _finish_task(plan: dict[int, dict], outcomes: list, loaded_at: datetime):
     """The function each task runs over its parsed files: failing records quarantined, ids shifted past the lake's, and
-    each table's rows as the loader writes them (etl/load.py write_batch), with their lake folder keys: one blob per
-    table for the task's files together."""
+    each table's rows as the loader writes them (etl/load/writing.py write_batch), with their lake folder keys: one
+    blob per table for the task's files together."""
 
     def finish(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         files: dict[int, dict] = {}
@@ -332,7 +334,7 @@ def _finish_task(plan: dict[int, dict], outcomes: list, loaded_at: datetime):
                 written.setdefault(table, []).append(frame)
         tables = {table: pl.concat(frames, how="diagonal_relaxed") for table, frames in written.items()}
         if "patients" in tables:
-            tables["patients"] = _one_row_per_patient(tables["patients"])
+            tables["patients"] = one_row_per_patient(tables["patients"])
         yield _batch(-1, [("table", table, _ipc(frame)) for table, frame in _with_folder_keys(tables).items()])
 
     return finish
@@ -340,18 +342,18 @@ def _finish_task(plan: dict[int, dict], outcomes: list, loaded_at: datetime):
 
 def _finished_file(index: int, parsed: ParsedFile, planned: dict, outcomes: list, loaded_at: datetime) -> tuple[FileResult, dict[str, pl.DataFrame]]:
     """One file's result and rows: its failing records quarantined (etl/intake/validate.py), its ids shifted."""
-    from etl.intake.validate import _quarantine_records, _runs_for_file
+    from etl.intake.validate import quarantine_records, runs_for_file
 
     path, file_id = Path(planned["path"]), planned["file_id"]
     errors = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index and failure.severity == "error"]
     if parsed.tables:
-        parsed.validation = _runs_for_file(outcomes, index, parsed)
+        parsed.validation = runs_for_file(outcomes, index, parsed)
     if errors:
-        _quarantine_records(parsed, path, errors)
-    result = _file_result(path, file_id, parsed)
+        quarantine_records(parsed, path, errors)
+    result = file_result(path, file_id, parsed)
     pieces = {table: [(0, frame)] for table, frame in parsed.tables.items() if frame.height}
-    tables = _with_batch_load_ids(pieces, [file_id], dict(planned["offsets"])) if pieces else {}
-    tables["source_files"] = pl.DataFrame([_source_file_row(result, planned["sha256"], planned["size"], parsed)],
+    tables = with_batch_load_ids(pieces, [file_id], dict(planned["offsets"])) if pieces else {}
+    tables["source_files"] = pl.DataFrame([source_file_row(result, planned["sha256"], planned["size"], parsed)],
                                           schema=list(SOURCE_FILE_COLUMNS), orient="row")
     if parsed.quarantine:
         tables["quarantine"] = pl.DataFrame({
@@ -421,8 +423,8 @@ def _write_schema_version(spark: SparkSession, folder: Path, staged: Path, schem
 
 def _with_known_patients(spark: SparkSession, incoming: DataFrame | None, folder: Path, schema: T.StructType) -> DataFrame:
     """The lake's patients and the new ones, once each: a patient seen before keeps their row, and a later 837 may add
-    the birth date an 835 lacked (etl/load.py _insert_frame); among new rows the loader keeps one with a birth date,
-    from the first file (etl/load.py _one_row_per_patient)."""
+    the birth date an 835 lacked (etl/load/writing.py insert_frame); among new rows the loader keeps one with a birth
+    date, from the first file (etl/load/writing.py one_row_per_patient)."""
     files = lake.table_files(folder, "patients")
     known = spark.read.schema(schema).parquet(*map(str, files)).withColumn(FIRST_SEEN, F.lit(-1).cast("long")) if files else None
     frames = [frame for frame in (known, incoming) if frame is not None]

@@ -1,0 +1,86 @@
+"""The expectation suites over parsed files: built in a thread while the parse goes on, run a chunk of files at a
+time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from etl.error_log import internal_error
+from etl.load.results import ParsedItem, rejected
+
+# The suites run, and the files are written in one transaction, this many files (or rows) at a time: enough to share
+# the fixed costs among many small files, few enough rows to bound the memory of a large load.
+VALIDATION_CHUNK_FILES = 1000
+VALIDATION_CHUNK_ROWS = 500_000
+
+
+class SuitesInBackground:
+    """The suite runner, built in a thread once the first file with rows arrives: importing GX and building its
+    context (about 4 s) then overlaps the parse of the files after it, and a load with nothing to check never pays it."""
+
+    def __init__(self, lists: dict[str, pl.DataFrame]) -> None:
+        self.lists = lists
+        self.thread: threading.Thread | None = None
+        self.runner = None
+        self.error: BaseException | None = None
+
+    def started_by_first_data(self, items: Iterator[ParsedItem]) -> Iterator[ParsedItem]:
+        for item in items:
+            if self.thread is None and item.parsed and item.parsed.tables:
+                self._start()
+            yield item
+
+    def _start(self) -> None:
+        self.thread = threading.Thread(target=self._build, name="claimscope-suites", daemon=True)
+        self.thread.start()
+
+    def _build(self) -> None:
+        try:
+            from etl.intake.validate import SuiteRunner  # pandas and GX: only when there is something to check
+
+            self.runner = SuiteRunner(date.today(), code_lists=self.lists)
+        except BaseException as error:  # handed to the loading thread, which raises it
+            self.error = error
+
+    def get(self):
+        if self.thread is None:
+            self._start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.runner
+
+
+def validation_chunks(items: Iterator[ParsedItem]) -> Iterator[list[ParsedItem]]:
+    """Group parsed files so the suites run once per group, not once per small file."""
+    chunk, rows = [], 0
+    for item in items:
+        chunk.append(item)
+        rows += sum(frame.height for frame in item.parsed.tables.values()) if item.parsed else 0
+        if len(chunk) >= VALIDATION_CHUNK_FILES or rows >= VALIDATION_CHUNK_ROWS:
+            yield chunk
+            chunk, rows = [], 0
+    if chunk:
+        yield chunk
+
+
+def validate_items(runner, items: list[ParsedItem], error_log: Path) -> None:
+    """Run the suites over the files together; should that fail in a way nobody foresaw, over each file alone, and a
+    file that still fails is rejected."""
+    from etl.intake.validate import validate_files
+
+    try:
+        validate_files(runner, [item.parsed for item in items], [item.path for item in items])
+        return
+    except Exception:  # whose file it was is found by checking them one at a time
+        pass
+    for item in items:
+        try:
+            validate_files(runner, [item.parsed], [item.path])
+        except Exception as error:  # contained to its file, the traceback logged
+            item.parsed = rejected(item.parsed.kind, internal_error(str(item.path), "checking it", error, error_log))

@@ -1,0 +1,45 @@
+"""Which files a load reads, and the groups a parser takes them in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+# Small files are parsed in groups of up to this many files and bytes: a parse has fixed costs a small file would pay
+# alone (a 2 KB 835 costs about 70 ms on its own, 5 ms in a group).
+GROUP_FILES = 64
+GROUP_BYTES = 4_000_000
+GROUP_FILE_BYTES = 256_000
+# Folder walks skip documentation, settings and databases that sit beside the data.
+SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal", ".sha256", ".log"}
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and every data file under each folder, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file()
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                and child.suffix.lower() not in SKIPPED_SUFFIXES
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def groups_to_parse(files: list[Path]) -> list[list[Path]]:
+    """Consecutive small files in groups a worker parses together; each large file on its own."""
+    groups: list[list[Path]] = []
+    group_bytes = 0
+    for path in files:
+        size = path.stat().st_size if path.is_file() else 0
+        if not groups or size > GROUP_FILE_BYTES or len(groups[-1]) >= GROUP_FILES or group_bytes + size > GROUP_BYTES:
+            groups.append([])
+            group_bytes = 0
+        groups[-1].append(path)
+        group_bytes += size
+    return groups

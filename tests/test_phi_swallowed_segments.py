@@ -89,3 +89,21 @@ def test_a_database_an_older_release_wrote_is_remasked(fresh_db):
         ("transaction set 0001 (segments 3-84) rejected: impossible date in DTP03: '…': DTP*… (masked: may hold patient data)",)]
     assert "19610704" not in fresh_db.execute("select message from source_files").fetchone()[0]
     assert remask_database(fresh_db) == 0  # idempotent
+
+
+def test_the_board_pack_of_a_practice_with_patient_markers_holds_none_unless_asked(tmp_path, sample_db):
+    import shutil
+    from datetime import date
+
+    from etl.load import load_files
+    from etl.reports import board_pack
+    from tests.test_e2e_phi_wire import marker_files
+
+    db = tmp_path / "practice.duckdb"
+    shutil.copy(sample_db, db)
+    shutil.copy(f"{sample_db}.key", f"{db}.key")
+    load_files(marker_files(tmp_path), db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        pack = board_pack.build(con, date.today())
+    assert "Appendix: data quality" in pack.html and "impossible date in DTP03" in pack.html  # the garbled file is counted
+    assert [marker for marker in MARKERS if marker in pack.html] == []

@@ -44,7 +44,7 @@ def record_appeal(con: duckdb.DuckDBPyConnection, claim_id: str, level: str, sen
         appeal_id = con.execute("select coalesce(max(appeal_id), 0) + 1 from appeals").fetchone()[0]
         con.execute(
             "insert into appeals values (?, ?, ?, ?, ?, ?, ?, ?, null, null, null)",
-            [appeal_id, claim_id, payer_id, level, sent_date, due, items._now(), by.name],
+            [appeal_id, claim_id, payer_id, level, sent_date, due, items.utc_now(), by.name],
         )
         items.history_row(con, claim_id, by, "appeal", None, f"{LEVELS[level]} appeal {appeal_id} sent {sent_date}")
         audit_trail.append(con, by.name, by.role, "appeal", [claim_id],

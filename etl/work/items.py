@@ -70,7 +70,7 @@ def add_note(con: duckdb.DuckDBPyConnection, claim_id: str, text: str, by: Actor
     if not text:
         raise WorkError("a note needs some text")
     _require_claims(con, [claim_id])
-    now = _now()
+    now = utc_now()
     con.execute("begin")
     try:
         _ensure_items(con, [claim_id], by, now)
@@ -146,7 +146,7 @@ def resolve_settled(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(SETTLED_SQL)
     settled = con.execute("select claim_id, before_status, status_reason from work_items_settled order by position").fetchall()
     if settled:
-        now = _now()
+        now = utc_now()
         con.execute(
             "update work_items set status = 'resolved', status_reason = settled.status_reason, updated_at = $now,"
             " updated_by = $by from work_items_settled as settled where work_items.claim_id = settled.claim_id",
@@ -182,7 +182,7 @@ def change(con: duckdb.DuckDBPyConnection, claim_ids: list[str], field: str, val
     if not ids:
         return 0
     _require_claims(con, ids)
-    now = _now()
+    now = utc_now()
     _ensure_items(con, ids, by, now)
     before = dict(con.execute(
         f"select claim_id, {field} from work_items where claim_id in (select unnest($ids::varchar[]))", {"ids": ids}
@@ -234,7 +234,7 @@ def _ensure_items(con: duckdb.DuckDBPyConnection, claim_ids: list[str], by: Acto
 def history_row(con: duckdb.DuckDBPyConnection, claim_id: str, by: Actor, field: str, before: str | None,
                 after: str | None) -> None:
     """One history row inside the caller's transaction, the claim's work item made sure of (appeals use it)."""
-    now = _now()
+    now = utc_now()
     _ensure_items(con, [claim_id], by, now)
     _history(con, claim_id, now, by, field, before, after)
 
@@ -253,5 +253,6 @@ def _text(value) -> str | None:
     return None if value is None else value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """The time now in UTC, without a zone, as the work tables hold it."""
     return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -53,7 +53,7 @@ class X12Writer:
         # Self-pay encounters never become X12; they and the audits travel as CSV beside the X12 files.
         self.side_files = CsvWriter(folder, profile, claims_name="self_pay_claims.csv", with_remits=False)
         # An 837 names no coder; the practice-management system's export says who coded each claim.
-        self.coder_rows = self.side_files._open(folder / "coders.csv", [column.name for column in CODER_LAYOUT])
+        self.coder_rows = self.side_files.open_csv(folder / "coders.csv", [column.name for column in CODER_LAYOUT])
 
     def claims(self, day: date, claims: list[Claim]) -> None:
         billed = [claim for claim in claims if not self.payers[claim.payer_id].self_pay]
@@ -152,11 +152,12 @@ class CsvWriter:
         self.payers = {payer.payer_id: payer for payer in profile.payers}
         self.practice = profile.practice
         self.files = []
-        self.claim_rows = self._open(folder / claims_name, [column.name for column in CLAIM_LAYOUT])
-        self.remit_rows = self._open(folder / "remits.csv", [column.name for column in REMIT_LAYOUT]) if with_remits else None
-        self.audit_rows = self._open(folder / "audits.csv", [column.name for column in AUDIT_LAYOUT]) if with_audits else None
+        self.claim_rows = self.open_csv(folder / claims_name, [column.name for column in CLAIM_LAYOUT])
+        self.remit_rows = self.open_csv(folder / "remits.csv", [column.name for column in REMIT_LAYOUT]) if with_remits else None
+        self.audit_rows = self.open_csv(folder / "audits.csv", [column.name for column in AUDIT_LAYOUT]) if with_audits else None
 
-    def _open(self, path: Path, header: list[str]):
+    def open_csv(self, path: Path, header: list[str]):
+        """A CSV writer on a new file with its header row; the file is closed with the others."""
         handle = path.open("w", newline="")
         self.files.append(handle)
         writer = csv.writer(handle, lineterminator="\n")

@@ -42,7 +42,7 @@ def tamper(db, *statements):
 
 
 def plain_hash(row) -> str:
-    return audit_trail._digest(None, *row)
+    return audit_trail.entry_digest(None, *row)
 
 
 def rechain(db, from_id: int) -> None:

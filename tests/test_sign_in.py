@@ -29,7 +29,7 @@ def dashboard(db_path, monkeypatch, tmp_path):
     monkeypatch.setenv("CLAIMSCOPE_DB", str(db_path))
     monkeypatch.delenv("CLAIMSCOPE_DEMO", raising=False)
     clock = [datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)]
-    monkeypatch.setattr(accounts, "_now", lambda: clock[0])
+    monkeypatch.setattr(accounts, "clock", lambda: clock[0])
 
     class Dashboard:
         page = AppTest.from_file(APP, default_timeout=60).run()

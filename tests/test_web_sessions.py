@@ -30,8 +30,8 @@ def test_a_cookie_names_its_session_until_the_session_ends():
 
 @pytest.mark.parametrize("change", [
     lambda cookie: cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"),  # the signature altered
-    lambda cookie: web_sessions._serializer(KEY).dumps("a session id guessed"),  # signed, but no such session
-    lambda cookie: web_sessions._serializer(b"another key").dumps(cookie),  # signed with another key
+    lambda cookie: web_sessions.cookie_serializer(KEY).dumps("a session id guessed"),  # signed, but no such session
+    lambda cookie: web_sessions.cookie_serializer(b"another key").dumps(cookie),  # signed with another key
     lambda cookie: "",
 ])
 def test_an_altered_guessed_or_foreign_cookie_is_refused(change):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.intake.records import LoadError
-from etl.intake.x12.segments import _segment_texts, read_interchange, split_segments
+from etl.intake.x12.segments import read_interchange, segment_texts, split_segments
 
 ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261001*1200*^*00501*000000001*0*T*:"
 BODY = ["GS*HP*S*R*20261001*1200*1*X*005010X221A1", "ST*835*0001", "BPR*I*0*C*NON", "SE*3*0001", "GE*1*1", "IEA*1*000000001"]
@@ -65,4 +65,4 @@ def test_the_fast_segment_reader_splits_exactly_as_str_split_does(text, terminat
     def kept(values):
         return [value.strip(" \t\r\n") for value in values if value.strip(" \t\r\n")]
 
-    assert kept(_segment_texts(text, terminator).to_list()) == kept(text.split(terminator))
+    assert kept(segment_texts(text, terminator).to_list()) == kept(text.split(terminator))

@@ -77,7 +77,8 @@ def _normalized(password: str) -> bytes:
     return unicodedata.normalize("NFKC", password).encode()
 
 
-def _now() -> datetime:
+def clock() -> datetime:
+    """The time now, in UTC; a test sets it to step through a lockout."""
     return datetime.now(timezone.utc)
 
 
@@ -95,7 +96,7 @@ def add_user(path: Path, name: str, role: str, password: str) -> None:
             "role": role,
             "password_hash": password_hash,
             "disabled": False,
-            "changed_at": _now().isoformat(timespec="seconds"),
+            "changed_at": clock().isoformat(timespec="seconds"),
         }
         _write(path, users)
 
@@ -107,7 +108,7 @@ def disable_user(path: Path, name: str) -> None:
         users = _read(path)
         if name not in users:
             raise AccessError(f"no user {name!r} in {path}")
-        users[name].update(disabled=True, changed_at=_now().isoformat(timespec="seconds"))
+        users[name].update(disabled=True, changed_at=clock().isoformat(timespec="seconds"))
         _write(path, users)
 
 
@@ -125,12 +126,12 @@ def authenticate(path: Path, name: str, password: str) -> SignIn:
         _matches(_UNKNOWN_USER_HASH, password)
         return SignIn(None, "unknown user")
     failures = entry.get("failed_sign_ins", 0)
-    waited = (_now() - datetime.fromisoformat(entry["last_failed_at"])).total_seconds() if failures else 0.0
+    waited = (clock() - datetime.fromisoformat(entry["last_failed_at"])).total_seconds() if failures else 0.0
     if (wait := _wait_after(failures) - waited) > 0:
         return SignIn(None, "locked" if failures >= LOCK_AFTER else "waiting after failed sign-ins", failures, _ceil(wait))
     if not _matches(entry["password_hash"], password):
         failures += 1
-        _update(path, name, failed_sign_ins=failures, last_failed_at=_now().isoformat())
+        _update(path, name, failed_sign_ins=failures, last_failed_at=clock().isoformat())
         return SignIn(None, "wrong password", failures, _ceil(_wait_after(failures)))
     if entry["disabled"]:
         return SignIn(None, "account disabled")

@@ -30,8 +30,8 @@ class Break:
     reason: str
 
 
-def _digest(signing_key: bytes | None, entry_id: int, logged_at: datetime, user_name: str, role: str | None, action: str,
-            object_ids: list[str], details: str, prev_hash: str) -> str:
+def entry_digest(signing_key: bytes | None, entry_id: int, logged_at: datetime, user_name: str, role: str | None,
+                 action: str, object_ids: list[str], details: str, prev_hash: str) -> str:
     """HMAC-SHA256 of the entry's fields and the previous hash; with no key, the plain SHA-256 of entries written
     before the log was keyed."""
     fields = json.dumps([entry_id, logged_at.isoformat(), user_name, role, action, list(object_ids), details, prev_hash],
@@ -69,7 +69,7 @@ def append(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, act
     if db and not audit_head.head_file(db).exists() and _may_start_checkpoint(last):
         audit_head.write(db, signing_key, _first_head(last))
     entry_id, prev_hash = (last[0] + 1, last[-1]) if last else (1, "")
-    entry_hash = _digest(signing_key, entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash)
+    entry_hash = entry_digest(signing_key, entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash)
     con.execute("insert into audit_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash, entry_hash])
     return entry_id
@@ -128,7 +128,7 @@ def _check_chain(rows: list[tuple], signing_key: bytes, head: Head) -> Break | N
         fields = (entry_id, logged_at, user_name, role, action, object_ids, details, stored_prev)
         # entries written before the log was keyed carry plain SHA-256, and the checkpoint's hash pins them all
         keys = (None,) if entry_id < head.keyed_from else (signing_key,)
-        if entry_id != expected_id or stored_prev != prev_hash or all(stored_hash != _digest(k, *fields) for k in keys):
+        if entry_id != expected_id or stored_prev != prev_hash or all(stored_hash != entry_digest(k, *fields) for k in keys):
             return Break(expected_id, "an entry was altered, removed or inserted")
         prev_hash, expected_id = stored_hash, expected_id + 1
     return None
@@ -175,7 +175,7 @@ def _first_head(last: tuple | None) -> Head:
 def _may_start_checkpoint(last: tuple | None) -> bool:
     """A checkpoint is started for an empty log, or one whose last entry predates keying (an upgraded database); a log
     whose last entry is keyed once had a checkpoint, and its absence is evidence, never replaced."""
-    return last is None or last[-1] == _digest(None, *last[:-1])
+    return last is None or last[-1] == entry_digest(None, *last[:-1])
 
 
 ENTRIES_SQL = """

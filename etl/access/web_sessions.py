@@ -62,7 +62,7 @@ class Sessions:
         `then_open` (a local address the caller has checked)."""
         session_id = secrets.token_urlsafe(32)
         ticket = secrets.token_urlsafe(32)
-        cookie = _serializer(key).dumps(session_id)
+        cookie = cookie_serializer(key).dumps(session_id)
         now = self._clock()
         with self._lock:
             # forget what can no longer be used: tickets past their minute, sessions whose cookie has expired
@@ -87,7 +87,7 @@ class Sessions:
         """The session a cookie names, if its signature holds, it is younger than MAX_AGE_SECONDS and the session has
         not ended; the caller judges idleness and the account. Opening a landing session once makes it an old one."""
         try:
-            session_id = _serializer(key).loads(cookie, max_age=MAX_AGE_SECONDS)
+            session_id = cookie_serializer(key).loads(cookie, max_age=MAX_AGE_SECONDS)
         except itsdangerous.BadData:  # forged, altered, signed with another key, or expired
             return None
         with self._lock:
@@ -108,7 +108,7 @@ class Sessions:
             self._sessions.pop(session_id, None)
 
 
-def _serializer(key: bytes) -> itsdangerous.URLSafeTimedSerializer:
+def cookie_serializer(key: bytes) -> itsdangerous.URLSafeTimedSerializer:
     """Timestamped and HMAC-SHA256 signed (itsdangerous's default digest is SHA-1)."""
     return itsdangerous.URLSafeTimedSerializer(key, salt="claimscope-session",
                                                signer_kwargs={"digest_method": hashlib.sha256})

@@ -155,7 +155,7 @@ def split_segments(text: str, name: str, first_number: int = 1) -> tuple[Delimit
     """Number every segment from first_number; indentation, CR/LF and a trailing terminator are ignored."""
     text = text.lstrip(_WHITESPACE + "\ufeff")
     delimiters, warnings = find_delimiters(text, name)
-    raw = _segment_texts(text, delimiters.segment).str.strip_chars(_WHITESPACE)
+    raw = segment_texts(text, delimiters.segment).str.strip_chars(_WHITESPACE)
     segments = (
         raw.to_frame()
         .filter(pl.col("raw") != "")
@@ -167,7 +167,7 @@ def split_segments(text: str, name: str, first_number: int = 1) -> tuple[Delimit
     return delimiters, segments, warnings
 
 
-def _segment_texts(text: str, terminator: str) -> pl.Series:
+def segment_texts(text: str, terminator: str) -> pl.Series:
     """The text between terminators. polars' CSV reader, with the terminator as its line end and a field separator
     the text never holds, does this about thirty times faster than splitting one big string."""
     if len(terminator.encode()) != 1 or _NEVER_IN_X12 in text:

@@ -286,3 +286,71 @@ def test_the_dashboard_draws_no_emoji_and_takes_every_icon_from_material(path):
     assert not EMOJI_SHORTCODE.findall(text)
     icons = re.findall(r"icon=\s*['\"]([^'\"]*)['\"]", text)
     assert all(icon.startswith(":material/") for icon in icons), icons
+
+
+# The project's own top-level packages: a file reaches another module of these only through its public names.
+PROJECT_PACKAGES = ("etl", "dashboard", "bench", "tests")
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _private_reaches(path: Path) -> list[str]:
+    """Each `from <project module> import _name`, `module._name` and `setattr(module, "_name", ...)` in a file, where
+    module is a name the file bound by importing from the project, as file:line."""
+    tree = ast.parse(path.read_text())
+    bound, found = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            bound.update(alias.asname or alias.name.split(".")[0] for alias in node.names
+                         if alias.name.split(".")[0] in PROJECT_PACKAGES)
+        elif isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in PROJECT_PACKAGES):
+            for alias in node.names:
+                if _is_private(alias.name):
+                    found.append((node.lineno, f"from {'.' * node.level}{node.module or ''} import {alias.name}"))
+                else:
+                    bound.add(alias.asname or alias.name)
+
+    def rooted_in_import(node: ast.expr) -> bool:
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id in bound
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _is_private(node.attr) and rooted_in_import(node.value):
+            found.append((node.lineno, ast.unparse(node)))
+        elif (isinstance(node, ast.Call) and len(node.args) >= 2
+              and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in ("setattr", "getattr", "delattr")
+              and rooted_in_import(node.args[0]) and isinstance(node.args[1], ast.Constant)
+              and isinstance(node.args[1].value, str) and _is_private(node.args[1].value)):
+            found.append((node.lineno, ast.unparse(node.func) + f"({ast.unparse(node.args[0])}, {node.args[1].value!r}, ...)"))
+    return [f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}:{line}: {what}" for line, what in sorted(found)]
+
+
+def test_no_file_reaches_another_modules_private_names():
+    # sqlite-utils' CLI and tests use the library's public API only; here too, a name with a leading underscore is its
+    # module's own, and a seam another module needs is given a public name.
+    reaches = [reach for folder in PROJECT_PACKAGES for path in _modules(folder) for reach in _private_reaches(path)]
+    assert not reaches, "private names reached from another module:\n" + "\n".join(reaches)
+
+
+def test_the_private_name_check_catches_an_import_an_attribute_and_a_monkeypatch(tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import etl.load.writing\n"
+        "from etl import ledger\n"
+        "from etl.load.parsing import _read, init_parser\n"
+        "ledger._private_helper()\n"
+        "etl.load.writing._write_one\n"
+        "def test(monkeypatch):\n"
+        "    monkeypatch.setattr(ledger, '_private_helper', None)\n"
+        "    self._own, pathlib._local, ledger.__name__, init_parser._cache\n"
+    )
+
+    reaches = [reach.split(": ", 1)[1] for reach in _private_reaches(script)]
+
+    assert reaches == [
+        "from etl.load.parsing import _read", "ledger._private_helper", "etl.load.writing._write_one",
+        "monkeypatch.setattr(ledger, '_private_helper', ...)", "init_parser._cache",
+    ]

@@ -36,7 +36,10 @@ amount_column.metric("Denied charges", display.money(rates["denied_charges"]), f
 preventable_column.metric(
     "Preventable share", "n/a" if rates["preventable_share"] is None else display.percent(rates["preventable_share"]),
     f"{display.money(rates['preventable_charges'])} of {display.money(rates['denied_charges'])} denied", delta_color="off", delta_arrow="off",
-    help="Denied charges whose main CARC a front-end or coding process can usually prevent (etl/reference/carc_categories.csv).",
+    help="Denied charges whose main CARC points to the practice's own claim preparation: registration and eligibility, "
+         "authorization, missing information, coding, medical necessity, duplicates, timely filing, enrollment, "
+         "coordination of benefits. Not preventable: non-covered services and benefit limits, patient responsibility, "
+         "other payers' liability (etl/reference/SOURCES.md).",
 )
 # A share of a handful of denials, or one that says every denial was preventable, needs its basis said beside it.
 if rates["denied"] < MIN_CLAIMS_FOR_A_RATE:

@@ -10,7 +10,7 @@ from dashboard.permissions import serves
 from dashboard.queries.cache import frame, library
 from etl.reports import audit_sampling
 from etl.reports.coder_accuracy import with_accuracy_intervals, with_coding_denial_intervals
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.scope import Scope, as_of_in_scope
 
 
 @serves("coder_accuracy")
@@ -25,7 +25,7 @@ def coding_denial_rates(as_of: date, scope: Scope) -> pl.DataFrame:
     return with_coding_denial_intervals(frame(
         "select coalesce(coder_id, 'unknown') as coder_id, count(*) as adjudicated,"
         " count(*) filter (where is_coding_denial) as coding_denials"
-        f" from coding_denials where adjudicated_date <= $as_of and {IN_SCOPE} group by all order by coder_id",
+        f" from coding_denials where {as_of_in_scope('adjudicated_date')} group by all order by coder_id",
         {"as_of": as_of, **scope.params()},
     ))
 
@@ -36,7 +36,7 @@ def coding_denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
     return frame(
         "select adjudicated_month, coalesce(coder_id, 'unknown') as coder_id,"
         " count(*) filter (where is_coding_denial) / count(*) as coding_denial_rate"
-        f" from coding_denials where adjudicated_date <= $as_of and {IN_SCOPE}"
+        f" from coding_denials where {as_of_in_scope('adjudicated_date')}"
         " group by all order by adjudicated_month, coder_id",
         {"as_of": as_of, **scope.params()},
     )

@@ -11,7 +11,7 @@ from dashboard.queries.cache import computed, frame, library
 from etl.reports import denial_jumps as jumps
 from etl.reports import denials as denial_reasons
 from etl.reports.denials import ADJUDICATED
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.scope import Scope, as_of_in_scope
 from etl.reports.stats import rate
 
 
@@ -93,7 +93,7 @@ def denials_by_procedure(as_of: date, scope: Scope, limit: int = 15) -> pl.DataF
     """The procedure codes on first-denied claims that carry the most denied charges."""
     return frame(
         "select procedure_code, count(distinct claim_record_id) as claim_count, sum(charge_amount) as denied_line_charges"
-        f" from first_denial_lines where adjudicated_date <= $as_of and {IN_SCOPE}"
+        f" from first_denial_lines where {as_of_in_scope('adjudicated_date')}"
         " group by procedure_code order by denied_line_charges desc, procedure_code limit $limit",
         _params(as_of, scope, limit=limit),
     )
@@ -116,7 +116,7 @@ def denial_remarks(as_of: date, scope: Scope) -> pl.DataFrame:
     return frame(
         "select rarc_code, any_value(rarc_description) as description, count(distinct remit_claim_id) as claim_count,"
         " sum(denied_charge_amount) as denied_amount"
-        f" from first_denial_remarks where adjudicated_date <= $as_of and {IN_SCOPE}"
+        f" from first_denial_remarks where {as_of_in_scope('adjudicated_date')}"
         " group by rarc_code order by claim_count desc, rarc_code",
         _params(as_of, scope),
     )

@@ -8,10 +8,10 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.scope import Scope, as_of_in_scope
 
 # First adjudications known by the as-of date, of claims in scope.
-ADJUDICATED = f"from initial_adjudications where adjudicated_date <= $as_of and {IN_SCOPE}"
+ADJUDICATED = f"from initial_adjudications where {as_of_in_scope('adjudicated_date')}"
 
 REASONS_SQL = f"""
     select carc_code, any_value(carc_description) as description, any_value(carc_category) as carc_category,

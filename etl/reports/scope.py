@@ -12,6 +12,11 @@ IN_SCOPE = "in_scope(payer_id, rendering_npi, service_date_from, submitted_date,
 IN_PAYERS_AND_PROVIDERS = "in_payers_and_providers(payer_id, rendering_npi, $scope)"
 
 
+def as_of_in_scope(date_column: str) -> str:
+    """The condition of a scoped report over events: the row's `date_column` is on or before $as_of, its claim in scope."""
+    return f"{date_column} <= $as_of and {IN_SCOPE}"
+
+
 @dataclass(frozen=True)
 class Scope:
     """Claims of these payers and providers (empty means all) dated in [start, end] by service or submission date."""

@@ -11,7 +11,7 @@ import polars as pl
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.scope import Scope, as_of_in_scope
 
 HORIZONS = (30, 60, 90)
 
@@ -20,7 +20,7 @@ HORIZONS = (30, 60, 90)
 PAYMENT_WAITS_SQL = (
     "select payer_id, payer_name, first_payment_date is not null and first_payment_date <= $as_of as is_paid,"
     " case when first_payment_date <= $as_of then days_to_first_payment else $as_of - submitted_date end as days"
-    f" from payment_timelines where submitted_date <= $as_of and {IN_SCOPE}"
+    f" from payment_timelines where {as_of_in_scope('submitted_date')}"
 )
 
 

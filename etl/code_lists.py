@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.db import scalar
+from etl.duck import scalar
 from etl.intake.records import LoadError
 
 LISTS = ("carc", "rarc")

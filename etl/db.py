@@ -15,6 +15,9 @@ from pathlib import Path
 import duckdb
 
 from etl import settings
+# scalar and object_type live below this module and the ledger (etl/duck.py), which db.py runs; kept importable from
+# here for the many callers that ask `database.scalar(...)`.
+from etl.duck import object_type as object_type, scalar as scalar
 
 SQL_DIR = settings.SQL_DIR
 # DuckDB refuses a second process at once (no waiting), so both sides retry for a while.
@@ -252,17 +255,6 @@ def tables_with_file_id() -> frozenset[str]:
     """The contract tables whose rows name their source file (read once from sql/schema, not per load)."""
     schema_tables = set(table_names())
     return frozenset(table for table, column, _ in schema_columns() if column == "file_id" and table in schema_tables)
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    """The first value of a query, or None; reads the result to the end as DuckDB 2 requires."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0][0] if rows else None
-
-
-def object_type(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    """'BASE TABLE' or 'VIEW' for a table or view of the main schema, None when there is none."""
-    return scalar(con, "select table_type from information_schema.tables where table_schema = 'main' and table_name = ?", [name])
 
 
 def real_file_count(con: duckdb.DuckDBPyConnection) -> int:

@@ -12,13 +12,13 @@ from pyspark.sql import DataFrame, SparkSession
 
 from etl import db as database
 from etl import lake, ledger, settings
+from etl.measures import CHARGE_WINDOW_DAYS
 from etl.spark.columns import spark_schema, spark_type
 from etl.spark.transpile import spark_models, to_spark
+from etl.sql_files import statement
 
 # The session conf key, per table, naming the lake (folder and export number) its temp view reads.
 REGISTERED = "claimscope.lake"
-# The claims a rebuild derives (etl/ledger.py rebuild): every claim id of a submission or a remittance.
-ALL_CLAIMS_SQL = "select claim_id from claims union select claim_id from remit_claims"
 
 
 def register_lake(spark: SparkSession, folder: Path | str, sql: str | None = None) -> None:
@@ -53,10 +53,10 @@ def build_ledger(spark: SparkSession, folder: Path | str) -> dict[str, int]:
     them in the lake in place of the ledger it held; return each table's rows."""
     folder = Path(folder).resolve()
     derived = {table: f"select * from {model}" for table, model in ledger.DERIVED_TABLES.items()}
-    derived["paid_line_rates"] = _summed("paid_line_rates", ledger.RATES_SQL.format(lines="claim_paid_lines"))
-    derived["ledger_months"] = f"select period_end as month_end from ({ledger.NEW_MONTHS_SQL})"
-    derived["monthly_ar"] = _summed("monthly_ar", ledger.CONTRIBUTIONS_SQL.format(
-        states="claim_states", ends=ledger.STORED_MONTHS, charge_window=ledger.CHARGE_WINDOW_DAYS))
+    derived["paid_line_rates"] = _summed("paid_line_rates", _ledger_statement("rate_counts", lines="claim_paid_lines"))
+    derived["ledger_months"] = f"select period_end as month_end from ({_ledger_statement('new_months')})"
+    derived["monthly_ar"] = _summed("monthly_ar", _ledger_statement(
+        "contributions", states="claim_states", ends=f"({_ledger_statement('stored_months')})", charge_window=CHARGE_WINDOW_DAYS))
     # the rules the ledger was built by, which `claimscope attach` checks (etl/lake_attach.py)
     derived["ledger_versions"] = f"select {ledger.LEDGER_VERSION}::integer as version, now()::timestamp as rebuilt_at"
     derived = {table: to_spark(sql) for table, sql in derived.items()}
@@ -69,8 +69,10 @@ def build_ledger(spark: SparkSession, folder: Path | str) -> dict[str, int]:
         for table in ["ledger_refresh_claims", *derived]:
             _empty_frame(spark, columns[table]).createOrReplaceTempView(table)
             spark.conf.set(f"{REGISTERED}.{table}", _registration(folder, manifest))
-        register_lake(spark, folder, "\n".join([ALL_CLAIMS_SQL, *derived.values(), *laid_out.values()]))
-        spark.sql(ALL_CLAIMS_SQL).createOrReplaceTempView("ledger_refresh_claims")
+        # the claims a rebuild derives (etl/ledger.py rebuild): every claim id of a submission or a remittance
+        all_claims = to_spark(_ledger_statement("all_claims"))
+        register_lake(spark, folder, "\n".join([all_claims, *derived.values(), *laid_out.values()]))
+        spark.sql(all_claims).createOrReplaceTempView("ledger_refresh_claims")
         # what more than one ledger table reads is derived once, as etl/ledger.py's _replace_rows does
         for model in ledger.SHARED_MODELS:
             spark.sql(f"select * from {model}").localCheckpoint().createOrReplaceTempView(model)
@@ -94,6 +96,11 @@ def spark_query(spark: SparkSession, folder: Path | str, duckdb_sql: str, params
     spark_sql = to_spark(duckdb_sql, params)
     register_lake(spark, folder, spark_sql)
     return spark.sql(spark_sql)
+
+
+def _ledger_statement(name: str, /, **fills: object) -> str:
+    """One of the statements etl/ledger.py runs (sql/ledger/statements), in DuckDB's SQL, its placeholders filled."""
+    return statement(f"{ledger.STATEMENTS}/{name}", **fills)
 
 
 def _models_read(models: list[tuple[str, str]], sql: str) -> set[str]:

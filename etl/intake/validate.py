@@ -445,11 +445,15 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def validate_database(con, today: date, docs_dir: Path | None = None) -> list[dict]:
-    """Run every suite over every loaded row; store and return one validation_runs row per expectation."""
-    from etl import code_lists
+def validate_database(con, today: date, docs_dir: Path | None = None,
+                      code_lists: dict[str, pl.DataFrame] | None = None) -> list[dict]:
+    """Run every suite over every loaded row; store and return one validation_runs row per expectation. The CARC and
+    RARC lists are the caller's, as load_files passes them (etl/code_lists.py effective); None reads the database's."""
+    if code_lists is None:
+        from etl.code_lists import effective
 
-    runner = SuiteRunner(today, docs_dir, code_lists.effective(con))
+        code_lists = effective(con)
+    runner = SuiteRunner(today, docs_dir, code_lists)
     everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.definitions})
     tables = stacked([everything])
     outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(tables, table, runner.code_lists))]

@@ -354,3 +354,41 @@ def test_the_private_name_check_catches_an_import_an_attribute_and_a_monkeypatch
         "from etl.load.parsing import _read", "ledger._private_helper", "etl.load.writing._write_one",
         "monkeypatch.setattr(ledger, '_private_helper', ...)", "init_parser._cache",
     ]
+
+
+# The ledger's layer orders and runs statements kept as files under sql/ (etl/sql_files.py statement); none of its
+# modules holds one as a module-level string.
+STATEMENT_RUNNERS = ("etl/ledger.py", "etl/reports/trends.py", "etl/spark/marts.py", "etl/sql_files.py", "etl/duck.py",
+                     "etl/measures.py")
+SQL_KEYWORD = re.compile(r"\b(select|insert|with)\s", re.I)
+
+
+def _module_level_sql(path: Path) -> list[str]:
+    """Each top-level assignment whose value holds a string (plain, or a part of an f-string) with a SQL keyword."""
+    found = []
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            strings = [part.value for part in ast.walk(node.value) if isinstance(part, ast.Constant) and isinstance(part.value, str)]
+            if any(SQL_KEYWORD.search(text) for text in strings):
+                found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)[:60]}")
+    return found
+
+
+@pytest.mark.parametrize("module", STATEMENT_RUNNERS)
+def test_the_ledgers_layer_keeps_no_sql_text_in_module_constants(module):
+    assert not _module_level_sql(REPO / module), "SQL kept as a module constant; move it to a file under sql/"
+
+
+def test_the_module_sql_check_catches_a_plain_and_an_f_string_constant(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text(
+        'RATES_SQL = """\n    SELECT payer_id from claim_paid_lines\n"""\n'
+        'TABLE = "claim_states"\n'
+        'REFRESH = f"INSERT into ledger_refresh_claims {TABLE}"\n'
+        'QUERIES = {"months": "with span as (select 1) select * from span"}\n'
+        'def run(con):\n    con.execute("select 1")\n'
+    )
+
+    found = [entry.split(": ", 1)[0] for entry in _module_level_sql(module)]
+
+    assert found == ["module.py:1", "module.py:5", "module.py:6"]

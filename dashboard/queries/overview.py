@@ -13,7 +13,7 @@ from dashboard.permissions import serves
 from dashboard.queries.cache import computed, frame, library
 from etl.reports import board_pack, trends
 from etl.reports.kpis import kpis
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.scope import IN_SCOPE, Scope, as_of_in_scope
 
 @serves("overview")
 def headline_figures(as_of: date, scope: Scope) -> dict:
@@ -39,7 +39,7 @@ def days_to_payment_by_payer(as_of: date, scope: Scope) -> pl.DataFrame:
     """Median days from first submission to first payment, over claims paid by the as-of date only, by payer."""
     return frame(
         "select payer_name, count(*) as paid_claims, median(days_to_first_payment) as naive_median_days_paid_only"
-        f" from payment_timelines where first_payment_date <= $as_of and {IN_SCOPE}"
+        f" from payment_timelines where {as_of_in_scope('first_payment_date')}"
         " group by payer_name order by naive_median_days_paid_only desc",
         {"as_of": as_of, **scope.params()},
     )
@@ -51,7 +51,7 @@ def claims_behind_figures(as_of: date, scope: Scope) -> pl.DataFrame:
     return frame(
         "select claim_id, payer_id, payer_name, service_date_from, submitted_date, charge_amount, paid_to_date_amount,"
         " contractual_amount, patient_responsibility_amount, balance_amount, last_status_code"
-        f" from claim_balances($as_of) where is_insurance and {IN_SCOPE} order by balance_amount desc, claim_id",
+        f" from insurance_balances($as_of) where {IN_SCOPE} order by balance_amount desc, claim_id",
         {"as_of": as_of, **scope.params()},
     )
 

@@ -9,7 +9,7 @@ import polars as pl
 from dashboard.permissions import serves
 from dashboard.queries.cache import computed, frame, library
 from etl.reports import timelines
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.scope import IN_SCOPE, Scope, as_of_in_scope
 
 
 @serves("timelines")
@@ -25,7 +25,7 @@ def stage_lags(as_of: date, scope: Scope) -> pl.DataFrame:
         "select payer_name, date_trunc('month', submitted_date)::date as submitted_month, charge_lag_days,"
         " case when first_remit_date <= $as_of then adjudication_days end as adjudication_days,"
         " case when final_payment_date <= $as_of then first_remit_to_final_payment_days end as first_remit_to_final_payment_days"
-        f" from payment_timelines where submitted_date <= $as_of and {IN_SCOPE}",
+        f" from payment_timelines where {as_of_in_scope('submitted_date')}",
         {"as_of": as_of, **scope.params()},
     )
 
@@ -38,7 +38,7 @@ def stage_lag_trend(as_of: date, scope: Scope) -> pl.DataFrame:
         " median(charge_lag_days) as charge_lag,"
         " median(adjudication_days) filter (where first_remit_date <= $as_of) as adjudication,"
         " median(first_remit_to_final_payment_days) filter (where final_payment_date <= $as_of) as first_remit_to_final_payment"
-        f" from payment_timelines where submitted_date <= $as_of and {IN_SCOPE} group by all order by submitted_month",
+        f" from payment_timelines where {as_of_in_scope('submitted_date')} group by all order by submitted_month",
         {"as_of": as_of, **scope.params()},
     )
 
@@ -54,13 +54,13 @@ def forecast_claims(as_of: date, scope: Scope) -> pl.DataFrame:
     """Open insurance claims not yet paid anything, with the amount expected: balance × the payer's paid-to-charge
     ratio on the claims it has paid."""
     return frame(
-        f"with balances as (select * from claim_balances($as_of) where {IN_SCOPE}),"
+        f"with balances as (select * from insurance_balances($as_of) where {IN_SCOPE}),"
         " yields as (select payer_id, sum(paid_to_date_amount) / sum(charge_amount) as payer_yield"
         "   from balances where paid_to_date_amount > 0 group by payer_id)"
         " select balances.payer_id, $as_of - balances.first_submitted_date as days_outstanding, balances.balance_amount,"
         " (balances.balance_amount * coalesce(yields.payer_yield, 0))::double as expected_amount"
         " from balances left join yields using (payer_id)"
-        " where balances.balance_amount > 0 and balances.paid_to_date_amount = 0 and balances.is_insurance",
+        " where balances.balance_amount > 0 and balances.paid_to_date_amount = 0",
         {"as_of": as_of, **scope.params()},
     )
 

@@ -6,13 +6,13 @@ create or replace macro ar_aging(as_of, basis) as table
 with
 
 balances as (
-    select * from claim_balances(as_of)
+    select * from insurance_balances(as_of)
 ),
 
 open_insurance as (
     select *
     from balances
-    where balance_amount > 0 and is_insurance
+    where balance_amount > 0
 ),
 
 final as (

@@ -19,7 +19,7 @@ underpaid as (
 
 balances as (
     select claims.*, coalesce(underpaid.underpaid_amount, 0) as underpaid_amount
-    from claim_balances(as_of) as claims
+    from insurance_balances(as_of) as claims
     left join underpaid on underpaid.claim_record_id = claims.claim_record_id
 ),
 
@@ -70,7 +70,7 @@ open_claims as (
         end as deadline_date,
         deadline_date - as_of as deadline_days_left
     from with_rules
-    where (balance_amount > 0 or underpaid_amount > 0) and is_insurance
+    where balance_amount > 0 or underpaid_amount > 0
 ),
 
 final as (

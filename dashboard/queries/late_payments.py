@@ -19,12 +19,8 @@ from etl.reports.worklist import worklist_rows
 
 @serves("late_payments")
 def ar_aging_by_payer(as_of: date, basis: str, scope: Scope) -> pl.DataFrame:
-    """Open insurance A/R by payer and aging bucket; basis is 'service' or 'submission'."""
-    return frame(
-        "select payer_name, aging_bucket, count(*) as claim_count, sum(balance_amount) as balance_amount"
-        f" from ar_aging($as_of, $aging_basis) where {IN_SCOPE} group by all order by payer_name, aging_bucket",
-        {"as_of": as_of, "aging_basis": basis, **scope.params()},
-    )
+    """Open insurance A/R by payer and aging bucket; basis is 'service' or 'submission' (etl/reports/aging.py)."""
+    return library(aging.by_payer)(as_of, basis, scope)
 
 
 @serves("late_payments")

@@ -8,25 +8,32 @@ from datetime import date
 import polars as pl
 
 from dashboard.permissions import serves
-from dashboard.queries import late_payments
-from dashboard.queries.cache import uncached
+from dashboard.queries.cache import library, uncached
 from etl import db as database
 from etl.access.accounts import users_file
 from etl.reports.scope import Scope
+from etl.reports.worklist import worklist_rows
 from etl.work import appeals, items, queue
+
+
+@serves("work_queue")
+def worklist(as_of: date, scope: Scope) -> pl.DataFrame:
+    """The insurance worklist as of a date, highest priority first (etl/reports/worklist.py); the Late payments page
+    reads the same cached rows."""
+    return library(worklist_rows)(as_of, scope)
 
 
 @serves("work_queue")
 def work_queue(as_of: date, scope: Scope, filters: queue.QueueFilters, user: str) -> pl.DataFrame:
     """The queue of one view as the filters narrow and sort it: the same rows `claimscope work list` prints."""
     work, latest = uncached(lambda con: (queue.work_items(con), queue.latest_appeals(con, as_of)))
-    return queue.narrowed(queue.with_work(late_payments.worklist(as_of, scope), work, latest), filters, user, as_of)
+    return queue.narrowed(queue.with_work(worklist(as_of, scope), work, latest), filters, user, as_of)
 
 
 @serves("work_queue")
 def work_categories(as_of: date, scope: Scope) -> list[str]:
     """The work categories on the worklist (no response, partial payment, underpayment, each denial category)."""
-    return sorted(late_payments.worklist(as_of, scope)["work_category"].unique().drop_nulls().to_list())
+    return sorted(worklist(as_of, scope)["work_category"].unique().drop_nulls().to_list())
 
 
 @serves("work_queue")

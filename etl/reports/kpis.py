@@ -7,7 +7,8 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from etl.reports.scope import IN_SCOPE, Scope
+from etl.reports.aging import AR_OVER_DAYS
+from etl.reports.scope import IN_SCOPE, Scope, as_of_in_scope
 
 # Claims whose date of service is at least this old have had time to settle (net collection rate).
 SETTLED_AFTER_DAYS = 90
@@ -25,10 +26,10 @@ RATES = ("initial_denial_rate", "first_pass_resolution_rate", "net_collection_ra
 FIGURES_BY_PAYER_SQL = f"""
     with
     balances as (
-        select * from claim_balances($as_of) where is_insurance and {IN_SCOPE}
+        select * from insurance_balances($as_of) where {IN_SCOPE}
     ),
     firsts as (
-        select * from initial_adjudications where adjudicated_date <= $as_of and {IN_SCOPE}
+        select * from initial_adjudications where {as_of_in_scope('adjudicated_date')}
     ),
     first_counts as (
         select
@@ -52,8 +53,11 @@ FIGURES_BY_PAYER_SQL = f"""
             coalesce(sum(charge_amount - contractual_amount - patient_responsibility_amount)
                 filter (where service_date_from <= $as_of - $settled), 0) as settled_collectible,
             coalesce(sum(balance_amount) filter (where balance_amount > 0), 0) as open_ar,
-            coalesce(sum(balance_amount) filter (where balance_amount > 0 and days_since_service > 90), 0) as ar_over_90,
-            coalesce(sum(balance_amount) filter (where balance_amount > 0 and days_since_service > 120), 0) as ar_over_120,
+            -- past the cut-offs of etl/reports/aging.py (AR_OVER_DAYS), counted in days since service
+            coalesce(sum(balance_amount)
+                filter (where balance_amount > 0 and days_since_service > {AR_OVER_DAYS['ar_over_90']}), 0) as ar_over_90,
+            coalesce(sum(balance_amount)
+                filter (where balance_amount > 0 and days_since_service > {AR_OVER_DAYS['ar_over_120']}), 0) as ar_over_120,
             coalesce(sum(charge_amount)
                 filter (where service_date_from > $as_of - $window and service_date_from <= $as_of), 0) as recent_charges,
             sum(charge_amount) as gross_charges,

@@ -7,6 +7,7 @@ belongs to) to quarantine, naming the expectation and the value; a warning loads
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,6 +21,10 @@ from etl.intake.records import PHI_COLUMNS, ParsedFile, Quarantined
 from etl.intake.values import passes_luhn
 
 settings.quiet_great_expectations()
+# Great Expectations imports pyspark when it is installed (the spark extra), and pyspark 4.3 warns at import that it
+# does not yet support pandas 3; the loader hands GX pandas frames, never Spark ones, so the warning is noise on
+# every `claimscope load`.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 SUITES_DIR = settings.SUITES_DIR
 REFERENCE_DIR = settings.REFERENCE_DIR

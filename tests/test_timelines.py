@@ -1,7 +1,10 @@
 """Time to payment: Kaplan–Meier with censored claims and the cash forecast, against hand computations."""
 
+from datetime import date
+
 import polars as pl
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from etl.reports.timelines import curve_summary, forecast, kaplan_meier, survival_at
 
@@ -42,3 +45,60 @@ def test_cash_forecast_conditions_on_days_already_waited():
     # Variance 100² × 0.2 × 0.8 + 50² × (1/6)(5/6) = 1,600 + 347.22; 90% band ±1.644854 × 44.127 = ±72.58.
     assert result["high"] == pytest.approx(20 + 50 / 6 + 1.644854 * (1600 + 2500 * 5 / 36) ** 0.5, abs=0.001)
     assert result["low"] == 0.0  # the band is cut at zero
+
+
+def per_claim_forecast(open_claims, curves, horizon):
+    """The forecast as it was written before it was vectorised: one claim at a time, the reference it must equal."""
+    expected = variance = 0.0
+    for payer_id, days_outstanding, amount in open_claims.select("payer_id", "days_outstanding", "expected_amount").iter_rows():
+        curve = curves.get(payer_id)
+        if curve is None:
+            continue
+        waited = survival_at(curve, days_outstanding)
+        probability = 0.0 if waited == 0 else (waited - survival_at(curve, days_outstanding + horizon)) / waited
+        expected += float(amount) * probability
+        variance += float(amount) ** 2 * probability * (1 - probability)
+    return expected, variance
+
+
+waits_strategy = st.lists(st.tuples(st.integers(0, 200), st.booleans()), min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    payers=st.dictionaries(st.sampled_from(["60054", "62308", "MCRB1"]), waits_strategy, min_size=1),
+    open_rows=st.lists(st.tuples(st.sampled_from(["60054", "62308", "MCRB1", "NOCURVE"]), st.integers(0, 400),
+                                 st.decimals("0.01", "25000.00", places=2)), max_size=60),
+    horizon=st.sampled_from([30, 60, 90]),
+)
+def test_the_vectorised_forecast_equals_the_per_claim_one_to_the_cent(payers, open_rows, horizon):
+    import math
+
+    from scipy import stats
+
+    curves = {payer: kaplan_meier([days for days, _ in waits], [paid for _, paid in waits]) for payer, waits in payers.items()}
+    open_claims = pl.DataFrame(open_rows, schema={"payer_id": pl.Utf8, "days_outstanding": pl.Int64,
+                                                  "expected_amount": pl.Decimal(18, 2)}, orient="row")
+    expected, variance = per_claim_forecast(open_claims, curves, horizon)
+    result = forecast(open_claims, curves, horizon)
+    margin = stats.norm.ppf(0.95) * math.sqrt(variance)
+    assert round(result["expected"], 2) == round(expected, 2)
+    assert round(result["high"], 2) == round(expected + margin, 2)
+    assert round(result["low"], 2) == round(max(0.0, expected - margin), 2)
+
+
+def test_the_vectorised_forecast_equals_the_per_claim_one_on_the_sample_practice(sample_db):
+    from etl import db as database
+    from etl.reports.timelines import payment_waits
+
+    as_of = date(2026, 11, 26)
+    with database.read_connection(sample_db) as con:
+        waits = payment_waits(con, as_of)
+        open_claims = con.sql("select payer_id, $as_of - submitted_date as days_outstanding, balance_amount as expected_amount"
+                              " from insurance_balances($as_of) where balance_amount > 0", params={"as_of": as_of}).pl()
+    assert open_claims.height > 50
+    curves = {payer_id: kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
+              for (payer_id,), claims in waits.group_by("payer_id")}
+    for horizon in (30, 60, 90):
+        expected, _ = per_claim_forecast(open_claims, curves, horizon)
+        assert round(forecast(open_claims, curves, horizon)["expected"], 2) == round(expected, 2)

@@ -36,8 +36,15 @@ def kaplan_meier(days: list[int] | np.ndarray, paid: list[bool] | np.ndarray) ->
 
 def survival_at(curve: SurvfuncRight, day: float) -> float:
     """S(day): the step function's value after every event up to and including `day`."""
-    index = np.searchsorted(curve.surv_times, day, side="right") - 1
-    return 1.0 if index < 0 else float(curve.surv_prob[index])
+    return float(survival_at_days(curve, np.asarray([day], dtype=float))[0])
+
+
+def survival_at_days(curve: SurvfuncRight, days: np.ndarray) -> np.ndarray:
+    """S(day) for many days at once (1 before the first event)."""
+    if not len(curve.surv_times):
+        return np.ones(len(days))
+    index = np.searchsorted(curve.surv_times, days, side="right") - 1
+    return np.where(index < 0, 1.0, curve.surv_prob[np.maximum(index, 0)])
 
 
 def curve_summary(curve: SurvfuncRight) -> dict:
@@ -69,17 +76,29 @@ def forecast(open_claims: pl.DataFrame, curves: dict[str, SurvfuncRight], horizo
     `open_claims` has payer_id, days_outstanding and expected_amount. The band treats each claim as paying in full or
     not at all, independently: variance Σ amount² p (1 − p), and a normal interval around the expectation.
     """
-    expected = variance = 0.0
-    for payer_id, days_outstanding, amount in open_claims.select("payer_id", "days_outstanding", "expected_amount").iter_rows():
+    return forecasts(open_claims, curves, (horizon,), confidence)[0]
+
+
+def forecasts(open_claims: pl.DataFrame, curves: dict[str, SurvfuncRight], horizons: tuple[int, ...],
+              confidence: float = 0.90) -> list[dict]:
+    """`forecast` for several horizons in one vectorised pass per payer (a 1M-claim practice has ~270k open claims)."""
+    expected, variance = np.zeros(len(horizons)), np.zeros(len(horizons))
+    for (payer_id,), claims in open_claims.group_by("payer_id"):
         curve = curves.get(payer_id)
         if curve is None:
             continue
-        waited = survival_at(curve, days_outstanding)
-        probability = 0.0 if waited == 0 else (waited - survival_at(curve, days_outstanding + horizon)) / waited
-        expected += float(amount) * probability
-        variance += float(amount) ** 2 * probability * (1 - probability)
-    margin = stats.norm.ppf(1 - (1 - confidence) / 2) * math.sqrt(variance)
-    return {"horizon_days": horizon, "expected": expected, "low": max(0.0, expected - margin), "high": expected + margin}
+        days = claims["days_outstanding"].cast(pl.Float64).to_numpy()
+        amounts = claims["expected_amount"].cast(pl.Float64).to_numpy()
+        waited = survival_at_days(curve, days)
+        for index, horizon in enumerate(horizons):
+            paid_by_then = waited - survival_at_days(curve, days + horizon)
+            probability = np.divide(paid_by_then, waited, out=np.zeros_like(waited), where=waited != 0)
+            expected[index] += amounts @ probability
+            variance[index] += (amounts * amounts) @ (probability * (1 - probability))
+    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    return [{"horizon_days": horizon, "expected": float(mean), "low": max(0.0, float(mean - z * math.sqrt(spread))),
+             "high": float(mean + z * math.sqrt(spread))}
+            for horizon, mean, spread in zip(horizons, expected, variance)]
 
 
 def time_to_payment_by_payer(waits: pl.DataFrame, by: str = "payer_name") -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -108,4 +127,4 @@ def cash_forecast(waits: pl.DataFrame, open_claims: pl.DataFrame) -> pl.DataFram
     conditioned on the days a claim has already waited."""
     curves = {payer_id: kaplan_meier(claims["days"].to_numpy(), claims["is_paid"].to_numpy())
               for (payer_id,), claims in waits.group_by("payer_id")}
-    return pl.DataFrame([forecast(open_claims, curves, horizon) for horizon in HORIZONS])
+    return pl.DataFrame(forecasts(open_claims, curves, HORIZONS))

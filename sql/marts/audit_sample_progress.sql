@@ -5,12 +5,9 @@ samples as (
     select * from stg_audit__samples
 ),
 
-drawn as (
-    select * from stg_audit__sample_claims
-),
-
 audited as (
-    select * from audited_claims
+    -- the sample's own findings: loaded after it was drawn (audit_sample_results)
+    select * from audit_sample_results
 ),
 
 final as (
@@ -27,8 +24,7 @@ final as (
         count(audited.claim_id) as claims_audited,
         count(audited.claim_id) filter (where not audited.is_claim_correct) as claims_in_error
     from samples
-    left join drawn on drawn.sample_id = samples.sample_id
-    left join audited on audited.claim_id = drawn.claim_id
+    left join audited on audited.sample_id = samples.sample_id
     group by all
 )
 

@@ -1,14 +1,15 @@
 -- One row per audited claim (claim id and coder): codes reviewed and found right, whether the whole claim was coded
 -- right, and the overpayment (the negative of the auditors' dollar impact: positive when the claim overbilled).
 -- The claim's payer, provider and dates come from its latest submission, so pages can scope it like any claim.
+-- It reads the current findings only: a worksheet loaded again replaces its earlier findings of the same codes.
 with
 
 audits as (
-    select * from stg_csv__coding_audits
+    select * from int_coding_audits__current_findings
 ),
 
 latest_review as (
-    -- a claim re-audited keeps only its latest review
+    -- a claim re-audited on a later date keeps only its latest review
     select *
     from audits
     qualify audit_date = max(audit_date) over (partition by claim_id)

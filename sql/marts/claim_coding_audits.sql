@@ -1,30 +1,26 @@
--- One row per code an auditor reviewed on a claim id, every review kept, with the file and line it came from.
+-- One row per code an auditor reviewed on a claim id, as it stands: the latest load of each code, with the file and
+-- line it came from (int_coding_audits__current_findings; a re-loaded worksheet's earlier rows stay in coding_audits).
 -- Read by the Claim page; audited_claims sums the latest review per claim.
 with
 
-audits as (
-    select * from stg_csv__coding_audits
-),
-
-files as (
-    select * from stg_loader__source_files
+findings as (
+    select * from int_coding_audits__current_findings
 ),
 
 final as (
     select
-        audits.claim_id,
-        audits.coder_id,
-        audits.auditor_id,
-        audits.code_type,
-        audits.original_code,
-        audits.audited_code,
-        audits.finding,
-        audits.dollar_impact_amount,
-        audits.audit_date,
-        files.source_file,
-        audits.locator
-    from audits
-    inner join files on files.file_id = audits.file_id
+        claim_id,
+        coder_id,
+        auditor_id,
+        code_type,
+        original_code,
+        audited_code,
+        finding,
+        dollar_impact_amount,
+        audit_date,
+        source_file,
+        locator
+    from findings
 )
 
 select * from final

@@ -137,6 +137,8 @@ def write_batch(
             if parsed.kind == "audits_csv" and not parsed.is_synthetic and _about_synthetic_claims_only(con, parsed):
                 parsed.is_synthetic = True  # a worksheet filled in on the demo stays demo data: it names no real patient
                 parsed.warnings.append("every claim it audits comes from synthetic files: loaded as demo data, entered by hand")
+            if parsed.kind == "audits_csv" and (replaced := _replaced_findings(con, parsed)):
+                parsed.warnings.append(replaced)  # a worksheet loaded again: its latest load wins (issue 30)
             for table, frame in parsed.tables.items():
                 if frame.height:
                     pieces.setdefault(table, []).append((len(file_ids), frame))
@@ -177,6 +179,34 @@ def _about_synthetic_claims_only(con: duckdb.DuckDBPyConnection, parsed: ParsedF
            or exists (select 1 from claims inner join source_files using (file_id)
                       where claims.claim_id = named.claim_id and not source_files.is_synthetic)
     """, {"ids": claim_ids})
+
+
+def _replaced_findings(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str:
+    """What a coding-audit file replaces: the current findings of the same claims and codes (the key of
+    sql/intermediate/int_coding_audits__current_findings), with the samples they were loaded for; blank when none."""
+    incoming = parsed.tables.get("coding_audits")  # noqa: F841 - read by the query below
+    if incoming is None or not incoming.height:
+        return ""
+    count, samples = con.execute("""
+        with replaced as (
+            select * from int_coding_audits__current_findings as found
+            where exists (select 1 from incoming
+                          where incoming.claim_id = found.claim_id and incoming.code_type = found.code_type
+                            and incoming.original_code is not distinct from found.original_code
+                            and (found.original_code is not null or incoming.audited_code is not distinct from found.audited_code))
+        )
+        select (select count(*) from replaced),
+               (select list(distinct drawn.sample_id) from replaced
+                inner join stg_audit__sample_claims as drawn on drawn.claim_id = replaced.claim_id
+                inner join stg_audit__samples as samples on samples.sample_id = drawn.sample_id
+                where samples.drawn_at < replaced.loaded_at)
+    """).fetchall()[0]
+    if not count:
+        return ""
+    named = sorted(samples or [])
+    of = f" of sample{'s' if len(named) > 1 else ''} {', '.join(map(str, named))}" if named else ""
+    return (f"replaces {count:,} earlier finding{'s' if count != 1 else ''}{of} for the same claims and codes "
+            "(the latest load wins; the earlier rows stay on file)")
 
 
 def one_row_per_patient(patients: pl.DataFrame) -> pl.DataFrame:

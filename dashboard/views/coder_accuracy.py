@@ -104,6 +104,9 @@ if not audited_samples.is_empty():
     point.metric("Point estimate", display.money(estimate["point_estimate"], cents=True))
     lower.metric("Lower bound, 90% two-sided", display.money(estimate["lower_bound"], cents=True),
                  help="The figure the OIG demands repayment of: the lower limit of the two-sided 90% interval.")
+    if estimate["lower_bound"] < 0:  # RAT-STATS reports it as computed; below zero, no overpayment is established
+        lower.caption("Below zero: at 90% confidence the sample does not establish that the practice was overpaid, "
+                      "so this estimate supports no repayment demand.")
     upper.metric("Upper bound", display.money(estimate["upper_bound"], cents=True))
     st.caption(f"Stratified estimator over audited claims; Student's t with {estimate['degrees_of_freedom']} degrees of freedom. "
                "Positive means the practice was overpaid (the sum of −dollar_impact).")

@@ -116,9 +116,10 @@ def test_quarter_to_date_changes_are_against_the_same_days_of_last_quarter_as_on
         pack = board_pack.build(con, AS_OF, Scope(start=date(2026, 10, 1), end=AS_OF), preset="quarter_to_date")
     page = parsed(pack.html)
 
-    # Served 1 Oct - 26 Nov: 300 open on 600 of charges, 45 days in A/R; the same days of last quarter (1 Jul - 26 Aug,
-    # seen on 26 Aug): W2's 300 open on its 300 of charges, 90 days (tests/test_kpis.py works both out).
-    assert page.tiles["Days in A/R"][1:3] == ["45", "-45 days against the same days of last quarter"]
+    # Served 1 Oct - 26 Nov: 300 open on 600 of charges over the range's 57 days, 28.5 days in A/R (shown 29, half up);
+    # the same days of last quarter (1 Jul - 26 Aug, seen on 26 Aug): W2's 300 open on its 300 of charges over 57 days,
+    # 57.0 days (tests/test_kpis.py works both out): 28.5 fewer, shown -29.
+    assert page.tiles["Days in A/R"][1:3] == ["29", "-29 days against the same days of last quarter"]
     # nothing was adjudicated by 26 Aug, so the denial rate has nothing to change from
     assert page.tiles["Initial denial rate"][2] == "— against the same days of last quarter"
     assert "Changes are against the same days of last quarter: claims served 2026-07-01 to 2026-08-26, as of 2026-08-26." \

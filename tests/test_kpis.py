@@ -92,11 +92,38 @@ def test_quarter_to_date_is_compared_with_the_same_days_of_last_quarter(practice
         before = figures_of.kpis(con, compared.as_of, compared.scope)
 
     # Now, served 1 Oct - 26 Nov: W1 200 and W6 100 open (W3 and W8 paid in full, W7 self-pay) = 300, on 200 + 100 + 250
-    # + 50 = 600 of charges in 90 days: 300 / (600 / 90) = 45.0 days; W3, W6 and W8 adjudicated, none denied.
-    assert (now["open_ar"], now["days_in_ar"]) == (Decimal("300.00"), 45.0)
+    # + 50 = 600 of charges over the range's 57 days (31 in October, 26 in November): 300 / (600 / 57) = 28.5 days;
+    # W3, W6 and W8 adjudicated, none denied.
+    assert (now["open_ar"], now["days_in_ar"], now["charge_window_days"]) == (Decimal("300.00"), 28.5, 57)
     assert (now["adjudicated_claims"], now["initial_denial_rate"]) == (3, 0.0)
-    # Before, served 1 Jul - 26 Aug and seen on 26 Aug: W2 alone, 300 open on 300 of charges: 300 / (300 / 90) = 90.0
-    # days; its denial came on 1 Sep, so nothing was adjudicated yet and there is no denial rate to compare with.
+    # Before, served 1 Jul - 26 Aug and seen on 26 Aug: W2 alone, 300 open on 300 of charges over 57 days (31 + 26):
+    # 300 / (300 / 57) = 57.0 days; its denial came on 1 Sep, so nothing was adjudicated yet and there is no denial rate
+    # to compare with.
     assert (compared.scope.start, compared.scope.end, compared.as_of) == (date(2026, 7, 1), date(2026, 8, 26), date(2026, 8, 26))
-    assert (before["open_ar"], before["days_in_ar"]) == (Decimal("300.00"), 90.0)
+    assert (before["open_ar"], before["days_in_ar"]) == (Decimal("300.00"), 57.0)
     assert (before["adjudicated_claims"], before["initial_denial_rate"]) == (0, None)
+
+
+@pytest.mark.parametrize(("start", "end", "as_of", "window_days", "open_ar", "charges", "days_in_ar"), [
+    # 30 days, 1-30 Nov seen on 30 Nov: W3 paid in full, W7 self-pay: nothing open on W3's 100 -> 0 days.
+    (date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 30), 30, "0.00", "100.00", 0.0),
+    # 30 days, 1-30 Oct seen on 26 Nov (a month back, as "Last month" is): W1 200 + W6 100 open, on W1 200 + W6 250 +
+    # W8 50 = 500 of charges -> 500 / 30 = 16.67 a day; 300 / 16.67 = 18.0 days (the old 90-day divisor said 54).
+    (date(2026, 10, 1), date(2026, 10, 30), date(2026, 11, 26), 30, "300.00", "500.00", 18.0),
+    # 68 days, 20 Sep - 26 Nov seen on 26 Nov: open W1 200 + W6 100 = 300, on W1 200 + W3 100 + W6 250 + W8 50 = 600
+    # (W5, 10 Sep, is before it) -> 600 / 68 = 8.82 a day; 300 / 8.82 = 34.0 days.
+    (date(2026, 9, 20), date(2026, 11, 26), date(2026, 11, 26), 68, "300.00", "600.00", 34.0),
+    # 90 days, 29 Aug - 26 Nov, the window itself: W1 200 + W6 100 open on 720 of charges (W1, W3, W5, W6, W8) ->
+    # 8.00 a day; 300 / 8 = 37.5 days.
+    (date(2026, 8, 29), date(2026, 11, 26), date(2026, 11, 26), 90, "300.00", "720.00", 37.5),
+    # 365 days to 26 Nov: every insurance claim, 750 open (W1 200, W2 300, W4 150, W6 100); the charges still come
+    # from the last 90 days only (720), so a year's range reads as the whole book does: 750 / 8 = 93.75 -> 93.8.
+    (date(2025, 11, 27), date(2026, 11, 26), date(2026, 11, 26), 90, "750.00", "720.00", 93.8),
+])
+def test_days_in_ar_averages_the_charges_of_the_days_the_range_covers(practice, start, end, as_of, window_days, open_ar,
+                                                                      charges, days_in_ar):
+    with database.read_connection(practice) as con:
+        figures = figures_of.kpis(con, as_of, Scope(start=start, end=end))
+    assert figures["charge_window_days"] == window_days
+    assert (figures["open_ar"], figures["recent_charges"]) == (Decimal(open_ar), Decimal(charges))
+    assert figures["days_in_ar"] == days_in_ar

@@ -98,10 +98,10 @@ def test_overview_this_month_is_compared_with_the_same_days_of_last_month(practi
     tiles = metrics(page)
 
     # Served 1-26 Nov: W3 alone (W7 is self-pay), settled on 25 Nov (60 paid, 30 CO-45, 10 PR): no open A/R, 0 days.
-    # The same days of October, seen on 26 Oct: W1 200 and W6 250 open (W8 paid), on 200 + 250 + 50 = 500 of charges:
-    # 450 / (500 / 90) = 81.0 days. A fall of 81 days, green since fewer days is better. (Against 30 days earlier,
-    # 27 Oct, no claim served in November was on file yet, and every change vanished.)
-    assert (tiles["Days in A/R"].value, tiles["Days in A/R"].proto.delta) == ("0", "-81 days")
+    # The same days of October, seen on 26 Oct: W1 200 and W6 250 open (W8 paid), on 200 + 250 + 50 = 500 of charges
+    # over those 26 days: 450 / (500 / 26) = 23.4 days. A fall of 23 days, green since fewer days is better. (Against
+    # 30 days earlier, 27 Oct, no claim served in November was on file yet, and every change vanished.)
+    assert (tiles["Days in A/R"].value, tiles["Days in A/R"].proto.delta) == ("0", "-23 days")
     assert tiles["Days in A/R"].proto.color == Metric.MetricColor.GREEN
     # W3 paid first time, as W8 was in October: 0 of 1 denied both times.
     assert (tiles["Initial denial rate"].value, tiles["Initial denial rate"].proto.delta) == ("0.0%", "0.0 pts")
@@ -230,3 +230,20 @@ def test_downloading_the_board_pack_is_written_to_the_audit_trail(practice_copy,
         logged = con.execute("select user_name, object_ids, details->>'format', details->>'data_hash', details->'filters'->>'as_of'"
                              " from audit_log where action = 'board_pack_download'").fetchall()
     assert logged == [("test-manager", ["board_pack_2026-11-26.html"], "html", prepared["data_hash"], "2026-11-26")]
+
+
+def test_overview_last_month_averages_that_months_charges_and_does_not_judge_what_it_cannot_hold(practice, monkeypatch):
+    page = opened(practice, monkeypatch, "views/overview.py")
+    page.selectbox(key="date_preset").set_value("last_month").run()
+    tiles = metrics(page)
+
+    # Served in October, seen on 26 Nov: W1 200 and W6 100 open (W8 paid), on W1 200 + W6 250 + W8 50 = 500 of charges
+    # over October's 31 days: 300 / (500 / 31) = 18.6 days, shown 19 (dividing by 90 days said 54).
+    assert tiles["Days in A/R"].value == "19"
+    assert "on $300 open A/R; charges over 31 days" in captions(page)
+    # No claim served since 1 Oct is 91 days old on 26 Nov: the share over 90 days is 0 by construction, not judged.
+    assert tiles["A/R over 90 days"].value == "0.0%"
+    said = captions(page)
+    assert "Not judged: no claim served since 2026-10-01 is over 90 days old yet. Widen the dates to judge it." in said
+    assert "Not judged: no claim served since 2026-10-01 is over 120 days old yet. Widen the dates to judge it." in said
+    assert "Meets the benchmark: under 15%" not in said

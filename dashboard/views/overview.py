@@ -1,12 +1,16 @@
 """Overview: the practice's headline revenue-cycle figures, against the previous comparable period and the usual
 benchmarks."""
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import charts, claim_detail, display, filters, session
 from dashboard.queries import overview
+from etl.reports.aging import AR_OVER_DAYS
 from etl.reports.formats import interval_note
 from etl.reports.judgement import HEADLINES, Comparison, headline, previous_period
+from etl.reports.scope import Scope
 
 # What each headline figure means (its tooltip); the figures and how they are judged are etl/reports/judgement.py's.
 DEFINITIONS = {
@@ -15,14 +19,15 @@ DEFINITIONS = {
     "net_collection_rate": "Insurance payments ÷ (charges − contractual adjustments − patient responsibility), on claims at "
                            "least 90 days from service. Patient payments are not on an 835, so the patient's share leaves "
                            "the denominator.",
-    "days_in_ar": "Open insurance A/R ÷ average daily charges of the last 90 days.",
+    "days_in_ar": "Open insurance A/R ÷ average daily charges (HFMA), the charges averaged over the 90 days to the as-of "
+                  "date, or over the days of the date range inside them.",
     "ar_over_90_share": "Share of open A/R more than 90 days from the date of service.",
     "ar_over_120_share": "Share of open A/R more than 120 days from the date of service.",
 }
 
 
 def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
-         benchmark: dict | None, compared: Comparison) -> None:
+         benchmark: dict | None, compared: Comparison, as_of: date, scope: Scope) -> None:
     """One judged figure: its value, its change coloured only when more than chance, its benchmark status, and its
     interval or what it is taken over; every tile has the same three lines, so the grid stays aligned."""
     shown = headline(name, kind, counted, now, before, benchmark)
@@ -37,7 +42,10 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
         + (" It is coloured only when that figure lies outside today's 95% interval." if counted
            else " The whole book, not a sample: any change is coloured."),
     )
-    if judged.meets_benchmark is None:
+    beyond_range = unreachable_cut_off(name, as_of, scope)
+    if beyond_range:
+        st.caption(f":gray[:material/info: {beyond_range}]")
+    elif judged.meets_benchmark is None:
         st.caption(":gray[:material/remove: No figure to judge]" if benchmark else "No benchmark")
     elif judged.meets_benchmark:
         st.caption(f":green[:material/check_circle: Meets the benchmark: {benchmark['label']}]")
@@ -46,11 +54,20 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
     if measured:
         st.caption(interval_note(measured))
     elif name == "days_in_ar":
-        st.caption(f"on {display.money(now['open_ar'])} open A/R")
+        st.caption(f"on {display.money(now['open_ar'])} open A/R; charges over {now['charge_window_days']} days")
     elif name == "net_collection_rate":
         st.caption(f"on {display.money(now['settled_collectible'])} collectible, settled claims")
     else:
         st.caption(f"of {display.money(now['open_ar'])} open A/R")
+
+
+def unreachable_cut_off(name: str, as_of: date, scope: Scope) -> str | None:
+    """Why an A/R-over tile says nothing about the practice: a range of service dates too short for any of its claims
+    to be that old is under the cut-off by construction, so it is not judged against the benchmark."""
+    cut_off = AR_OVER_DAYS.get(name.removesuffix("_share"))
+    if cut_off is None or scope.basis != "service" or scope.start is None or (as_of - scope.start).days > cut_off:
+        return None
+    return f"Not judged: no claim served since {scope.start} is over {cut_off} days old yet. Widen the dates to judge it."
 
 
 st.title("Overview")
@@ -68,7 +85,7 @@ if not now["adjudicated_claims"] and not now["open_ar"]:
 for row in (HEADLINES[:3], HEADLINES[3:]):
     for column, (name, label, kind, counted) in zip(st.columns(3), row):
         with column.container(border=True, height="stretch"):
-            tile(name, label, kind, counted, now, before, benchmarks.get(name), compared)
+            tile(name, label, kind, counted, now, before, benchmarks.get(name), compared, as_of, scope)
 
 st.subheader("Money in the period")
 money = st.columns(5)

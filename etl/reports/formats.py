@@ -1,29 +1,35 @@
 """How a figure reads wherever it leaves claimscope, on a page or in a board pack: money as $1,234 (cents where they
-matter), shares to one decimal, whole days, thousands separated, and a dash for what is missing."""
+matter), shares to one decimal, whole days, thousands separated, and a dash for what is missing. Every figure rounds
+half up, as a reader rounds by hand (26.65% reads 26.7%), never half to even or by truncation."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "—"
+
+
+def half_up(value: Decimal | float, places: int = 0) -> Decimal:
+    """The value rounded half away from zero; a float is taken as it prints (0.2665 is 0.2665, not 0.26649…)."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def money(value: Decimal | float | None, cents: bool = False) -> str:
     """$1,234, or $1,234.56 where cents matter; a refund or recoupment keeps its sign in front: −$45."""
     if value is None:
         return MISSING
-    shown = f"${abs(value):,.{2 if cents else 0}f}"
+    shown = f"${half_up(abs(value), 2 if cents else 0):,}"
     return f"−{shown}" if value < 0 and shown.strip("$0.,") else shown
 
 
 def percent(value: float | None) -> str:
     """A share with one decimal: 27.2%."""
-    return MISSING if value is None else f"{value:.1%}"
+    return MISSING if value is None else f"{half_up(value * 100, 1)}%"
 
 
 def days(value: float | None) -> str:
     """Days as a whole number."""
-    return MISSING if value is None else f"{round(value):,}"
+    return MISSING if value is None else f"{half_up(value):,}"
 
 
 def count(value: int | None) -> str:
@@ -43,4 +49,11 @@ def interval_note(measured: dict) -> str:
 
 def points(change: float) -> str:
     """A change of a share in percentage points, signed: +1.5 pts, 0.0 pts."""
-    return f"{change * 100:+.1f} pts" if round(change * 100, 1) else "0.0 pts"
+    shown = half_up(change * 100, 1)
+    return f"{shown:+} pts" if shown else "0.0 pts"
+
+
+def days_change(change: float) -> str:
+    """A change in days, signed: +6 days, 0 days."""
+    shown = half_up(change)
+    return f"{shown:+,} days" if shown else "0 days"

@@ -100,8 +100,7 @@ def headline(name: str, kind: str, counted: tuple[str, str] | None, now: dict, b
     judged = judge(value, previous, benchmark, counted is not None, interval, precision=0.001 if kind == "percent" else 1)
     change = None
     if judged.change is not None:
-        change = formats.points(judged.change) if kind == "percent" else \
-            f"{judged.change:+.0f} days" if round(judged.change) else "0 days"
+        change = formats.points(judged.change) if kind == "percent" else formats.days_change(judged.change)
     return Headline((formats.percent if kind == "percent" else formats.days)(value), change, judged, measured)
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
 
+from etl.measures import CHARGE_WINDOW_DAYS
 from etl.reports.aging import AR_OVER_DAYS
 from etl.reports.scope import IN_SCOPE, Scope, as_of_in_scope
 
 # Claims whose date of service is at least this old have had time to settle (net collection rate).
 SETTLED_AFTER_DAYS = 90
-# Days in A/R divides open A/R by the average daily charges of this many days.
-CHARGE_WINDOW_DAYS = 90
 
 # The counted figures in dollars, and the rates taken from the counts.
 MONEY_FIGURES = ("settled_payments", "settled_collectible", "open_ar", "ar_over_90", "ar_over_120", "recent_charges",
@@ -84,13 +83,15 @@ FIGURES_BY_PAYER_SQL = f"""
 def kpis(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> dict:
     """The practice's headline revenue-cycle figures as of a date for the claims in scope (self-pay left out)."""
     totals = _figures_by_payer(con, as_of, scope).drop("payer_id").sum().row(0, named=True)
-    return {**totals, "as_of": as_of.isoformat(), **_rates(totals)}
+    window = charge_window_days(as_of, scope)
+    return {**totals, "as_of": as_of.isoformat(), "charge_window_days": window, **_rates(totals, window)}
 
 
 def kpis_by_payer(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
     """The same figures for each payer in scope, one row per payer id: what `claimscope kpis --payer` gives for it."""
     figures = _figures_by_payer(con, as_of, scope)
-    rates = pl.DataFrame([_rates(row) for row in figures.iter_rows(named=True)], schema=dict.fromkeys(RATES, pl.Float64))
+    window = charge_window_days(as_of, scope)
+    rates = pl.DataFrame([_rates(row, window) for row in figures.iter_rows(named=True)], schema=dict.fromkeys(RATES, pl.Float64))
     return figures.hstack(rates)
 
 
@@ -100,9 +101,20 @@ def _figures_by_payer(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope)
     return con.sql(FIGURES_BY_PAYER_SQL, params=params).pl()
 
 
-def _rates(figures: dict) -> dict:
-    """The rates of one set of counted figures (a payer's, or the practice's)."""
-    daily_charges = figures["recent_charges"] / CHARGE_WINDOW_DAYS
+def charge_window_days(as_of: date, scope: Scope) -> int:
+    """The days whose charges Days in A/R averages (HFMA: A/R ÷ average daily charges over a stated window): the 90
+    days to the as-of date, cut to the scope's date range, so a month's charges are divided by that month's days."""
+    first, last = as_of - timedelta(days=CHARGE_WINDOW_DAYS - 1), as_of
+    if scope.start and scope.start > first:
+        first = scope.start
+    if scope.end and scope.end < last:
+        last = scope.end
+    return max((last - first).days + 1, 0)
+
+
+def _rates(figures: dict, window_days: int) -> dict:
+    """The rates of one set of counted figures (a payer's, or the practice's), charges averaged over `window_days`."""
+    daily_charges = figures["recent_charges"] / window_days if window_days else 0
     return {
         "initial_denial_rate": _share(figures["first_denied_claims"], figures["adjudicated_claims"]),
         "first_pass_resolution_rate": _share(figures["first_pass_resolved_claims"], figures["adjudicated_claims"]),

@@ -5,7 +5,7 @@
 with
 periods as (select unnest($starts) as period_start, unnest($ends) as period_end),
 firsts as (select * from initial_adjudications where adjudicated_date <= $as_of and {payers_and_providers}),
-balances as (select * from claim_balances($as_of) where is_insurance and {payers_and_providers}),
+balances as (select * from insurance_balances($as_of) where {payers_and_providers}),
 -- counted as the KPIs count it, from the balances alone: a claim still on its one adjudication, paid by it
 first_pass as (
     select first_adjudicated_date as adjudicated_date

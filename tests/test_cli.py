@@ -1,6 +1,7 @@
 import re
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from etl.cli import app
@@ -96,12 +97,24 @@ def test_export_refuses_a_folder_that_is_no_lake(db_path, tmp_path):
     assert result.exit_code == 1 and "Error: " in result.output
 
 
-@pytest.mark.parametrize("command", [command.callback.__name__.replace("_", "-") for command in app.registered_commands])
-def test_every_command_has_help_with_an_example_shown_in_the_readme(command):
-    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "250"})
+def command_paths(command, path=()):
+    """The name path of every command under a click group, sub-apps' commands included (`work assign`)."""
+    for name, subcommand in getattr(command, "commands", {}).items():
+        if hasattr(subcommand, "commands"):
+            yield from command_paths(subcommand, (*path, name))
+        else:
+            yield " ".join((*path, name))
 
-    example = re.search(r"Example: (claimscope .+)", result.output).group(1).strip()
-    assert example in (REPO / "README.md").read_text()
+
+@pytest.mark.parametrize("command", list(command_paths(typer.main.get_command(app))))
+def test_every_command_has_help_with_an_example_shown_in_the_readme(command):
+    result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "250"})
+
+    examples = [example.strip() for example in re.findall(r"Example: (claimscope .+)", result.output)]
+    assert examples, f"claimscope {command} --help has no Example:"
+    for example in examples:
+        assert example.startswith(f"claimscope {command} "), example
+        assert example in (REPO / "README.md").read_text()
 
 
 def test_validate_reruns_every_suite_and_writes_data_docs(db_path, tmp_path):

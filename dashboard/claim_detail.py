@@ -58,9 +58,14 @@ def _summary_card(row: dict, as_of: date) -> None:
                     else "None on the insurance worklist: a self-pay claim is billed to the patient.")
             return
         days = row["deadline_days_left"]
-        deadline.metric(f"Deadline ({row['deadline_basis']})", row["deadline_date"].isoformat(),
-                        f"passed {-days:,} days ago" if row["is_past_deadline"] else f"{days:,} days left",
-                        delta_color="off", delta_arrow="off")
+        if row["deadline_date"] is None:  # filed on time, no answer since: the filing limit is met for good
+            deadline.metric("Timely filing", "Met", f"first sent {row['first_submitted_date']}", delta_color="off",
+                            delta_arrow="off", help="Sent inside the payer's filing limit: keep the 837 and its "
+                                                    "acceptance as proof of timely filing.")
+        else:
+            deadline.metric(f"Deadline ({row['deadline_basis']})", row["deadline_date"].isoformat(),
+                            f"passed {-days:,} days ago" if row["is_past_deadline"] else f"{days:,} days left",
+                            delta_color="off", delta_arrow="off")
         # plain text, never markdown: both come from reference lists an admin may have loaded
         st.text(row["next_action"])
         st.text(f"Priority: {row['priority_reason']}")

@@ -37,11 +37,13 @@ def test_worklist_rows_and_priorities_match_the_hand_computation(practice):
         # Cigna denied CO-197 on 2026-09-01: appeal window 180 days -> 2027-02-28, 94 days left; 117 days since service;
         # 300.00 x 0.30 (authorization_referral, 91-120) x 1 = 90.00
         ("W2", "denied", Decimal("300.00"), 113, "91-120", 94, Decimal("90.00")),
+        # Cigna never answered; its 90-day filing limit passed on 2026-08-30, but W4 was first sent on 2026-06-03, two
+        # days after service: the limit is met, no deadline is pending, and it is followed up, not written off;
+        # 150.00 x 0.45 (no_response, 120+) x 1 = 67.50
+        ("W4", "no response", Decimal("150.00"), 176, "120+", None, Decimal("67.50")),
         # Aetna paid 100.00 and wrote off 50.00 of 250.00: 100.00 left; appeal window from 2026-11-05 -> 159 days;
         # 100.00 x 0.55 (partial_payment, 31-60) x 1 = 55.00
         ("W6", "partially paid", Decimal("100.00"), 41, "31-60", 159, Decimal("55.00")),
-        # Cigna never answered and its 90-day filing limit passed on 2026-08-30: 88 days ago, priority 0
-        ("W4", "no response", Decimal("150.00"), 176, "120+", -88, Decimal("0.00")),
     ]
 
 
@@ -52,12 +54,30 @@ def test_denials_carry_their_carc_category_and_next_action(practice):
     assert (w2["last_denial_carc_code"], w2["work_category"], w2["next_action"]) == ("197", "authorization_referral", AUTH_ACTION)
 
 
-def test_claims_past_their_deadline_are_flagged_for_write_off_review(practice):
+def test_a_claim_filed_on_time_and_never_answered_is_followed_up_with_its_proof_of_timely_filing(practice):
     with duckdb.connect(str(practice), read_only=True) as con:
         w4 = worklist_rows(con, AS_OF).filter(claim_id="W4").row(0, named=True)
 
-    assert w4["is_past_deadline"] is True
-    assert w4["next_action"] == "Write-off review: past the timely-filing or appeal deadline"
+    # Served 2026-06-01, first sent 2026-06-03: inside Cigna's 90 days, though the limit itself passed on 2026-08-30.
+    assert (w4["is_past_deadline"], w4["deadline_days_left"]) == (False, None)
+    assert w4["next_action"] == ("Follow up with proof of timely filing: first sent 2026-06-03 (2 days after service, inside "
+                                 "the 90-day limit); check claim status (276/277) and resubmit with the proof if the payer "
+                                 "has no record of it")
+    assert w4["priority_reason"].endswith("× 1.0 (filed on time: no deadline pending)")
+
+
+def test_a_claim_filed_after_its_limit_is_flagged_for_write_off_review(practice, tmp_path):
+    header = (FIXTURES / "worklist" / "claims.csv").read_text().splitlines()[0]
+    # Served 2026-03-02, first sent 2026-07-15: 135 days, past Cigna's 90; never answered.
+    (tmp_path / "late.csv").write_text(header + "\nL1,62308,Cigna,C9,BIRCH,IDA,1970-01-01,1234567893,,CD1,professional,1,11,"
+                                                 "2026-03-02,,2026-07-15,80.00,1,99213,,1,80.00,,I10\n")
+    load_files([tmp_path / "late.csv"], practice)
+    with duckdb.connect(str(practice), read_only=True) as con:
+        late = worklist_rows(con, AS_OF).filter(claim_id="L1").row(0, named=True)
+
+    # The limit ran out on 2026-05-31 (2026-03-02 + 90 days), 179 days before the as-of date.
+    assert (late["is_past_deadline"], late["deadline_days_left"], late["priority_score"]) == (True, -179, Decimal("0.00"))
+    assert late["next_action"] == "Write-off review: past the timely-filing or appeal deadline"
 
 
 def test_paid_claims_self_pay_and_reversal_pairs_are_not_worked(practice):
@@ -95,7 +115,7 @@ def test_worklist_cli_writes_csv_with_the_documented_columns(practice, tmp_path)
     for column in ("claim_id", "payer_name", "balance_amount", "days_outstanding", "aging_bucket", "deadline_days_left", "next_action", "priority_score"):
         assert column in rows[0]
     assert [(row["claim_id"], row["aging_bucket"], row["priority_score"]) for row in rows] == [
-        ("W1", "31-60", "180.00"), ("W2", "91-120", "90.00"), ("W6", "31-60", "55.00"), ("W4", "120+", "0.00"),
+        ("W1", "31-60", "180.00"), ("W2", "91-120", "90.00"), ("W4", "120+", "67.50"), ("W6", "31-60", "55.00"),
     ]
     assert "last_name" not in rows[0] and "member_id" not in rows[0]
 
@@ -110,7 +130,7 @@ def test_worklist_cli_writes_an_excel_workbook(practice, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out)["worklist"]
     header = [cell.value for cell in sheet[1]]
-    assert [row[header.index("claim_id")] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["W1", "W2", "W6", "W4"]
+    assert [row[header.index("claim_id")] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["W1", "W2", "W4", "W6"]
 
 
 def test_self_pay_claims_are_not_listed_as_waiting_for_a_remittance(practice):

@@ -14,7 +14,7 @@ from etl.work import queue
 
 # What the summary card reads of the claim's worklist row: the worklist's own status, deadline and next action.
 CARD_COLUMNS = ["claim_record_id", "work_status", "deadline_days_left", "deadline_date", "deadline_basis",
-                "is_past_deadline", "next_action", "priority_reason"]
+                "is_past_deadline", "first_submitted_date", "next_action", "priority_reason"]
 
 
 @serves("claim")

@@ -26,7 +26,7 @@ WORKLIST_SQL = (
 
 
 # One claim's rows, with which deadline applies and its date: the Claim page's summary.
-CLAIM_COLUMNS = ["claim_record_id", *WORKLIST_COLUMNS, "deadline_date", "deadline_basis"]
+CLAIM_COLUMNS = ["claim_record_id", *WORKLIST_COLUMNS, "deadline_date", "deadline_basis", "first_submitted_date"]
 CLAIM_SQL = f"select {', '.join(CLAIM_COLUMNS)} from worklist($as_of) where claim_id = $claim_id order by payer_name"
 
 

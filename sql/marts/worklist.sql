@@ -4,7 +4,8 @@
 -- whose lines the payer allowed below its usual rate (underpaid_lines; the shortfall is underpaid_amount).
 -- priority_score = (balance + underpaid amount) x recovery likelihood (etl/reference/recovery_likelihood.csv, by
 --                  category and age) x deadline boost (2 within 30 days of the deadline, 1.5 within 60, else 1);
---                  0 once past it. priority_reason says the same in words, with the row's own figures.
+--                  0 once past it. A claim with no answer that was first sent inside its filing limit has met it:
+--                  once the limit is behind it, it has no deadline pending and is followed up, never written off. priority_reason says the same in words, with the row's own figures.
 -- A claim with no answer that is not yet past its payer's expected days to pay is labelled is_not_yet_due; the
 -- worklist ranks those below every claim that is due (etl/reports/worklist.py).
 create or replace macro worklist(as_of) as table
@@ -62,11 +63,18 @@ open_claims as (
             else 'partially paid'
         end as work_status,
         as_of - submitted_date > expected_days_to_pay as is_past_expected_days,
-        -- no answer yet: the filing limit runs from the date of service; after a remit, the appeal window runs from it
-        case when adjudication_count = 0 then 'timely filing' else 'appeal window' end as deadline_basis,
+        -- no answer yet: the filing limit runs from the date of service, and a first submission inside it meets it
+        -- for good (a payer that lost the claim takes it again with proof of timely filing); after a remit, the
+        -- appeal window runs from it
+        first_submitted_date <= service_date_from + timely_filing_days as is_filed_on_time,
         case
-            when adjudication_count = 0 then service_date_from + timely_filing_days
-            else last_remit_date + appeal_window_days
+            when adjudication_count > 0 then 'appeal window'
+            when is_filed_on_time and as_of > service_date_from + timely_filing_days then 'filed on time'
+            else 'timely filing'
+        end as deadline_basis,
+        case deadline_basis
+            when 'timely filing' then service_date_from + timely_filing_days
+            when 'appeal window' then last_remit_date + appeal_window_days
         end as deadline_date,
         deadline_date - as_of as deadline_days_left
     from with_rules
@@ -98,9 +106,16 @@ final as (
         open_claims.deadline_days_left,
         open_claims.deadline_date,
         open_claims.deadline_basis,
-        open_claims.deadline_days_left < 0 as is_past_deadline,
+        open_claims.first_submitted_date,
+        open_claims.is_filed_on_time,
+        coalesce(open_claims.deadline_days_left < 0, false) as is_past_deadline,
         case
             when open_claims.deadline_days_left < 0 then 'Write-off review: past the timely-filing or appeal deadline'
+            when open_claims.deadline_basis = 'filed on time' then format(
+                'Follow up with proof of timely filing: first sent {} ({} days after service, inside the {}-day limit); '
+                || 'check claim status (276/277) and resubmit with the proof if the payer has no record of it',
+                open_claims.first_submitted_date, open_claims.first_submitted_date - open_claims.service_date_from,
+                open_claims.timely_filing_days)
             when open_claims.work_status = 'no response' then 'Check claim status with the payer (276/277); resubmit if it is not on file'
             when open_claims.work_status = 'partially paid' then 'Compare the payment with the contract; appeal an underpayment'
             when open_claims.work_status = 'underpaid' then 'Appeal the underpayment: allowed below the payer''s usual rate (see the lines)'
@@ -115,6 +130,7 @@ final as (
             || replace(open_claims.work_category, '_', ' ') || ', ' || open_claims.aging_bucket || ' days) × '
             || format('{}', scored.deadline_boost) || case
                 when open_claims.deadline_days_left < 0 then ' (past the deadline)'
+                when open_claims.deadline_basis = 'filed on time' then ' (filed on time: no deadline pending)'
                 when open_claims.deadline_days_left <= 60 then format(' (deadline in {} days)', open_claims.deadline_days_left)
                 else ' (no deadline within 60 days)'
             end as priority_reason

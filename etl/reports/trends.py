@@ -10,9 +10,14 @@ import duckdb
 import polars as pl
 
 from etl.measures import CHARGE_WINDOW_DAYS
+from etl.reports.aging import AR_OVER_DAYS
 from etl.reports.kpis import SETTLED_AFTER_DAYS
 from etl.reports.scope import IN_PAYERS_AND_PROVIDERS, Scope
 from etl.sql_files import statement
+
+# The A/R-over cut-offs as stocks.sql binds them ($ar_over_90_days, $ar_over_120_days): the KPIs' own (aging.py).
+AR_OVER_CUT_OFFS = {f"{figure}_days": days for figure, days in AR_OVER_DAYS.items()}
+
 
 # A range shorter than this is shown week by week: three monthly points say little.
 WEEKLY_BELOW_DAYS = 90
@@ -66,13 +71,13 @@ def _stocks(con: duckdb.DuckDBPyConnection, dates: list[date], grain: str, scope
     """A/R at each date: month ends from monthly_ar, any other date (a week end, the as-of date) from claim_states."""
     stored = pl.DataFrame(schema={"snapshot_date": pl.Date})
     if grain == "month":
-        stored = con.sql(_stocks_sql("monthly_ar"), params={"dates": dates, **scope.params()}).pl()
+        stored = con.sql(_stocks_sql("monthly_ar"), params={"dates": dates, **AR_OVER_CUT_OFFS, **scope.params()}).pl()
     missing = sorted(set(dates) - set(stored["snapshot_date"].to_list()))
     computed = stored.clear()
     if missing:
         contributions = statement("ledger/statements/contributions", states="claim_states",
                                   ends=f"({statement('reports/trends/snapshot_dates')})", charge_window=CHARGE_WINDOW_DAYS)
-        computed = con.sql(_stocks_sql(f"({contributions})"), params={"dates": missing, **scope.params()}).pl()
+        computed = con.sql(_stocks_sql(f"({contributions})"), params={"dates": missing, **AR_OVER_CUT_OFFS, **scope.params()}).pl()
     empty = pl.DataFrame(schema={"snapshot_date": pl.Date, **{name: pl.Decimal(38, 2) for name in STOCK_COLUMNS}})
     return pl.concat([empty, *(frame for frame in (stored, computed) if not frame.is_empty())], how="diagonal_relaxed")
 

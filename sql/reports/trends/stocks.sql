@@ -7,9 +7,9 @@ select
     month_end as snapshot_date,
     coalesce(sum(balance_amount), 0) as balance_amount,
     coalesce(sum(balance_amount) filter (
-        where aging_bucket in (select aging_bucket from aging_buckets where first_day > 90)), 0) as ar_over_90_amount,
+        where aging_bucket in (select aging_bucket from aging_buckets where first_day > $ar_over_90_days)), 0) as ar_over_90_amount,
     coalesce(sum(balance_amount) filter (
-        where aging_bucket in (select aging_bucket from aging_buckets where first_day > 120)), 0) as ar_over_120_amount,
+        where aging_bucket in (select aging_bucket from aging_buckets where first_day > $ar_over_120_days)), 0) as ar_over_120_amount,
     coalesce(sum(recent_charge_amount), 0) as recent_charge_amount
 from snapshots
 where list_contains($dates, month_end) and {payers_and_providers}

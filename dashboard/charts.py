@@ -148,12 +148,20 @@ def step_lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str, x
     return figure
 
 
-def boxes(frame: pl.DataFrame, x: str, y: str, y_title: str):
-    """The distribution of y per x."""
-    frame = as_text(frame)
-    figure = px.box(frame.drop_nulls(y).to_pandas(), x=x, y=y, points=False, labels=_labels(frame))
-    figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10})
-    format_axis(figure, frame, y)
+def boxes(quartiles: pl.DataFrame, x: str, y_title: str):
+    """The distribution of a measure per x, drawn from its quartiles and whisker ends (q1, median, q3, lower_fence,
+    upper_fence: etl/reports/timelines.py stage_lag_boxes) rather than from every value."""
+    import plotly.graph_objects as go
+
+    quartiles = as_text(quartiles)
+    figure = go.Figure(go.Box(
+        x=quartiles[x].to_list(), q1=quartiles["q1"].to_list(), median=quartiles["median"].to_list(),
+        q3=quartiles["q3"].to_list(), lowerfence=quartiles["lower_fence"].to_list(),
+        upperfence=quartiles["upper_fence"].to_list(), boxpoints=False, name="",
+        hovertemplate="%{x}<br>median %{median:,.0f} days<extra></extra>",
+    ))
+    figure.update_layout(yaxis_title=y_title, xaxis_title=None, margin={"t": 10}, showlegend=False)
+    figure.update_yaxes(tickformat=",.0f")
     return figure
 
 

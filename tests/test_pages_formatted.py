@@ -159,6 +159,13 @@ def test_timelines_give_whole_days_and_dollar_forecasts(practice, monkeypatch):
     rows = {row["Payer"]: row for row in table_with(page, "Median days")}
     assert (rows["Aetna"]["Median days"], rows["Aetna"]["Naive mean (paid only)"]) == ("20", "19")
     assert all(metric.value.startswith("$") for metric in page.metric)
+    # The stage-lag boxes arrive as quartiles, not as every claim's days: Aetna's service-to-submission lags are
+    # 1, 1, 2, 2 (tests/test_timelines.py works the quartiles out): Q1 1, median 1.5, Q3 2.
+    [box] = json.loads(next(chart for chart in page.get("plotly_chart") if "lag_charge_lag_days" in chart.proto.id)
+                       .proto.spec)["data"]
+    aetna = box["x"].index("Aetna")
+    assert (box["q1"][aetna], box["median"][aetna], box["q3"][aetna]) == (1.0, 1.5, 2.0)
+    assert "y" not in box
 
 
 def test_claim_page_shows_a_claims_balance_to_the_cent(practice, monkeypatch):

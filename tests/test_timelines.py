@@ -102,3 +102,47 @@ def test_the_vectorised_forecast_equals_the_per_claim_one_on_the_sample_practice
     for horizon in (30, 60, 90):
         expected, _ = per_claim_forecast(open_claims, curves, horizon)
         assert round(forecast(open_claims, curves, horizon)["expected"], 2) == round(expected, 2)
+
+
+def test_the_stage_lag_boxes_are_plotlys_quartiles_computed_in_sql(tmp_path):
+    from etl import db as database
+    from etl.load import load_files
+    from etl.reports.timelines import stage_lag_boxes
+    from tests.conftest import FIXTURES
+
+    load_files([FIXTURES / "worklist"], tmp_path / "practice.duckdb")
+    with database.read_connection(tmp_path / "practice.duckdb") as con:
+        boxes = stage_lag_boxes(con, date(2026, 11, 26)).filter(pl.col("stage") == "charge_lag_days")
+
+    # Days from service to submission. Aetna: W6 1, W8 1, W1 2, W5 2 -> sorted [1, 1, 2, 2]; Plotly's quartile at p
+    # sits at position 4p - 1/2: Q1 at 0.5 -> 1, the median at 1.5 -> 1.5, Q3 at 2.5 -> 2; IQR 1, so the whiskers reach
+    # the last values within [-0.5, 3.5]: 1 and 2. Cigna: W4 2, W2 4 -> Q1 at 0 -> 2, median at 0.5 -> 3, Q3 at 1 -> 4.
+    # Medicare: W3 1 alone. W7 is self-pay.
+    assert boxes.select("payer_name", "claim_count", "q1", "median", "q3", "lower_fence", "upper_fence").rows() == [
+        ("Aetna", 4, 1.0, 1.5, 2.0, 1.0, 2.0),
+        ("Cigna", 2, 2.0, 3.0, 4.0, 2.0, 4.0),
+        ("Medicare Part B", 1, 1.0, 1.0, 1.0, 1.0, 1.0),
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(days=st.lists(st.integers(0, 400), min_size=1, max_size=60))
+def test_the_sql_quartiles_and_fences_equal_plotlys_on_any_sample(days):
+    import duckdb
+    import numpy as np
+
+    from etl.reports.timelines import STAGE_LAG_BOXES_SQL
+    from etl.reports.scope import Scope
+
+    with duckdb.connect() as con:
+        con.execute("create macro in_scope(a, b, c, d, scope) as true")
+        con.execute("create table payment_timelines as select 'P' as payer_name, unnest($days) as charge_lag_days,"
+                    " null::int as adjudication_days, null::int as first_remit_to_final_payment_days,"
+                    " null::date as first_remit_date, null::date as final_payment_date, date '2026-01-01' as submitted_date,"
+                    " 'P' as payer_id, null as rendering_npi, null::date as service_date_from", {"days": days})
+        [row] = con.sql(STAGE_LAG_BOXES_SQL, params={"as_of": date(2026, 11, 26), **Scope().params()}).pl().rows(named=True)
+    values = np.sort(np.asarray(days, dtype=float))
+    q1, median, q3 = np.percentile(values, [25, 50, 75], method="hazen")  # Plotly's "linear" quartiles
+    inside = values[(values >= q1 - 1.5 * (q3 - q1)) & (values <= q3 + 1.5 * (q3 - q1))]
+    assert (row["q1"], row["median"], row["q3"]) == pytest.approx((q1, median, q3))
+    assert (row["lower_fence"], row["upper_fence"]) == pytest.approx((min(q1, inside.min()), max(q3, inside.max())))

@@ -19,15 +19,9 @@ def payment_waits(as_of: date, scope: Scope) -> pl.DataFrame:
 
 
 @serves("timelines")
-def stage_lags(as_of: date, scope: Scope) -> pl.DataFrame:
-    """Per claim: charge lag, adjudication lag and first remittance to final payment, each once it has happened."""
-    return frame(
-        "select payer_name, date_trunc('month', submitted_date)::date as submitted_month, charge_lag_days,"
-        " case when first_remit_date <= $as_of then adjudication_days end as adjudication_days,"
-        " case when final_payment_date <= $as_of then first_remit_to_final_payment_days end as first_remit_to_final_payment_days"
-        f" from payment_timelines where {as_of_in_scope('submitted_date')}",
-        {"as_of": as_of, **scope.params()},
-    )
+def stage_lag_boxes(as_of: date, scope: Scope) -> pl.DataFrame:
+    """Per payer and stage: the quartiles and whisker ends of the days each stage took (etl/reports/timelines.py)."""
+    return library(timelines.stage_lag_boxes)(as_of, scope)
 
 
 @serves("timelines")

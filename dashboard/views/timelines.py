@@ -34,15 +34,16 @@ else:
     display.table(summary, "")
 
 st.subheader("Stage lags")
-lags = timelines.stage_lags(as_of, scope)
+lags = timelines.stage_lag_boxes(as_of, scope)
 lag_columns = st.columns(3)
 for column, (name, label) in zip(lag_columns, [("charge_lag_days", "Service → submission"),
                                                ("adjudication_days", "Submission → first remittance"),
                                                ("first_remit_to_final_payment_days", "First remittance → final payment")]):
     with column:
         st.markdown(f"**{label}**")
-        if not lags.is_empty():
-            st.plotly_chart(charts.boxes(lags, "payer_name", name, "Days"), key=f"lag_{name}")
+        stage = lags.filter(pl.col("stage") == name)
+        if not stage.is_empty():
+            st.plotly_chart(charts.boxes(stage, "payer_name", "Days"), key=f"lag_{name}")
 trend = timelines.stage_lag_trend(as_of, scope)
 if not trend.is_empty():
     st.markdown("**Median days per month of submission**")

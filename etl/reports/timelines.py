@@ -24,6 +24,34 @@ PAYMENT_WAITS_SQL = (
 )
 
 
+# The stage lags' boxes: per payer and stage, the quartiles and fences Plotly would compute from every claim (its
+# default "linear" quartiles are Hazen's, position n p - 1/2 on the sorted values; each whisker ends at the last value
+# within 1.5 IQR of its quartile), so a page sends five numbers a box instead of a million days.
+STAGE_LAG_BOXES_SQL = (
+    "with lags as (select payer_name, charge_lag_days,"
+    " case when first_remit_date <= $as_of then adjudication_days end as adjudication_days,"
+    " case when final_payment_date <= $as_of then first_remit_to_final_payment_days end as first_remit_to_final_payment_days"
+    f" from payment_timelines where {as_of_in_scope('submitted_date')}),"
+    " days as (unpivot lags on charge_lag_days, adjudication_days, first_remit_to_final_payment_days"
+    "   into name stage value days),"
+    " sorted as (select payer_name, stage, count(*) as claim_count, list_sort(list(days::double)) as v from days group by all),"
+    " positions as (select *, list_transform([0.25, 0.5, 0.75], lambda p: least(greatest(len(v) * p - 0.5, 0), len(v) - 1)) as h"
+    "   from sorted),"
+    " quartiles as (select payer_name, stage, claim_count, v, list_transform(h, lambda x: v[floor(x)::bigint + 1]"
+    "   + (x - floor(x)) * (v[least(floor(x)::bigint + 2, len(v))] - v[floor(x)::bigint + 1])) as q from positions)"
+    " select payer_name, stage, claim_count, q[1] as q1, q[2] as median, q[3] as q3,"
+    " least(q[1], list_filter(v, lambda day: day >= q[1] - 1.5 * (q[3] - q[1]))[1]) as lower_fence,"
+    " greatest(q[3], list_filter(v, lambda day: day <= q[3] + 1.5 * (q[3] - q[1]))[-1]) as upper_fence"
+    " from quartiles order by stage, payer_name"
+)
+
+
+def stage_lag_boxes(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
+    """Per payer and stage lag (charge_lag_days, adjudication_days, first_remit_to_final_payment_days, each once it
+    has happened): claims, quartiles and whisker ends in days."""
+    return con.sql(STAGE_LAG_BOXES_SQL, params={"as_of": as_of, **scope.params()}).pl()
+
+
 def payment_waits(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope()) -> pl.DataFrame:
     """One row per claim in scope sent by the as-of date: payer, days waited and whether it was paid (else censored)."""
     return con.sql(PAYMENT_WAITS_SQL, params={"as_of": as_of, **scope.params()}).pl()

@@ -184,6 +184,61 @@ def test_an_undecided_appeal_waits_and_an_outcome_set_by_hand_stands(practice, t
         change(practice, appeals.record_appeal, "W1", "first", date(2026, 11, 1), DANA)
 
 
+def test_a_second_undecided_appeal_at_the_same_level_is_refused_naming_the_first(practice, tmp_path):
+    # W2 (Cigna, 300.00) was denied CO-197 on 2026-09-01
+    change(practice, appeals.record_appeal, "W2", "first", date(2026, 9, 10), DANA)
+
+    with pytest.raises(WorkError) as refused:
+        change(practice, appeals.record_appeal, "W2", "first", date(2026, 9, 12), DANA)
+
+    assert str(refused.value) == ("claim W2 already has an undecided first level appeal: appeal 1, sent 2026-09-10. "
+                                  "Set its outcome first, or record the next level")
+    # nothing of the second was written: one appeal, one appeal line in the history and one in the access log
+    assert scalar(practice, "select list(appeal_id) from appeals") == [1]
+    assert scalar(practice, "select count(*) from work_item_history where field = 'appeal'") == 1
+    assert scalar(practice, "select count(*) from audit_log where action = 'appeal'") == 1
+
+
+def test_the_next_level_is_recorded_on_purpose_and_a_decided_appeal_frees_its_level(practice, tmp_path):
+    change(practice, appeals.record_appeal, "W2", "first", date(2026, 9, 10), DANA)
+    # chosen on purpose, the next level is recorded while the first still waits
+    assert change(practice, appeals.record_appeal, "W2", "second", date(2026, 9, 20), DANA) == 2
+    with pytest.raises(WorkError, match="undecided second level appeal: appeal 2, sent 2026-09-20"):
+        change(practice, appeals.record_appeal, "W2", "second", date(2026, 9, 21), DANA)
+
+    # appeal 1 decided by hand, appeal 2 by Cigna's 835 of 2026-10-01 (denied again): neither blocks its level now
+    change(practice, appeals.set_outcome, 1, "upheld", date(2026, 9, 25), DANA)
+    load_files([write_rows(tmp_path / "answer.csv", REMIT_HEADER,
+                           remit("T9", "2026-10-01", "W2", "62308", "Cigna", "4", "300.00", "0.00", [("CO", "197", "300.00")]))],
+               practice)
+    assert read(practice, appeals.open_appeals, "W2").is_empty()
+    assert change(practice, appeals.record_appeal, "W2", "external", date(2026, 10, 5), DANA) == 3
+    assert change(practice, appeals.record_appeal, "W2", "second", date(2026, 10, 6), DANA) == 4
+    assert read(practice, appeals.open_appeals, "W2").select("appeal_id", "appeal_level").rows() == [
+        (3, "external"), (4, "second")]
+
+
+@pytest.mark.parametrize(("level", "outcome", "offered"), [
+    (None, None, "first"), ("first", None, "first"), ("first", "upheld", "second"),
+    ("second", "partially_overturned", "external"), ("external", "upheld", "external"),
+])
+def test_the_page_offers_the_same_level_while_it_waits_and_the_next_once_decided(level, outcome, offered):
+    assert appeals.level_to_offer(level, outcome) == offered
+
+
+def test_the_cli_refuses_a_second_appeal_with_one_error_line(practice):
+    runner = CliRunner()
+    appeal = ["work", "appeal", "W2", "--level", "first", "--sent", "2026-09-10", "--db", str(practice), "--by", "dana"]
+    assert runner.invoke(app, appeal).exit_code == 0
+
+    again = runner.invoke(app, appeal)
+
+    assert again.exit_code == 1
+    assert again.stderr == ("Error: claim W2 already has an undecided first level appeal: appeal 1, sent 2026-09-10. "
+                            "Set its outcome first, or record the next level\n")
+    assert scalar(practice, "select count(*) from appeals") == 1
+
+
 def test_overturn_rates_carry_wilson_intervals_and_too_few_under_30():
     from statsmodels.stats.proportion import proportion_confint
 

@@ -21,7 +21,8 @@ OVERTURNED = ("overturned", "partially_overturned")
 
 
 def record_appeal(con: duckdb.DuckDBPyConnection, claim_id: str, level: str, sent_date: date, by: Actor) -> int:
-    """Record an appeal sent on a denied claim and move its work item to appealed; returns the appeal's id."""
+    """Record an appeal sent on a denied claim and move its work item to appealed; returns the appeal's id. Refused
+    while the claim has an undecided appeal at the same level (refuse_a_second_open_appeal)."""
     if level not in LEVELS:
         raise WorkError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     standing = con.execute(
@@ -41,6 +42,8 @@ def record_appeal(con: duckdb.DuckDBPyConnection, claim_id: str, level: str, sen
         raise WorkError(f"claim {claim_id} has no denial on file by {sent_date}: record the appeal on a denied claim")
     con.execute("begin")
     try:
+        # read inside the write transaction, so a second click racing the first finds it
+        refuse_a_second_open_appeal(con, claim_id, level)
         appeal_id = con.execute("select coalesce(max(appeal_id), 0) + 1 from appeals").fetchone()[0]
         con.execute(
             "insert into appeals values (?, ?, ?, ?, ?, ?, ?, ?, null, null, null)",
@@ -55,6 +58,38 @@ def record_appeal(con: duckdb.DuckDBPyConnection, claim_id: str, level: str, sen
         con.execute("rollback")
         raise
     return appeal_id
+
+
+def level_to_offer(latest_level: str | None, latest_outcome: str | None) -> str:
+    """The level a biller most likely records next: first without an appeal, the same level while the latest waits
+    (recording it again is refused, never silently doubled), the next one once it is decided."""
+    if latest_level is None:
+        return "first"
+    if latest_outcome is None:
+        return latest_level
+    order = list(LEVELS)
+    return order[min(order.index(latest_level) + 1, len(order) - 1)]
+
+
+def open_appeals(con: duckdb.DuckDBPyConnection, claim_id: str) -> pl.DataFrame:
+    """The claim's appeals still waiting for a decision (none set by hand, none read from a later 835), oldest first."""
+    return con.sql(
+        "select appeal_id, appeal_level, sent_date, decision_due_date from appeal_outcomes"
+        " where claim_id = $claim_id and outcome is null order by sent_date, appeal_id",
+        params={"claim_id": claim_id},
+    ).pl()
+
+
+def refuse_a_second_open_appeal(con: duckdb.DuckDBPyConnection, claim_id: str, level: str) -> None:
+    """Raise WorkError naming the claim's undecided appeal at this level, if it has one: one open appeal per claim and
+    level, so a second click cannot record the same appeal twice and leave the first undecided for ever."""
+    waiting = open_appeals(con, claim_id).filter(pl.col("appeal_level") == level)
+    if not waiting.is_empty():
+        first = waiting.row(0, named=True)
+        raise WorkError(
+            f"claim {claim_id} already has an undecided {LEVELS[level].lower()} appeal: appeal {first['appeal_id']}, "
+            f"sent {first['sent_date']}. Set its outcome first, or record the next level"
+        )
 
 
 def set_outcome(con: duckdb.DuckDBPyConnection, appeal_id: int, outcome: str, decided: date, by: Actor) -> None:

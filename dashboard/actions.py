@@ -158,18 +158,23 @@ def work(change, *args) -> str | None:
     """Make one work change (an etl.work function taking con, ..., by) as the signed-in user; the error's reason when
     it cannot be made, as markdown showing it literally (it may quote a claim id or a user name), or BUSY when a load
     holds the database past the wait. The change writes its own audit-log entry."""
+    return work_returning(change, *args)[1]
+
+
+def work_returning(change: Callable[..., T], *args) -> tuple[T | None, str | None]:
+    """As work(), with what the change returns (an appeal's id) beside the reason it was refused: (value, None) when
+    made, (None, reason) when not."""
     require("work_queue")
     user = session.current_user()
     try:
         with st.spinner("Saving…"), cache.writing() as con:
-            change(con, *args, items.Actor(user.name, user.role))
+            return change(con, *args, items.Actor(user.name, user.role)), None
     except items.WorkError as refusal:
-        return literal(refusal)
+        return None, literal(refusal)
     except duckdb.Error as error:
         if not database.is_lock_conflict(error):
             raise
-        return BUSY
-    return None
+        return None, BUSY
 
 
 def _written(write: Callable[[duckdb.DuckDBPyConnection], T]) -> T | None:

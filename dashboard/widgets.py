@@ -21,6 +21,27 @@ def literal(text: object) -> str:
     return f"{fence} {flat} {fence}"  # the spaces, stripped again by the parser, keep a backtick at either end inside
 
 
+def selection_by_id(key: str, ids: list[str]) -> list[str]:
+    """The ids selected in the multi-row table about to be drawn under this key, whose rows hold these ids in order.
+    st.dataframe reports row positions; a position means a claim only on the table it was ticked on. So a change of
+    ticks is read against the ids drawn last time, the selection is kept as ids, an id no longer shown is dropped (a
+    claim that left the view after a change is no longer selected, and no other row takes its tick), and the table's
+    ticks are set from the ids. Call it just before drawing the table with `key=key`."""
+    state = st.session_state.get(key)
+    rows = list(state["selection"]["rows"]) if state else []
+    drawn, drawn_rows = st.session_state.get(f"{key}_ids", []), st.session_state.get(f"{key}_rows", [])
+    selected = st.session_state.get(f"{key}_selected", [])
+    if rows != drawn_rows:  # the biller ticked or unticked a box on the table as it was drawn last
+        selected = [drawn[row] for row in rows if row < len(drawn)]
+    position = {shown: row for row, shown in enumerate(ids)}
+    ticked = sorted(position[chosen] for chosen in selected if chosen in position)
+    if ticked != rows:
+        st.session_state[key] = {"selection": {"rows": ticked, "columns": [], "cells": []}}
+    st.session_state[f"{key}_ids"], st.session_state[f"{key}_rows"] = list(ids), ticked
+    st.session_state[f"{key}_selected"] = [ids[row] for row in ticked]
+    return st.session_state[f"{key}_selected"]
+
+
 def masked_patients(frame: pl.DataFrame) -> pl.DataFrame:
     """Replace patient_key with a short masked tag: enough to tell rows apart, nothing that identifies anyone."""
     if "patient_key" not in frame.columns:

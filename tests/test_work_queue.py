@@ -385,6 +385,89 @@ def test_the_queue_page_shows_my_claims_pinned_and_explained_and_a_biller_acts_o
         "claim_id", "next_action", "priority_score", "deadline_days_left"]
 
 
+def queue_on_screen(page) -> list[str]:
+    return next(frame.value for frame in page.dataframe if "next_action" in frame.value.columns)["claim_id"].to_list()
+
+
+def tick(page, *rows: int) -> None:
+    """Tick these rows of the queue table, as a click on their boxes does (st.dataframe reports row positions)."""
+    page.session_state["queue_table"] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
+    page.run()
+
+
+def button(page, label: str):
+    return next(found for found in page.button if found.label == label)
+
+
+def test_a_selection_follows_the_claim_not_its_row_and_a_change_says_what_it_saved(practice, monkeypatch):
+    from datetime import date as day
+
+    change(practice, items.assign, ["W1"], "dana", DANA)
+    page = open_app(practice, monkeypatch, "biller")
+    page.date_input(key="as_of").set_value(day(2026, 11, 26)).run()
+    page.segmented_control(key="queue_view").set_value("unassigned").run()
+    assert queue_on_screen(page)[0] == "W2" and sorted(queue_on_screen(page)) == ["W2", "W4", "W6"]
+
+    tick(page, 0)  # W2
+    assert [header.value for header in page.subheader][0] == "Act on 1 selected claim"
+    page.selectbox(key="bulk_owner").set_value("test-biller")
+    page.selectbox(key="bulk_status").set_value("in_progress")
+    button(page, "Apply to the selected claims").click().run()
+
+    # W2 left Unassigned: another claim now sits on its row, and must not inherit its tick
+    assert not page.exception
+    assert sorted(queue_on_screen(page)) == ["W4", "W6"]
+    assert list(page.session_state["queue_table"]["selection"]["rows"]) == []
+    assert "Act on 1 selected claim" not in [header.value for header in page.subheader]
+    assert [note.value for note in page.success] == [
+        "Saved: ` W2 ` assigned to ` test-biller `, status In progress. ` W2 ` left this view, so it is no longer selected."]
+    assert scalar(practice, "select list([claim_id, owner_name, status] order by claim_id) from work_items") == [
+        ["W1", "dana", "new"], ["W2", "test-biller", "in_progress"]]
+
+    # ticked in Unassigned, W4 stays selected in Team, on the row it sits on there (below W1 and W2), and nothing else is
+    unassigned = queue_on_screen(page)
+    tick(page, unassigned.index("W4"))
+    page.segmented_control(key="queue_view").set_value("team").run()
+    team = queue_on_screen(page)
+    assert team[:2] == ["W1", "W2"] and team.index("W4") != unassigned.index("W4")
+    assert list(page.session_state["queue_table"]["selection"]["rows"]) == [team.index("W4")]
+    assert "#### Claim ` W4 `" in [text.value for text in page.markdown]
+    assert not page.success  # said once, after the change
+
+
+def test_the_page_records_an_appeal_once_refuses_it_twice_and_sets_its_outcome(practice, monkeypatch):
+    from datetime import date as day
+
+    page = open_app(practice, monkeypatch, "biller")
+    page.date_input(key="as_of").set_value(day(2026, 11, 26)).run()
+    page.segmented_control(key="queue_view").set_value("team").run()
+    tick(page, queue_on_screen(page).index("W2"))
+    page.date_input(key="appeal_sent").set_value(day(2026, 9, 10))
+    button(page, "Record the appeal").click().run()
+    assert [note.value for note in page.success] == ["Saved: First level appeal 1 recorded on ` W2 `, sent 2026-09-10."]
+
+    # Cigna decides within 60 days (payer_rules.csv): due 2026-11-09; the form still offers the first level
+    waits = "Appeal 1 (first level, sent 2026-09-10, decision due 2026-11-09) waits for a decision"
+    assert any(caption.value.startswith(waits) for caption in page.caption)
+    assert next(box for box in page.selectbox if box.label == "Appeal level").value == "first"
+    page.date_input(key="appeal_sent").set_value(day(2026, 9, 12))
+    button(page, "Record the appeal").click().run()
+    assert [note.value for note in page.warning] == [
+        "` claim W2 already has an undecided first level appeal: appeal 1, sent 2026-09-10. Set its outcome first, or "
+        "record the next level `"]
+    assert scalar(practice, "select count(*) from appeals") == 1
+
+    assert page.selectbox(key="outcome_appeal").value == 1
+    page.selectbox(key="outcome").set_value("upheld")
+    page.date_input(key="outcome_date").set_value(day(2026, 10, 15))
+    button(page, "Set the outcome").click().run()
+    assert [note.value for note in page.success] == ["Saved: appeal 1 on ` W2 ` upheld, decided 2026-10-15."]
+    assert scalar(practice, "select outcome from appeals where appeal_id = 1") == "upheld"
+    # decided, the first level is free; the form now offers the next
+    assert next(box for box in page.selectbox if box.label == "Appeal level").value == "second"
+    assert not any(caption.value.startswith(waits) for caption in page.caption)
+
+
 @contextmanager
 def another_process_writing(db: Path):
     """Another process holding the database's write lock, as `claimscope load` does while it writes: DuckDB gives its

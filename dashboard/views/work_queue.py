@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import actions, charts, claim_detail, display, filters
 from dashboard.permissions import allows, current_user
 from dashboard.queries import sidebar, work_queue
-from dashboard.widgets import export_buttons, interval_note, patients_shown
+from dashboard.widgets import export_buttons, interval_note, literal, patients_shown, selection_by_id
 from etl.work import appeals, exports, items, queue
 from etl.work.items import OPEN_STATUSES, STATUSES
 
@@ -16,13 +16,41 @@ from etl.work.items import OPEN_STATUSES, STATUSES
 FOLLOW_UP_PRESETS = {"(no change)": None, "Tomorrow": 1, "In 3 days": 3, "In 7 days": 7, "In 14 days": 14,
                      "In 30 days": 30, "Clear": None}
 
+TABLE = "queue_table"
+SAVED = "queue_saved"  # the last change's confirmation, kept for the rerun that shows the change
+
+
+def claims_named(claim_ids: list[str]) -> str:
+    """Claim ids as a biller reads them back: each shown literally, the first five and a count of the rest."""
+    named = ", ".join(literal(claim_id) for claim_id in claim_ids[:5])
+    return named + (f" and {len(claim_ids) - 5} more" if len(claim_ids) > 5 else "")
+
+
+def appeal_named(appeal: dict) -> str:
+    """An appeal as the page names it: its id, level, and the dates it was sent and its decision is due."""
+    return (f"Appeal {appeal['appeal_id']} ({appeals.LEVELS[appeal['appeal_level']].lower()}, sent {appeal['sent_date']}, "
+            f"decision due {appeal['decision_due_date']})")
+
+
+def confirm(saved: str | None, problems: list[str], claim_ids: list[str]) -> None:
+    """Rerun to show the change, saying after the rerun what was saved ("Saved: … status In progress") and what was
+    refused; a change wholly refused is said at once, with the form still filled in."""
+    if saved is None:
+        st.warning("; ".join(problems))
+        return
+    st.session_state[SAVED] = (f"Saved: {saved}", problems, claim_ids)
+    st.rerun()
+
+
 st.title("Work queue")
 chosen = filters.current()
 as_of, scope = chosen.as_of, chosen.scope
 user = current_user()
 st.caption(f"{filters.describe(chosen)} · claims not yet past the payer's expected pay date are labelled and ranked last")
 
-view = st.segmented_control("View", list(queue.VIEWS), format_func=queue.VIEWS.get, default="mine", key="queue_view") or "mine"
+# required: a click on the view already shown keeps it, rather than leaving no view highlighted
+view = st.segmented_control("View", list(queue.VIEWS), format_func=queue.VIEWS.get, default="mine", key="queue_view",
+                            required=True) or "mine"
 row_one, row_two = st.columns(4), st.columns(4)
 statuses = row_one[0].multiselect("Work status", list(STATUSES), default=list(OPEN_STATUSES), format_func=STATUSES.get,
                                   key="queue_statuses", placeholder="Every status")
@@ -41,6 +69,7 @@ picked_filters = queue.QueueFilters(view=view, statuses=tuple(statuses), owners=
                                     aging_buckets=tuple(buckets), work_categories=tuple(categories), follow_up=follow_up,
                                     pay_date=pay_date, sort=sort)
 rows = work_queue.work_queue(as_of, scope, picked_filters, user.name)
+sent_appeals = work_queue.appeal_outcomes(as_of)
 tiles = st.columns(4)
 tiles[0].metric("Claims", f"{len(rows):,}")
 tiles[1].metric("Balance to collect", display.money(rows["balance_amount"].sum() or 0))
@@ -49,19 +78,20 @@ tiles[3].metric("Not yet due", f"{rows['is_not_yet_due'].sum() or 0:,}",
                 help="No answer yet, but still inside the payer's expected days to pay (etl/reference/payer_rules.csv).")
 
 shown = exports.queue_export(patients_shown(rows, "work_queue"), allows("phi"))
+# The selection is kept as claim ids (widgets.selection_by_id): after a change moves a claim out of this view, no other
+# claim inherits its row's tick, and the next note or status cannot land on a claim nobody picked.
+selected = selection_by_id(TABLE, shown["claim_id"].to_list())
 if shown.is_empty():
     st.info({"mine": "Nothing assigned to you matches these filters. Look under Unassigned or Team.",
              "unassigned": "Every claim matching these filters has an owner.",
              "team": "No claim matches these filters."}[view])
-    chosen_rows = []
 else:
     # on screen a missing value is a dash and a status its label; the export keeps the values themselves
     on_screen = shown.with_columns(pl.col("status").replace_strict(STATUSES, default=pl.col("status")),
                                    *(pl.col(name).fill_null("—") for name in ("owner_name", "latest_note", "appeal_level",
                                                                               "appeal_outcome") if name in shown.columns))
-    # keyed by the view and filters: a selection never carries over to rows it was not made on
-    picked = display.table(
-        on_screen, key=f"queue_table_{abs(hash(picked_filters))}", on_select="rerun", selection_mode="multi-row",
+    display.table(
+        on_screen, key=TABLE, on_select="rerun", selection_mode="multi-row",
         labels=exports.COLUMNS,
         column_config={
             "claim_id": st.column_config.TextColumn("Claim", pinned=True),
@@ -73,12 +103,20 @@ else:
             "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),
         },
     )
-    chosen_rows = picked.selection.rows
     st.caption("Select rows (the boxes at the left) to assign them, change their status or set a follow-up; select one to "
                "see its history, add a note or record an appeal.")
     export_buttons(shown, "work_queue")
 
-selected = [shown["claim_id"][index] for index in chosen_rows]
+# what the last change saved, said after the rerun that shows it
+if said := st.session_state.pop(SAVED, None):
+    saved, problems, changed = said
+    if saved:
+        left = [claim_id for claim_id in changed if claim_id not in shown["claim_id"]]
+        st.success(saved + (f" {claims_named(left)} left this view, so {'it is' if len(left) == 1 else 'they are'} no longer "
+                            "selected." if left else ""), icon=":material/check_circle:")
+    if problems:
+        st.warning("; ".join(problems))
+
 if selected:
     st.subheader(f"Act on {len(selected)} selected claim{'s' if len(selected) > 1 else ''}")
     with st.form("bulk_change", clear_on_submit=True):
@@ -94,21 +132,26 @@ if selected:
             days = FOLLOW_UP_PRESETS[follow_up_in]
             follow_up_on = follow_up_on or (date.today() + timedelta(days=days) if days is not None else None)
             clear_follow_up = follow_up_in == "Clear" and not follow_up_on
-            problems = [
-                *([actions.work(items.assign, selected, None if owner == "(unassigned)" else owner)]
-                  if owner != "(no change)" else []),
-                *([actions.work(items.set_status, selected, status)] if status != "(no change)" else []),
-                *([actions.work(items.set_follow_up, selected, follow_up_on)] if follow_up_on or clear_follow_up else []),
+            # each change as its own transaction, in this order, and what it did said in words
+            changes = [
+                *([(items.assign, None if owner == "(unassigned)" else owner,
+                    "unassigned" if owner == "(unassigned)" else f"assigned to {literal(owner)}")] if owner != "(no change)" else []),
+                *([(items.set_status, status, f"status {STATUSES[status]}")] if status != "(no change)" else []),
+                *([(items.set_follow_up, follow_up_on, f"follow-up {follow_up_on}" if follow_up_on else "follow-up cleared")]
+                  if follow_up_on or clear_follow_up else []),
             ]
-            if any(problems):
-                st.warning("; ".join(problem for problem in problems if problem))
+            if not changes:
+                st.info("Nothing to apply: choose an owner, a status or a follow-up first.")
             else:
-                st.success(f"Saved for {len(selected)} claim(s).")
-                st.rerun()
+                results = [(actions.work(change, selected, value), what) for change, value, what in changes]
+                made = [what for problem, what in results if not problem]
+                confirm(f"{claims_named(selected)} {', '.join(made)}." if made else None,
+                        [problem for problem, _ in results if problem], selected)
 
 if len(selected) == 1:
     claim_id = selected[0]
     row = rows.filter(pl.col("claim_id") == claim_id).row(0, named=True)
+    waiting = sent_appeals.filter((pl.col("claim_id") == claim_id) & pl.col("outcome").is_null())
     st.caption(f"Why it is ranked here: {row['priority_reason']}")
     history, act = st.columns([3, 2])
     with history:
@@ -132,29 +175,39 @@ if len(selected) == 1:
             text = st.text_area("Add a note", key="note_text", help="Stored with the claim, never logged.")
             if st.form_submit_button("Save note") and text.strip():
                 problem = actions.work(items.add_note, claim_id, text)
-                st.warning(problem) if problem else st.rerun()
+                confirm(None if problem else f"note added to {claims_named([claim_id])}.", [problem] if problem else [], [claim_id])
         if row["work_status"] == "denied":
+            for appeal in waiting.iter_rows(named=True):
+                st.caption(f"{appeal_named(appeal)} waits for a decision: recording it again is refused. To escalate, "
+                           "choose the next level.")
+            # the level offered follows the claim's appeals: the same while one waits (a second click is refused), the
+            # next once it is decided; keyed by them, the box shows it afresh after each appeal or outcome
+            offered = appeals.level_to_offer(row["appeal_level"], row["appeal_outcome"])
+            recorded = sent_appeals.filter(pl.col("claim_id") == claim_id).height
             with st.form("appeal", clear_on_submit=True):
-                level = st.selectbox("Appeal level", list(appeals.LEVELS), format_func=appeals.LEVELS.get, key="appeal_level")
+                level = st.selectbox("Appeal level", list(appeals.LEVELS), index=list(appeals.LEVELS).index(offered),
+                                     format_func=appeals.LEVELS.get, key=f"appeal_level_{claim_id}_{recorded}_{offered}")
                 sent = st.date_input("Sent on", value=as_of, key="appeal_sent")
                 if st.form_submit_button("Record the appeal"):
-                    problem = actions.work(appeals.record_appeal, claim_id, level, sent)
-                    st.warning(problem) if problem else st.rerun()
-    if row["appeal_level"] and not row["appeal_outcome"]:
-        st.caption(f"{appeals.LEVELS[row['appeal_level']]} appeal sent {row['appeal_sent_date']}; decision due "
-                   f"{row['decision_due_date']}. Its outcome is read from the payer's next 835, or can be set here from a letter.")
+                    appeal_id, problem = actions.work_returning(appeals.record_appeal, claim_id, level, sent)
+                    confirm(None if problem else f"{appeals.LEVELS[level]} appeal {appeal_id} recorded on "
+                                                 f"{claims_named([claim_id])}, sent {sent}.", [problem] if problem else [], [claim_id])
+    if not waiting.is_empty():
+        st.caption("An appeal's outcome is read from the payer's next 835, or can be set here from a letter.")
         with st.form("appeal_outcome", clear_on_submit=True):
-            columns = st.columns(2)
-            outcome = columns[0].selectbox("Outcome", list(appeals.OUTCOMES), format_func=appeals.OUTCOMES.get, key="outcome")
-            decided = columns[1].date_input("Decided on", value=as_of, key="outcome_date")
+            columns = st.columns(3)
+            described = {appeal["appeal_id"]: appeal_named(appeal) for appeal in waiting.iter_rows(named=True)}
+            appeal_id = columns[0].selectbox("Appeal", list(described), format_func=described.get, key="outcome_appeal")
+            outcome = columns[1].selectbox("Outcome", list(appeals.OUTCOMES), format_func=appeals.OUTCOMES.get, key="outcome")
+            decided = columns[2].date_input("Decided on", value=as_of, key="outcome_date")
             if st.form_submit_button("Set the outcome"):
-                appeal_id = work_queue.latest_appeal_id(claim_id, as_of)
                 problem = actions.work(appeals.set_outcome, appeal_id, outcome, decided)
-                st.warning(problem) if problem else st.rerun()
+                confirm(None if problem else f"appeal {appeal_id} on {claims_named([claim_id])} "
+                                             f"{appeals.OUTCOMES[outcome].lower()}, decided {decided}.",
+                        [problem] if problem else [], [claim_id])
     claim_detail.show(claim_id)
 
 st.subheader("Appeals")
-sent_appeals = work_queue.appeal_outcomes(as_of)
 if sent_appeals.is_empty():
     st.info("No appeals recorded yet. Select a denied claim above to record one.")
 else:

@@ -163,10 +163,10 @@ def queue_practice(tmp_path_factory):
     days to pay. Its open claims then, by hand:
       W1  Aetna, served 2026-10-01 (56 days: 31-60),  no answer,                   past its expected pay date
       W2  Cigna, served 2026-08-01 (117 days: 91-120), denied CO-197 (authorization_referral), answered: due
-      W4  Cigna, served 2026-06-01 (178 days: 120+),   no answer,                   past its expected pay date
+      W4  Cigna, served 2026-06-01 (178 days: 120+),   no answer (filed on time),   past its expected pay date
       W6  Aetna, served 2026-10-15 (42 days: 31-60),   paid 100 of 250 (partial_payment), answered: due
       W9  Aetna, served 2026-11-19 (7 days: 0-30),     no answer,                   not yet due
-    in priority order W1, W2, W6, W4, W9 (tests/test_work_queue.py)."""
+    in priority order W1, W2, W4, W6, W9 (tests/test_work_queue.py)."""
     from etl.load import load_files
 
     folder = tmp_path_factory.mktemp("queue")
@@ -182,7 +182,7 @@ def queue_practice(tmp_path_factory):
     (["--aging-bucket", "31-60"], ["W1", "W6"]),
     (["--category", "authorization_referral"], ["W2"]),
     (["--pay-date", "not_yet_due"], ["W9"]),
-    (["--pay-date", "due"], ["W1", "W2", "W6", "W4"]),
+    (["--pay-date", "due"], ["W1", "W2", "W4", "W6"]),
     (["--aging-bucket", "31-60", "--aging-bucket", "120+", "--category", "no_response", "--pay-date", "due"], ["W1", "W4"]),
 ], ids=["bucket", "denial-category", "not-yet-due", "due", "all-three"])
 def test_work_list_narrows_the_queue_as_the_pages_filters_do(queue_practice, tmp_path, filters, claims):

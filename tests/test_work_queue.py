@@ -76,7 +76,7 @@ def test_work_items_are_kept_with_their_history_and_audit_trail_and_notes_are_ne
         ("W1", "dana", "new", None), ("W2", "dana", "waiting_on_payer", date(2026, 12, 3)),
     ]
     unassigned = read(practice, queue.queue_rows, AS_OF, Scope(), queue.QueueFilters(view="unassigned"), "dana")
-    assert unassigned["claim_id"].to_list() == ["W6", "W4"]
+    assert unassigned["claim_id"].to_list() == ["W4", "W6"]  # W4, filed on time: 67.50 above W6's 55.00
     history = read(practice, items.history, "W2")
     assert history.select("user_name", "field", "before_value", "after_value").rows() == [
         ("dana", "owner", None, "dana"), ("dana", "status", "new", "waiting_on_payer"),
@@ -288,7 +288,7 @@ def test_claims_not_yet_due_are_labelled_and_ranked_below_every_claim_that_is_du
     load_files([FIXTURES / "worklist", write_rows(tmp_path / "new.csv", CLAIM_HEADER, [new_claim])], db_path)
 
     rows = team_queue(db_path).select("claim_id", "priority_score", "is_not_yet_due", "expected_pay_date")
-    assert rows["claim_id"].to_list() == ["W1", "W2", "W6", "W4", "W9"]
+    assert rows["claim_id"].to_list() == ["W1", "W2", "W4", "W6", "W9"]
     assert rows.row(4) == ("W9", pytest.approx(950), True, date(2026, 12, 20))
     assert team_queue(db_path, pay_date="not_yet_due")["claim_id"].to_list() == ["W9"]
     reason = team_queue(db_path).filter(pl.col("claim_id") == "W1")["priority_reason"][0]

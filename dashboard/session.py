@@ -21,12 +21,22 @@ DEMO_USER = User("demo", "demo")
 
 def log(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None, user: User | None = None) -> None:
     """Append to the audit log, with the sidebar's filter values; never PHI."""
+    log_later(action, object_ids, details, user)()
+
+
+def log_later(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None,
+              user: User | None = None):
+    """The audit-log entry of something that will happen later and off this run's thread (a download built when it is
+    asked for), as a function to call then: who and the sidebar's filters are read now, while the session is at hand."""
     user = user or current_user()
     filters = st.session_state.get("filters")
     context = {"filters": {"as_of": filters.as_of, **filters.scope.as_struct()}} if filters else {}
-    with cache.writing(tables=("audit_log",)) as con:
-        audit_trail.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
-                           {**context, **(details or {})})
+
+    def record() -> None:
+        with cache.writing(tables=("audit_log",)) as con:
+            audit_trail.record(con, user.name if user else "?", user.role if user else None, action, list(object_ids),
+                               {**context, **(details or {})})
+    return record
 
 
 def log_once(action: str, object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None) -> None:

@@ -66,33 +66,43 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
     return frame.join(identities, on="patient_key", how="left").select(order)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def export_buttons(frame: pl.DataFrame, name: str) -> None:
     """CSV and Excel downloads of exactly what the table shows, in its order: readable headings, money as currency, a
-    frozen header row and an autofilter in Excel, never a formula in either. Each download is written to the audit log."""
+    frozen header row and an autofilter in Excel, never a formula in either. Each file is built only when asked for
+    (a million-row worklist took 20 s to write on every run) and written to the audit log as it is built."""
     headings = exports.headings(frame)
     left, right = st.columns(2)
-    left.download_button("Export CSV", spreadsheets.csv_bytes(frame, headings), file_name=f"{name}.csv", mime="text/csv",
-                         on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "csv"}))
-    right.download_button(
-        "Export Excel", spreadsheets.xlsx_bytes(frame, name, headings), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click=session.log, args=("export", [name], {"rows": len(frame), "format": "xlsx"}),
-    )
+    left.download_button("Export CSV", built_on_request(lambda: spreadsheets.csv_bytes(frame, headings), name, len(frame), "csv"),
+                         file_name=f"{name}.csv", mime="text/csv", on_click="ignore")
+    right.download_button("Export Excel", built_on_request(lambda: spreadsheets.xlsx_bytes(frame, name, headings), name, len(frame), "xlsx"),
+                          file_name=f"{name}.xlsx", mime=XLSX, on_click="ignore")
 
 
 def worksheet_buttons(sheet: pl.DataFrame, name: str) -> None:
     """The audit worksheet as CSV (its column names, so it loads back) and as an Excel workbook with instructions,
-    drop-downs for the coded columns, money formats and the drawn columns locked (etl.reports.audit_worksheet)."""
+    drop-downs for the coded columns, money formats and the drawn columns locked (etl.reports.audit_worksheet);
+    each built when asked for and logged."""
     from etl.reports import audit_worksheet
 
     left, right = st.columns(2)
-    left.download_button("Export CSV", spreadsheets.csv_bytes(sheet), file_name=f"{name}.csv", mime="text/csv",
-                         on_click=session.log, args=("export", [name], {"rows": len(sheet), "format": "csv"}))
-    right.download_button(
-        "Export Excel", audit_worksheet.workbook_bytes(sheet), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click=session.log, args=("export", [name], {"rows": len(sheet), "format": "xlsx"}),
-    )
+    left.download_button("Export CSV", built_on_request(lambda: spreadsheets.csv_bytes(sheet), name, len(sheet), "csv"),
+                         file_name=f"{name}.csv", mime="text/csv", on_click="ignore")
+    right.download_button("Export Excel", built_on_request(lambda: audit_worksheet.workbook_bytes(sheet), name, len(sheet), "xlsx"),
+                          file_name=f"{name}.xlsx", mime=XLSX, on_click="ignore")
+
+
+def built_on_request(build, name: str, rows: int, file_format: str):
+    """A download's bytes as Streamlit's deferred data: built on the server when the user clicks, on a thread of its
+    own, and logged then as an export of this session's user, however the file is fetched."""
+    logged = session.log_later("export", [name], {"rows": rows, "format": file_format})
+
+    def data() -> bytes:
+        logged()
+        return build()
+    return data
 
 
 def rate_metric(column, label: str, measured: dict, help_text: str) -> None:

@@ -101,15 +101,53 @@ def test_masked_patients_never_show_a_name_or_member_id_and_a_biller_reveal_is_l
     assert ids[0] == "worklist" and set(ids[1:]) == {"W1", "W2", "W4", "W6"}
 
 
-def test_an_export_writes_one_audit_row_with_its_row_count(practice, monkeypatch):
+def test_an_export_is_built_only_when_asked_for_and_logged_as_it_is_built(practice, monkeypatch):
+    import io
+
+    import streamlit.testing.v1.app_test as app_test
+    from openpyxl import load_workbook
+
+    from etl.reports import spreadsheets
+
+    managers, built = [], []
+
+    class RecordedMediaFileManager(app_test.MediaFileManager):  # the media files of each page run, kept to ask later
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    def counted(build):
+        def call(*args, **kwargs):
+            built.append(build.__name__)
+            return build(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(app_test, "MediaFileManager", RecordedMediaFileManager)
+    monkeypatch.setattr(spreadsheets, "csv_bytes", counted(spreadsheets.csv_bytes))
+    monkeypatch.setattr(spreadsheets, "xlsx_bytes", counted(spreadsheets.xlsx_bytes))
     page = open_app(practice, monkeypatch, "biller", "views/late_payments.py")
     page.date_input(key="as_of").set_value(date(2026, 11, 26)).run()
 
-    page.download_button[0].click().run()
+    # Three page runs drew both buttons, and nothing was built or logged: the files wait for a click.
+    buttons = {button.proto.label: button.proto.deferred_file_id for button in page.get("download_button")}
+    assert set(buttons) == {"Export CSV", "Export Excel"} and all(buttons.values())
+    assert built == [] and audit_rows(practice, "export") == 0
 
+    # The click, as the browser sends it: the server builds the file then, and logs it.
+    manager = managers[-1]
+    url = manager.execute_deferred(buttons["Export Excel"])
+    assert built == ["xlsx_bytes"]
     assert audit_rows(practice, "export") == 1
     details = scalar(practice, "select details from audit_log where action = 'export'")
-    assert '"rows": 4' in details and '"format": "csv"' in details
+    assert '"rows": 4' in details and '"format": "xlsx"' in details
+    # The file is today's worklist workbook: its four claims in priority order, money as money.
+    workbook = load_workbook(io.BytesIO(manager._storage.get_file(url.rsplit("/", 1)[-1].split(".")[0]).content))
+    sheet = workbook["worklist"]
+    header = [cell.value for cell in sheet[1]]
+    claims = [row[header.index("Claim")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert claims == ["W1", "W2", "W4", "W6"]
+    balance = sheet.cell(row=2, column=header.index("Balance") + 1)
+    assert (balance.value, balance.number_format.startswith("$")) == (200, True)
 
 
 def test_a_failed_sign_in_writes_one_audit_row_and_a_good_one_signs_in(practice, monkeypatch, tmp_path):

@@ -43,7 +43,7 @@ def test_an_attached_database_reads_the_lake_and_its_worklist_is_the_hand_comput
         rows = worklist_rows(con, AS_OF).select("claim_id", "balance_amount", "aging_bucket").rows()
     # the figures tests/test_worklist.py works out by hand
     assert rows == [("W1", Decimal("200.00"), "31-60"), ("W2", Decimal("300.00"), "91-120"),
-                    ("W6", Decimal("100.00"), "31-60"), ("W4", Decimal("150.00"), "120+")]
+                    ("W4", Decimal("150.00"), "120+"), ("W6", Decimal("100.00"), "31-60")]
 
 
 def test_the_overview_on_an_attached_database_shows_the_hand_computed_tiles(lake, tmp_path, monkeypatch):

@@ -112,8 +112,7 @@ final as (
         case
             when open_claims.deadline_days_left < 0 then 'Write-off review: past the timely-filing or appeal deadline'
             when open_claims.deadline_basis = 'filed on time' then format(
-                'Follow up with proof of timely filing: first sent {} ({} days after service, inside the {}-day limit); '
-                || 'check claim status (276/277) and resubmit with the proof if the payer has no record of it',
+                'Follow up with proof of timely filing: first sent {} ({} days after service, inside the {}-day limit); check claim status (276/277) and resubmit with the proof if the payer has no record of it',
                 open_claims.first_submitted_date, open_claims.first_submitted_date - open_claims.service_date_from,
                 open_claims.timely_filing_days)
             when open_claims.work_status = 'no response' then 'Check claim status with the payer (276/277); resubmit if it is not on file'

@@ -85,11 +85,13 @@ def _restore_main_module():
 
 
 def pytest_collection_modifyitems(items):
-    """Spark tests share one session per worker: keep them on one worker (`--dist loadgroup`), so two JVMs never
-    split the CI machine's two cores."""
+    """Each test file runs whole on one worker (`--dist loadgroup`): a module's fixtures (a practice loaded, a server
+    started) are built once, where tests of two files interleaved on a worker would tear them down and build them
+    again. The Spark tests share one session, so their files run together on one worker, and two JVMs never split
+    the CI machine's two cores."""
     for item in items:
-        if item.get_closest_marker("spark"):
-            item.add_marker(pytest.mark.xdist_group("spark"))
+        group = "spark" if item.get_closest_marker("spark") else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

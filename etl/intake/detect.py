@@ -33,8 +33,13 @@ def decode(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Older PM exports are often Windows-1252; latin-1 decodes any byte, so test for binary below.
-        text = data.decode("latin-1")
+        # Older PM exports are often Windows-1252, whose curly quotes and dashes (0x80-0x9F) latin-1 would read as C1
+        # control characters; latin-1, which decodes any byte, takes the few files with bytes cp1252 leaves undefined,
+        # and the binary test below judges them.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
     if "\x00" in text or len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
         raise LoadError(f"{name}: binary content, not an X12 or CSV file")
     return text

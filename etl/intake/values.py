@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 MONEY = pl.Decimal(18, 2)
@@ -27,13 +29,19 @@ def present(column: str) -> pl.Expr:
     return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
 
 
+# Money as PM exports write it: a leading $ (after or before the sign) and commas that group thousands, and nothing
+# else: a comma anywhere but between groups of three digits (`1,00`, `100,50`: a decimal comma; `1,2,3`) would change
+# the amount if dropped, so such a value is refused, never read as another number.
+CSV_AMOUNT_PATTERN = r"^(-?\$?|\$-)(([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{0,2})?|\.[0-9]{1,2})$"
+
+
 def clean_amount(column: str) -> pl.Expr:
-    """Strip what PM exports add to money ($, thousands commas, spaces)."""
-    return pl.col(column).str.replace_all(r"[$,\s]", "")
+    """The amount without what PM exports add to money: the space around it, a $ and thousands commas."""
+    return pl.col(column).str.strip_chars().str.replace_all(r"[$,]", "")
 
 
 def bad_amount(column: str) -> pl.Expr:
-    return present(column) & ~clean_amount(column).str.contains(AMOUNT_PATTERN)
+    return present(column) & ~pl.col(column).str.strip_chars().str.contains(CSV_AMOUNT_PATTERN)
 
 
 def does_not_fit(value: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -73,9 +81,26 @@ def to_integer(column: str) -> pl.Expr:
     return pl.when(present(column)).then(pl.col(column).str.strip_chars()).cast(pl.Int32, strict=False).alias(column)
 
 
+# How many digits each strptime field may have: %Y takes one to four, so `25-01-01` or `1/2/25` parsed as the year 25.
+_FIELD_DIGITS = {"%Y": "[0-9]{4}", "%m": "[0-9]{1,2}", "%d": "[0-9]{1,2}", "%y": "[0-9]{2}"}
+
+
+def _date_shape(fmt: str) -> str | None:
+    """A regex the text of a date in this format must match in full; None where the format has other fields."""
+    pieces = re.split(r"(%.)", fmt)
+    if any(piece.startswith("%") and piece not in _FIELD_DIGITS for piece in pieces):
+        return None
+    return "^" + "".join(_FIELD_DIGITS.get(piece, re.escape(piece)) for piece in pieces) + "$"
+
+
 def _parsed_date(column: str, formats: tuple[str, ...]) -> pl.Expr:
     value = pl.col(column).str.strip_chars()
-    return pl.coalesce([value.str.strptime(pl.Date, fmt, strict=False, exact=True) for fmt in formats])
+    parsed = []
+    for fmt in formats:
+        as_date = value.str.strptime(pl.Date, fmt, strict=False, exact=True)
+        shape = _date_shape(fmt)
+        parsed.append(as_date if shape is None else pl.when(value.str.contains(shape)).then(as_date))
+    return pl.coalesce(parsed)
 
 
 def bad_date(column: str, formats: tuple[str, ...]) -> pl.Expr:

@@ -1,4 +1,4 @@
-"""An Excel workbook's first sheet as CSV text, bounded in rows and cells, with formulas only as the values Excel saved."""
+"""An Excel workbook's first visible sheet as CSV text, bounded in rows and cells, with formulas only as the values Excel saved."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def first_sheet_as_csv(data: bytes, name: str) -> str:
     # rows were read without their trailing empty cells; a CSV line holds every column, blank ones included
     width = max((len(row) for row in rows), default=0)
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([[_cell_text(value) for value in row] + [""] * (width - len(row)) for row in rows])
+    csv.writer(text, lineterminator="\n").writerows(
+        [[_cell_text(value, name, line) for value in row] + [""] * (width - len(row)) for line, row in enumerate(rows, 1)])
     return text.getvalue()
 
 
@@ -57,7 +58,10 @@ def _rows(data: bytes, name: str, data_only: bool) -> list[tuple]:
 
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     try:
-        sheet = workbook.worksheets[0]
+        # the first sheet a person sees: a hidden or very hidden one (a lookup list, an old copy) is not the data
+        sheet = next((sheet for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"), None)
+        if sheet is None:
+            raise LoadError(f"{name}: the workbook has no visible sheet")
         if (sheet.max_column or 0) > MAX_COLUMNS or (sheet.max_row or 0) > MAX_ROWS:
             sheet.reset_dimensions()  # a declared range pads every row to it; count the cells actually there
         rows, cells = [], 0
@@ -90,9 +94,21 @@ def _with_saved_values(formulas: list[tuple], saved: list[tuple], name: str) -> 
     return saved
 
 
-def _cell_text(value: object) -> str:
+# Excel keeps 15 significant digits of a number: a longer id typed as a number (a 20-digit claim id) is already
+# rounded in the workbook, and no reading of it gives the digits back.
+EXACT_DIGITS = 15
+
+
+def _cell_text(value: object, name: str, line: int) -> str:
+    """A cell as the text a CSV export of it would hold: a whole number without `.0`, dates as ISO dates."""
     if value is None:
         return ""
+    if isinstance(value, float):
+        if abs(value) >= 10**EXACT_DIGITS:
+            raise LoadError(f"{name}: line {line}: the number {value:.{EXACT_DIGITS}g} has more digits than Excel keeps "
+                            f"({EXACT_DIGITS}), so its last digits are lost; store ids as text and save the sheet again")
+        if value.is_integer():
+            return str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):

@@ -20,7 +20,10 @@ class ColumnMapping:
     date_formats: tuple[str, ...] = CSV_DATE_FORMATS
 
     def rename(self, header: list[str]) -> list[str]:
-        return [self.columns.get(name.strip(), name.strip()) for name in header]
+        # A byte-order mark is not whitespace to str.strip(): one left before a name (a file saved twice, or joined
+        # from two exports) would hide that column and leave its values null.
+        names = [name.replace("\ufeff", "").strip() for name in header]
+        return [self.columns.get(name, name) for name in names]
 
 
 def read_mapping(path: Path | None) -> ColumnMapping:

@@ -1,0 +1,78 @@
+"""Time each dashboard page as a user waits for it: the whole script run (queries, tables, charts, downloads) through
+Streamlit's AppTest, in a fresh process per page, cold (first run) and warm (the same page again), beside the page's
+queries alone (bench/pages.py) and a baseline from the same run: an empty page that draws only the demo banner.
+
+Run: python bench/page_runs.py --db demo.duckdb
+A database of any size: `claimscope synth --claims 100000 --out bench/data/p100k` then `claimscope load`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["overview", "payer_scorecard", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim",
+         "data_loaded", "data_quality"]
+# One page run in its own process: the imports and the first run are what a new session pays.
+CHILD = """
+import json, resource, sys, time
+from streamlit.testing.v1 import AppTest
+page, as_of = sys.argv[1], sys.argv[2]
+started = time.perf_counter()
+app = AppTest.from_file(sys.argv[3], default_timeout=600)
+app.run()
+if page != "baseline":
+    app.switch_page(f"views/{page}.py").run()
+    if "as_of" in app.session_state:
+        app.date_input(key="as_of").set_value(__import__("datetime").date.fromisoformat(as_of)).run()
+cold = time.perf_counter() - started
+started = time.perf_counter()
+app.run()
+warm = time.perf_counter() - started
+print(json.dumps({"cold": cold, "warm": warm, "exception": bool(app.exception),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+BASELINE_PAGE = 'import streamlit as st\nst.info("Demo data.")\n'
+
+
+def run_page(page: str, script: Path, db: Path, as_of: str) -> dict:
+    env = {**os.environ, "CLAIMSCOPE_DB": str(db), "CLAIMSCOPE_DEMO": "1", "STREAMLIT_LOGGER_LEVEL": "error"}
+    ran = subprocess.run([sys.executable, "-c", CHILD, page, as_of, str(script)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=1800)
+    if ran.returncode:
+        raise SystemExit(f"{page}: {ran.stderr[-2000:]}")
+    return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--as-of", default="2026-11-26")
+    args = parser.parse_args()
+    import duckdb
+
+    with duckdb.connect(str(args.db), read_only=True) as con:
+        claims = con.execute("select count(*) from claims").fetchone()[0]
+    baseline_script = ROOT / "bench" / ".baseline_page.py"
+    baseline_script.write_text(BASELINE_PAGE)
+    try:
+        baseline = run_page("baseline", baseline_script, args.db, args.as_of)
+    finally:
+        baseline_script.unlink()
+    print(f"{args.db.name}: {claims:,} claim submissions, as of {args.as_of}")
+    print(f"baseline (an empty page drawing the banner): cold {baseline['cold']:.2f} s, warm {baseline['warm'] * 1000:.0f} ms")
+    print(f"{'page':<16} {'cold s':>7} {'warm ms':>8} {'cold / baseline':>16} {'claims/s cold':>14} {'peak MB':>8}")
+    for page in PAGES:
+        measured = run_page(page, ROOT / "dashboard" / "app.py", args.db, args.as_of)
+        flag = "  (exception)" if measured["exception"] else ""
+        print(f"{page:<16} {measured['cold']:>7.2f} {measured['warm'] * 1000:>8.0f} {measured['cold'] / baseline['cold']:>16.1f}"
+              f" {claims / measured['cold']:>14,.0f} {measured['peak_mb']:>8,.0f}{flag}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

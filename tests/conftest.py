@@ -84,16 +84,6 @@ def _restore_main_module():
     sys.modules["__main__"] = main
 
 
-def pytest_collection_modifyitems(items):
-    """Each test file runs whole on one worker (`--dist loadgroup`): a module's fixtures (a practice loaded, a server
-    started) are built once, where tests of two files interleaved on a worker would tear them down and build them
-    again. The Spark tests share one session, so their files run together on one worker, and two JVMs never split
-    the CI machine's two cores."""
-    for item in items:
-        group = "spark" if item.get_closest_marker("spark") else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(scope="session")
 def spark():
     """One local Spark session (two cores) for every Spark test."""

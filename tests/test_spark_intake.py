@@ -25,7 +25,7 @@ BAD_FILES = [FIXTURES / "csv" / "claims_with_bad_rows.csv", FIXTURES / "fee_sche
 LOAD_TIMES = ("loaded_at", "quarantined_at", "validated_at", "applied_at")
 
 
-@pytest.fixture(scope="session")  # the Spark group interleaves its two files: a module fixture would be built twice
+@pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> list[Path]:
     """The synthetic practice, the public X12 samples, the bad fixtures and the seeded bad files of test_validate."""
     seeded = tmp_path_factory.mktemp("seeded")
@@ -34,7 +34,7 @@ def inputs(tmp_path_factory) -> list[Path]:
     return [SAMPLES, SHARED_X12, *BAD_FILES, seeded]
 
 
-@pytest.fixture(scope="session")  # the Spark group interleaves its two files: a module fixture would be built twice
+@pytest.fixture(scope="module")
 def loaded(spark, inputs, tmp_path_factory):
     """The inputs loaded into a database by `load_files` and into a lake on Spark with the database's patient key."""
     from etl.spark.intake import load_files_spark

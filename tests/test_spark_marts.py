@@ -48,7 +48,7 @@ MARTS = {
 }
 
 
-@pytest.fixture(scope="session")  # the Spark group interleaves its two files: a module fixture would be built twice
+@pytest.fixture(scope="module")
 def practice(tmp_path_factory, spark) -> tuple[Path, Path, dict[str, int]]:
     """The fixtures and 150 synthetic claims loaded twice: by `claimscope load` into DuckDB, and on Spark into a lake
     (the parse and checks on Spark, etl/spark/intake.py), whose ledger is then derived on Spark, as `claimscope spark

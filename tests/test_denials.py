@@ -117,3 +117,32 @@ def test_wilson_interval_matches_the_formula():
     # half-width z·sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n) = 1.959964 × 0.265358 / 1.768292 = 0.294121
     assert low == pytest.approx(0.330345 - 0.294121, abs=2e-6)
     assert high == pytest.approx(0.330345 + 0.294121, abs=2e-6)
+
+
+def plotted(values) -> list:
+    """A Plotly array as the page sends it: a list, or numbers packed as base64 (Plotly 6's bdata)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def test_months_without_a_denial_are_drawn_at_zero_not_skipped(db_path, tmp_path, monkeypatch):
+    import json
+
+    page = open_denials(db_path, monkeypatch, jump_practice(tmp_path / "jump"))
+
+    assert not page.exception
+    headings = [heading.value for heading in page.subheader]
+    charts = [json.loads(chart.proto.spec) for chart in page.get("plotly_chart")]
+    per_month = charts[headings.index("Denials per month by category")]
+    # The jump practice's answers run from Wednesday 2026-06-10 to 2026-08-05: no denial in June, one CO-197 on
+    # 2026-07-01 (week 3), four on 2026-08-05 (week 8), and none after, up to the as-of month, November. Six months on
+    # one line, the empty ones at 0: a line skipping them ran straight from July's 1 to nothing, hiding the quiet.
+    [line] = per_month["data"]
+    assert [day[:7] for day in plotted(line["x"])] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    assert plotted(line["y"]) == [0, 1, 4, 0, 0, 0]
+    assert line["name"] == "Authorization referral"

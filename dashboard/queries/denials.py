@@ -50,10 +50,21 @@ def denials_by_payer_and_category(as_of: date, scope: Scope) -> pl.DataFrame:
 
 @serves("denials")
 def denial_trend(as_of: date, scope: Scope) -> pl.DataFrame:
-    """Denied claims per month and CARC category, to see a spike."""
+    """First-denied claims per month and CARC category, to see a spike: every month from the first adjudication in
+    scope to the as-of date's, a month without a denial of a category counted 0, so no line runs straight across it."""
     return frame(
-        "select adjudicated_month, coalesce(carc_category, 'unknown') as carc_category, count(*) as claim_count"
-        f" {ADJUDICATED} and is_denied group by all order by adjudicated_month, carc_category",
+        f"with adjudicated as (select adjudicated_month, is_denied, coalesce(carc_category, 'unknown') as carc_category"
+        f" {ADJUDICATED}),"
+        " months as (select unnest(generate_series(min(adjudicated_month), date_trunc('month', $as_of)::date,"
+        " interval 1 month))::date as adjudicated_month from adjudicated),"
+        " categories as (select distinct carc_category from adjudicated where is_denied),"
+        " denied as (select adjudicated_month, carc_category, count(*) as claim_count from adjudicated where is_denied"
+        " group by all)"
+        " select months.adjudicated_month, categories.carc_category, coalesce(denied.claim_count, 0) as claim_count"
+        " from months cross join categories"
+        " left join denied on denied.adjudicated_month = months.adjudicated_month"
+        " and denied.carc_category = categories.carc_category"
+        " order by months.adjudicated_month, categories.carc_category",
         _params(as_of, scope),
     )
 

@@ -14,9 +14,11 @@ from dashboard.widgets import literal, patients_shown
 from etl.work.items import STATUSES
 
 
-def show(claim_id: str, key: str = "claim") -> None:
-    """Draw a claim: a summary card, its work item, its coding audit for roles that see audits, and everything on file
-    (patient masked) in an expander that reads the tables only when opened; `key` tells two drill-downs apart."""
+def show(claim_id: str, key: str = "claim", with_work: bool = False) -> None:
+    """Draw a claim: a summary card, its work item, its story (billed, each remittance, the balance after each), with
+    `with_work` its appeals and work history (notes masked for a role without PHI), its coding audit for roles that
+    see audits, and everything on file (patient masked) in an expander that reads the tables only when opened; `key`
+    tells two drill-downs apart."""
     submissions = claim.claim_submissions(claim_id)
     if submissions.is_empty():
         st.warning(f"No claim {literal(claim_id)} on file.")
@@ -30,12 +32,15 @@ def show(claim_id: str, key: str = "claim") -> None:
     for row in summary.iter_rows(named=True):
         _summary_card(row, as_of)
     _work_item(claim.claim_work_item(claim_id), on_worklist=summary["work_status"].is_not_null().any())
+    _timeline(claim_id, key)
+    if with_work:
+        _work_done(claim_id, key)
     if allows("coder_accuracy"):
         _coding_audit(claim_id)
     underpaid = claim.claim_underpaid_lines(claim_id, as_of)
     if not underpaid.is_empty():
         st.caption(f"Lines allowed below the contract or the payer's usual rate as of {as_of} (see Late payments): the shortfall is what an appeal asks for")
-        display.table(underpaid, "")
+        display.table(underpaid, "", cents=True)
     on_file = st.expander("Everything on file, with the file and segment or line of each row", key=f"{key}_on_file_open",
                           icon=":material/description:", on_change="rerun")
     if on_file.open:
@@ -69,6 +74,38 @@ def _summary_card(row: dict, as_of: date) -> None:
         # plain text, never markdown: both come from reference lists an admin may have loaded
         st.text(row["next_action"])
         st.text(f"Priority: {row['priority_reason']}")
+
+
+# The story's columns in words; every amount with its cents, as the remittance has it.
+TIMELINE_LABELS = {"event_date": "Date", "event": "What happened", "charge_amount": "Charged", "paid_amount": "Paid",
+                   "adjusted_amount": "Adjusted (CO, OA, PI)", "patient_responsibility_amount": "Patient responsibility",
+                   "reasons": "Why (CAS reasons)", "balance_amount": "Balance after"}
+
+
+def _timeline(claim_id: str, key: str) -> None:
+    """The claim's story, oldest first: billed, each remittance with what it paid and adjusted and why, and the
+    insurance balance after each day's events."""
+    st.markdown("**What happened, oldest first**")
+    st.caption("The balance is the ledger's at the end of each day (charge − paid − contractual − patient "
+               "responsibility; a denial stays owed), shown on the day's last event; a reversal and the correction "
+               "sent with it share one.")
+    display.table(claim.claim_timeline(claim_id), "", cents=True, labels=TIMELINE_LABELS, key=f"{key}_timeline",
+                  column_config={"reasons": st.column_config.TextColumn(TIMELINE_LABELS["reasons"], width="large")})
+
+
+def _work_done(claim_id: str, key: str) -> None:
+    """The claim's appeals and its work history, notes beside the changes that added them."""
+    st.markdown("**Appeals**")
+    display.table(claim.claim_appeals(claim_id).drop("appeal_id"), "No appeal recorded on this claim.", empty_is_good=False,
+                  labels={"appeal_level": "Level", "sent_date": "Sent", "decision_due_date": "Decision due",
+                          "outcome": "Outcome", "outcome_source": "Outcome read from", "decision_date": "Decided",
+                          "recorded_by": "Recorded by"}, key=f"{key}_appeals")
+    st.markdown("**Work history and notes**")
+    # drawn by the data grid, which shows text as text (a note's markdown would render links and images)
+    display.table(claim.claim_work_history(claim_id), "Nobody has worked this claim yet.", empty_is_good=False,
+                  labels={"changed_at": "When (UTC)", "user_name": "Who", "field": "What", "before_value": "Before",
+                          "after_value": "After", "note_text": "Note"}, kinds={"changed_at": "datetime"}, key=f"{key}_history",
+                  column_config={"note_text": st.column_config.TextColumn("Note", width="large")})
 
 
 def _status(row: dict) -> str:
@@ -107,7 +144,7 @@ def _coding_audit(claim_id: str) -> None:
         f"{review['codes_correct']} of {review['codes_audited']} codes right" + (f" ({found})" if found else "")
         + _overpayment(review["overpayment"]) + "."
     )
-    display.table(claim.claim_audit_findings(claim_id), "")
+    display.table(claim.claim_audit_findings(claim_id), "", cents=True)
 
 
 def _overpayment(amount) -> str:
@@ -120,10 +157,10 @@ def _overpayment(amount) -> str:
 def _on_file(claim_id: str, submissions: pl.DataFrame) -> None:
     """Every row on file for the claim, each with the file and segment or line it came from."""
     st.caption("Billed (837 or claims CSV), each submission with its source file and segment or line")
-    display.table(patients_shown(submissions, f"claim {claim_id}"), "")
+    display.table(patients_shown(submissions, f"claim {claim_id}"), "", cents=True)
     lines, diagnoses = st.columns([3, 2])
     with lines:
-        display.table(claim.claim_lines(claim_id), "No service lines on file.", empty_is_good=False)
+        display.table(claim.claim_lines(claim_id), "No service lines on file.", empty_is_good=False, cents=True)
     with diagnoses:
         display.table(claim.claim_diagnoses(claim_id), "No diagnoses on file.", empty_is_good=False)
     st.caption("Remittances (835 or remits CSV), oldest first")
@@ -131,11 +168,9 @@ def _on_file(claim_id: str, submissions: pl.DataFrame) -> None:
     if remittances.is_empty():
         st.info("No remittance yet: no payer has answered this claim, so there are no adjustments or remark codes.")
     else:
-        display.table(remittances, "")
-        display.table(claim.claim_adjustments(claim_id), "No adjustments (CAS) on its remittances.", empty_is_good=False)
+        display.table(remittances, "", cents=True)
+        display.table(claim.claim_adjustments(claim_id), "No adjustments (CAS) on its remittances.", empty_is_good=False, cents=True)
         display.table(claim.claim_remarks(claim_id), "No remark codes on its remittances.", empty_is_good=False)
-    st.caption("Insurance balance after each event")
-    display.table(claim.claim_balance_history(claim_id), "")
 
 
 def claims_table(frame: pl.DataFrame, key: str, when_empty: str) -> None:

@@ -7,10 +7,13 @@ from datetime import date
 
 import polars as pl
 
-from dashboard.permissions import serves
+from dashboard.permissions import allows, serves
 from dashboard.queries.cache import frame, library, uncached
+from etl.reports.formats import money
 from etl.reports.worklist import claim_worklist_rows
-from etl.work import queue
+from etl.work import appeals, items, queue
+from etl.work.exports import HIDDEN_NOTE
+from etl.work.items import STATUSES
 
 # What the summary card reads of the claim's worklist row: the worklist's own status, deadline and next action.
 CARD_COLUMNS = ["claim_record_id", "work_status", "deadline_days_left", "deadline_date", "deadline_basis",
@@ -22,6 +25,166 @@ def example_claim_id() -> str | None:
     """The claim id submitted last, to show what the ids on file look like; None before any claim is loaded."""
     latest = frame("select claim_id from claim_submissions order by submitted_date desc, claim_record_id desc limit 1")
     return None if latest.is_empty() else latest["claim_id"][0]
+
+
+@serves("claim")
+def claim_id_on_file(typed: str) -> str | None:
+    """The claim id on file that a typed id names, whatever its case and the spaces around it (an exact match first);
+    None when no claim has it."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    found = frame(
+        "select claim_id from claim_submissions where lower(claim_id) = lower($typed)"
+        " group by claim_id order by claim_id = $typed desc, claim_id limit 1",
+        {"typed": typed},
+    )
+    return None if found.is_empty() else found["claim_id"][0]
+
+
+# The claim's story, oldest first: each submission, then each remittance (a reversal before the correction that
+# shares its date, as the ledger stands them: sql/intermediate/int_ledger__claim_states.sql), with the balance the
+# ledger holds at the end of that day for that payer, shown on the day's last event (claim_balances on that date).
+TIMELINE_SQL = """
+    with
+
+    bills as (
+        select
+            submitted_date as event_date,
+            0 as event_order,
+            claim_record_id as event_key,
+            payer_id,
+            'Billed to ' || coalesce(payer_name, payer_id)
+                || case frequency_code when '7' then ' (replacement of an earlier claim)'
+                                       when '8' then ' (void of an earlier claim)' else '' end as event,
+            charge_amount,
+            null::decimal(18, 2) as paid_amount,
+            null::decimal(18, 2) as adjusted_amount,
+            null::decimal(18, 2) as patient_responsibility_amount,
+            null::bigint as remit_claim_id,
+            true as moves_balance
+        from claim_submissions
+        where claim_id = $claim_id
+    ),
+
+    adjustments as (
+        select remit_claim_id, sum(amount) filter (where group_code <> 'PR') as adjusted_amount
+        from claim_remittance_adjustments
+        where claim_id = $claim_id
+        group by remit_claim_id
+    ),
+
+    remittances as (
+        select
+            claim_remittances.payment_date as event_date,
+            case when claim_remittances.claim_status_code = '22' then 1 else 2 end as event_order,
+            claim_remittances.remit_claim_id as event_key,
+            claim_remittances.payer_id,
+            'Remittance from ' || coalesce(payers.payer_name, claim_remittances.payer_id) || ': '
+                || coalesce(lower(claim_remittances.status), 'claim status ' || claim_remittances.claim_status_code)
+                || case when claim_remittances.match_status <> 'matched'
+                        then ' (' || claim_remittances.match_status || ': not counted in the balance)' else '' end as event,
+            claim_remittances.charge_amount,
+            claim_remittances.paid_amount,
+            coalesce(adjustments.adjusted_amount, 0)::decimal(18, 2) as adjusted_amount,
+            claim_remittances.patient_responsibility_amount,
+            claim_remittances.remit_claim_id,
+            claim_remittances.match_status = 'matched' as moves_balance
+        from claim_remittances
+        left join adjustments on adjustments.remit_claim_id = claim_remittances.remit_claim_id
+        left join payers on payers.payer_id = claim_remittances.payer_id
+        where claim_remittances.claim_id = $claim_id
+    ),
+
+    events as (
+        select * from bills
+        union all
+        select * from remittances
+    ),
+
+    days as (
+        select distinct event_date from events
+    ),
+
+    balances as (
+        select days.event_date, day_balances.payer_id, day_balances.balance_amount
+        from days, lateral (select * from claim_balances(days.event_date) where claim_id = $claim_id) as day_balances
+    ),
+
+    final as (
+        select
+            events.event_date,
+            events.event,
+            events.charge_amount,
+            events.paid_amount,
+            events.adjusted_amount,
+            events.patient_responsibility_amount,
+            events.remit_claim_id,
+            case when events.moves_balance and row_number() over (
+                partition by events.event_date, events.payer_id, events.moves_balance
+                order by events.event_order desc, events.event_key desc) = 1
+            then balances.balance_amount end as balance_amount,
+            events.event_order,
+            events.event_key
+        from events
+        left join balances on balances.event_date = events.event_date and balances.payer_id = events.payer_id
+    )
+
+    select * exclude (event_order, event_key) from final
+    order by event_date, event_order, event_key
+"""
+
+
+@serves("claim")
+def claim_timeline(claim_id: str) -> pl.DataFrame:
+    """The claim as one story, oldest first: billed, each remittance with what it paid, what it adjusted and why (each
+    CAS reason in words with its amount), and the insurance balance after each day's events."""
+    events = frame(TIMELINE_SQL, {"claim_id": claim_id})
+    # a denial (non-PR, denial class in etl/reference/carc_categories.csv) stays owed; the balance keeps it
+    reasons = frame(
+        "select remit_claim_id, group_code, reason_code, description, amount,"
+        " group_code <> 'PR' and carc_class(reason_code).adjustment_class = 'denial' as is_denial"
+        " from claim_remittance_adjustments where claim_id = $claim_id order by remit_claim_id, locator",
+        {"claim_id": claim_id},
+    )
+    said = {
+        remit_claim_id: "; ".join(f"{group}-{code} {description or '(no description on file)'}: {money(amount, cents=True)}"
+                                  + (", denied (still owed)" if is_denial else "")
+                                  for _, group, code, description, amount, is_denial in rows)
+        for remit_claim_id, rows in reasons.group_by("remit_claim_id", maintain_order=True)
+        for remit_claim_id, rows in [(remit_claim_id[0], rows.iter_rows())]
+    }
+    worded = pl.Series("reasons", [said.get(key) for key in events["remit_claim_id"]], dtype=pl.String)
+    return events.with_columns(worded).select("event_date", "event", "charge_amount", "paid_amount", "adjusted_amount",
+                                              "patient_responsibility_amount", "reasons", "balance_amount")
+
+
+@serves("claim")
+def claim_work_history(claim_id: str) -> pl.DataFrame:
+    """The claim's work history, oldest first (statuses in words, notes beside the changes that added them), read
+    fresh so a change shows at once; a note's text only for a role that may read notes, which may hold PHI."""
+    history = uncached(lambda con: items.history(con, claim_id))
+    if not allows("phi"):
+        history = history.with_columns(pl.when(pl.col("note_text").is_not_null()).then(pl.lit(HIDDEN_NOTE)).alias("note_text"))
+    worded = lambda column: pl.when(pl.col("field") == "status").then(  # noqa: E731
+        pl.col(column).replace_strict(STATUSES, default=pl.col(column))).otherwise(pl.col(column))
+    return history.select(
+        pl.col("changed_at"), pl.col("user_name"), pl.col("field").str.replace_all("_", " "),
+        worded("before_value").alias("before_value"), worded("after_value").alias("after_value"), pl.col("note_text"),
+    )
+
+
+@serves("claim")
+def claim_appeals(claim_id: str) -> pl.DataFrame:
+    """The claim's appeals, oldest first: level, sent, decision due, and the outcome in words with where it was read."""
+    sent = uncached(lambda con: con.sql(
+        "select appeal_id, appeal_level, sent_date, decision_due_date, outcome, outcome_source, decision_date,"
+        " recorded_by from appeal_outcomes where claim_id = $claim_id order by sent_date, appeal_id",
+        params={"claim_id": claim_id}).pl())
+    return sent.with_columns(
+        pl.col("appeal_level").replace_strict(appeals.LEVELS, default=pl.col("appeal_level")),
+        pl.col("outcome").replace_strict(appeals.OUTCOMES, default=pl.col("outcome")).fill_null("Undecided"),
+    )
 
 
 @serves("claim")

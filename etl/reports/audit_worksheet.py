@@ -16,8 +16,10 @@ from etl.reports.spreadsheets import FORMULA_STARTS
 SHEET = "Worksheet"
 # What the draw wrote: the auditor must not change it, or the results no longer belong to the sample.
 LOCKED = ("claim_id", "coder_id", "original_code")
-# Room below the drawn codes for codes the auditor adds (finding missing).
-SPARE_ROWS = 200
+# Rows below the drawn codes written as open cells, every column, for the codes an auditor adds (finding missing): on
+# the protected sheet a cell is locked unless it says otherwise, and an open column format alone is not honoured by
+# every program (openpyxl reads such a cell as locked).
+SPARE_ROWS = 50
 INSTRUCTIONS = (
     "How to fill in this worksheet",
     "",
@@ -25,7 +27,10 @@ INSTRUCTIONS = (
     "auditor_id: your id. audit_date: the day you reviewed the claim (YYYY-MM-DD).",
     "audited_code: the code the documentation supports (blank when the code should not have been billed).",
     "finding: pick from the list: " + ", ".join(FINDINGS) + ".",
-    "code_type: " + ", ".join(CODE_TYPES) + ". A code the claim should have carried goes on a new row below, finding missing.",
+    "code_type: " + ", ".join(CODE_TYPES) + ".",
+    f"A code the claim should have carried goes on a new row below the drawn codes ({SPARE_ROWS} rows there are open): "
+    "its claim_id and coder_id, your auditor_id and audit_date, code_type, original_code blank, the code in "
+    "audited_code, finding missing, and a positive dollar_impact.",
     SIGN_NOTE,
     "An upcode with a positive dollar_impact, or a downcode with a negative one, is set aside on loading with the reason.",
     "Save as .xlsx (or CSV) and load it on the Coder accuracy page, or with `claimscope load`.",
@@ -48,7 +53,7 @@ def workbook_bytes(sheet: pl.DataFrame) -> bytes:
     last_row = len(sheet) + SPARE_ROWS
     for column, name in enumerate(sheet.columns):
         page.write_string(0, column, name, header)
-        # every cell open unless it holds what was drawn; the spare rows below are open in every column
+        # every cell open unless it holds what was drawn
         page.set_column(column, column, max(12, len(name) + 4), formats.get(name, open_text))
     for row_number, row in enumerate(sheet.iter_rows(named=True), start=1):
         for column, name in enumerate(sheet.columns):
@@ -60,6 +65,9 @@ def workbook_bytes(sheet: pl.DataFrame) -> bytes:
             quoted = text.startswith(FORMULA_STARTS)  # Excel's own apostrophe: a code stays text, never a formula
             style = (locked_quoted if quoted else locked) if name in LOCKED else (open_quoted if quoted else formats.get(name, open_text))
             page.write_string(row_number, column, text, style)
+    for row_number in range(len(sheet) + 1, last_row + 1):
+        for column, name in enumerate(sheet.columns):
+            page.write_blank(row_number, column, None, formats.get(name, open_text))
     position = {name: index for index, name in enumerate(sheet.columns)}
     choices = {"code_type": CODE_TYPES, "finding": FINDINGS}
     for name, allowed in choices.items():

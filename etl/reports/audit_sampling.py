@@ -137,7 +137,9 @@ WORKSHEET_SQL = """
            code as original_code, null::varchar as audited_code, null::varchar as finding, null::decimal(18,2) as dollar_impact
     from audit_sample_codes
     where sample_id = $sample_id
-    order by stratum, claim_id, position
+    -- a total order, so the worksheet drawn again later has the same rows in the same order (a claim id billed to two
+    -- payers is drawn twice, its codes at the same positions)
+    order by stratum, claim_id, position, coder_id, code_type, code
 """
 
 

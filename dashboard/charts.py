@@ -198,7 +198,8 @@ def funnel(points: pl.DataFrame, limits: pl.DataFrame, rate: float, x: str, y: s
     for is_flagged, name, colour in ((False, "Within the 99.8% limits", "#1f77b4"), (True, "Outside the 99.8% limits", "#d62728")):
         shown = points.filter(pl.col(flagged) == is_flagged)
         figure.add_trace(go.Scatter(
-            x=shown[x].to_list(), y=shown[y].to_list(), text=shown[label].to_list(), mode="markers", name=name,
+            x=shown[x].to_list(), y=shown[y].to_list(), text=shown[label].to_list(), mode="markers+text", name=name,
+            textposition="top center", textfont={"size": 11, "color": colour},  # each dot names its payer
             marker={"size": 10, "color": colour}, hovertemplate="%{text}: %{y:.1%} of %{x:,} claims<extra></extra>",
         ))
     figure.update_xaxes(type="log", title_text="Claims adjudicated (log scale)")

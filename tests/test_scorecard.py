@@ -139,3 +139,63 @@ def test_the_scorecard_page_shows_the_practice_rate_and_each_payers_figures(prac
     assert str(table.loc["Cigna", "open_ar"]) == "440.00"
     assert table.loc["Aetna", "median_days_to_payment"] == 30
     assert [heading.value for heading in page.subheader] == ["Payers side by side", "Initial denial rate against claim volume"]
+
+
+def funnel_practice(folder) -> "Path":
+    """Three payers of 10 claims each, served 2026-09-01 and answered 2026-10-01, 100.00 a claim: Aetna denies none,
+    Cigna 5 and UnitedHealthcare all 10 (CO-197); the rest are paid in full. The same counts as the test above."""
+    from tests.test_denials import write_csv
+
+    claims, remits = [], []
+    for payer_id, payer_name, denied in (("60054", "Aetna", 0), ("62308", "Cigna", 5), ("87726", "UnitedHealthcare", 10)):
+        for number in range(10):
+            claim_id, is_denied = f"{payer_name[:2].upper()}{number}", number < denied
+            claims.append({"claim_id": claim_id, "payer_id": payer_id, "payer_name": payer_name, "member_id": f"M{claim_id}",
+                           "patient_last_name": "TEST", "patient_first_name": claim_id, "patient_birth_date": "1970-01-01",
+                           "billing_npi": "1234567893", "coder_id": "CD1", "claim_type": "professional",
+                           "frequency_code": "1", "place_of_service": "11", "service_date_from": "2026-09-01",
+                           "submitted_date": "2026-09-02", "total_charge": "100.00", "line_number": "1",
+                           "procedure_code": "99213", "units": "1", "line_charge": "100.00", "diagnosis_codes": "I10"})
+            remits.append({"trace_number": f"T{payer_id}", "payer_id": payer_id, "payer_name": payer_name,
+                           "payee_npi": "1234567893", "payment_method": "ACH", "payment_amount": "100.00",
+                           "payment_date": "2026-10-01", "claim_id": claim_id, "claim_status_code": "4" if is_denied else "1",
+                           "claim_charge": "100.00", "claim_paid": "0.00" if is_denied else "100.00",
+                           "patient_responsibility": "0.00", "payer_claim_id": f"P{claim_id}", "filing_indicator": "CI",
+                           **({"group_code": "CO", "reason_code": "197", "adjustment_amount": "100.00"} if is_denied else {})})
+    folder.mkdir()
+    write_csv(folder / "claims.csv", claims)
+    write_csv(folder / "remits.csv", remits)
+    return folder
+
+
+def test_the_scorecard_shows_money_beside_the_payer_and_the_funnels_verdict_in_words(tmp_path, monkeypatch):
+    import json
+
+    from tests.screen import table_with
+
+    db = tmp_path / "funnel.duckdb"
+    load_files([funnel_practice(tmp_path / "funnel")], db)
+    page = open_app(db, monkeypatch, "manager", "views/payer_scorecard.py")
+    page.date_input(key="as_of").set_value(AS_OF).run()
+
+    assert not page.exception
+    table = next(element for element in page.dataframe if "Payer" in json.loads(element.proto.columns).get("payer_name", {}).values())
+    settings = json.loads(table.proto.columns)
+    shown = [settings[name]["label"] for name in table.proto.column_order]
+    # the money first, beside the payer's name, where a manager reads it without scrolling sideways
+    assert shown[:6] == ["Payer", "Charges", "Payments", "Open A/R", "A/R over 90 days", "Underpaid"]
+    assert not any(settings[name].get("type_config", {}).get("type") == "checkbox" for name in table.proto.column_order)
+    rows = {row["Payer"]: row for row in table_with(page, "Against the 99.8% limits")}
+    # 15 of 30 denied: the practice's rate is 1/2; Binomial(10, 1/2)'s 99.8% limits are 1 to 9 denials (worked out above)
+    assert {payer: row["Against the 99.8% limits"] for payer, row in rows.items()} == {
+        "Aetna": "Outside limits: denial rate low", "Cigna": "Within limits",
+        "UnitedHealthcare": "Outside limits: denial rate high"}
+    # Cigna's 5 of 10: Wilson 23.66% to 76.34%, one decimal half up
+    assert (rows["Cigna"]["95% CI"], rows["Cigna"]["Charges"]) == ("23.7%–76.3%", "$1,000")
+    assert {metric.label: metric.value for metric in page.metric}["Payers outside the 99.8% limits"] == "2"
+
+    # each dot of the funnel is labelled with its payer, not only on hover
+    funnel = json.loads(page.get("plotly_chart")[0].proto.spec)
+    dots = [trace for trace in funnel["data"] if trace.get("mode", "").startswith("markers")]
+    assert all(trace["mode"] == "markers+text" for trace in dots)
+    assert sorted(name for trace in dots for name in trace["text"]) == ["Aetna", "Cigna", "UnitedHealthcare"]

@@ -5,10 +5,12 @@ import streamlit as st
 from dashboard import charts, display, filters
 from dashboard.queries import payer_scorecard
 
-# What a manager compares first comes first; the counts behind the rate and the payer id come last.
-SHOWN = ["payer_name", "claim_count", "gross_charges", "payments", "initial_denial_rate", "denial_rate_low", "denial_rate_high",
-         "is_denial_rate_outlier", "net_collection_rate", "median_days_to_payment", "open_ar", "ar_over_90", "ar_over_90_share",
-         "underpaid_amount", "adjudicated_claims", "first_denied_claims", "payer_id"]
+# The money beside the payer's name, in view without scrolling sideways; then the denial rate with its interval and the
+# funnel's verdict in words; the counts behind the rate and the payer id last.
+MONEY = ["gross_charges", "payments", "open_ar", "ar_over_90", "underpaid_amount"]
+SHOWN = ["payer_name", *MONEY, "claim_count", "initial_denial_rate", "denial_rate_interval", "denial_rate_limits",
+         "net_collection_rate", "median_days_to_payment", "ar_over_90_share", "adjudicated_claims", "first_denied_claims",
+         "payer_id"]
 
 st.title("Payer scorecard")
 chosen = filters.current()
@@ -31,7 +33,19 @@ else:
                "rates; the Timelines page's Kaplan–Meier median (unpaid claims count as censored, so it is longer than the "
                "Overview's median over paid claims only); the Late payments page's underpaid lines. Under 30 claims an "
                "interval is wide: read the funnel before the rate.")
-    display.table(card, column_order=SHOWN)
+    table = payer_scorecard.payer_scorecard_table(as_of, scope)
+    settings = display.column_config(table)
+    settings |= {name: {**settings[name], "width": "small"} for name in MONEY}
+    settings |= {
+        "payer_name": {**settings["payer_name"], "pinned": True},
+        "denial_rate_interval": st.column_config.TextColumn(
+            "95% CI", help="The initial denial rate's 95% Wilson score interval."),
+        "denial_rate_limits": st.column_config.TextColumn(
+            "Against the 99.8% limits", width="medium",
+            help="Whether the denial rate lies outside the funnel's 99.8% control limits below (more than chance), "
+                 "and on which side of the practice's rate."),
+    }
+    display.table(table, column_order=SHOWN, column_config=settings)
 
     st.subheader("Initial denial rate against claim volume")
     if rate is None:

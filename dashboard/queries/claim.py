@@ -144,17 +144,18 @@ def claim_timeline(claim_id: str) -> pl.DataFrame:
     reasons = frame(
         "select remit_claim_id, group_code, reason_code, description, amount,"
         " group_code <> 'PR' and carc_class(reason_code).adjustment_class = 'denial' as is_denial"
-        " from claim_remittance_adjustments where claim_id = $claim_id order by remit_claim_id, locator",
+        " from claim_remittance_adjustments where claim_id = $claim_id"
+        # in file order ('line 10' after 'line 9', not after 'line 1'); a CAS segment's triplets share its locator
+        " order by remit_claim_id, try_cast(regexp_extract(locator, '\\d+') as bigint), locator, group_code, reason_code",
         {"claim_id": claim_id},
     )
-    said = {
-        remit_claim_id: "; ".join(f"{group}-{code} {description or '(no description on file)'}: {money(amount, cents=True)}"
-                                  + (", denied (still owed)" if is_denial else "")
-                                  for _, group, code, description, amount, is_denial in rows)
-        for remit_claim_id, rows in reasons.group_by("remit_claim_id", maintain_order=True)
-        for remit_claim_id, rows in [(remit_claim_id[0], rows.iter_rows())]
-    }
-    worded = pl.Series("reasons", [said.get(key) for key in events["remit_claim_id"]], dtype=pl.String)
+    said: dict[int, list[str]] = {}
+    for remit_claim_id, group, code, description, amount, is_denial in reasons.iter_rows():
+        said.setdefault(remit_claim_id, []).append(
+            f"{group}-{code} {description or '(no description on file)'}: {money(amount, cents=True)}"
+            + (", denied (still owed)" if is_denial else ""))
+    worded = pl.Series("reasons", ["; ".join(said[key]) if key in said else None for key in events["remit_claim_id"]],
+                       dtype=pl.String)
     return events.with_columns(worded).select("event_date", "event", "charge_amount", "paid_amount", "adjusted_amount",
                                               "patient_responsibility_amount", "reasons", "balance_amount")
 

@@ -81,6 +81,23 @@ if "drawn_sample" in st.session_state:
                f"Fill in auditor_id, audit_date, audited_code, finding and dollar_impact, then load it below. {SIGN_NOTE}")
     worksheet_buttons(sheet, f"audit_sample_{st.session_state['drawn_sample']}")
 
+st.subheader("Worksheets of the samples drawn")
+samples = coder_accuracy.audit_samples()
+# rebuilt from the stored sample: the same rows in the same order as the day it was drawn, in any later session
+offered_above = st.session_state.get("drawn_sample")
+earlier = samples.filter(samples["sample_id"] != offered_above) if offered_above is not None else samples
+if earlier.is_empty():
+    st.info("No earlier sample drawn yet." if offered_above is not None else "No sample drawn yet.")
+for drawn_sample in earlier.iter_rows(named=True):
+    sheet = coder_accuracy.audit_worksheet(drawn_sample["sample_id"])
+    described, download = st.columns([4, 1], vertical_alignment="center")
+    described.markdown(
+        f"**Sample {drawn_sample['sample_id']}** ({drawn_sample['purpose']}), drawn {drawn_sample['drawn_at']:%Y-%m-%d %H:%M} UTC "
+        f"with seed {drawn_sample['seed']}: {sheet['claim_id'].n_unique():,} claims, {len(sheet):,} codes; "
+        f"{drawn_sample['claims_audited']:,} audited so far.")
+    with download.popover("Download worksheet again", key=f"worksheet_again_{drawn_sample['sample_id']}"):
+        worksheet_buttons(sheet, f"audit_sample_{drawn_sample['sample_id']}")
+
 st.subheader("Load a completed worksheet")
 st.caption(SIGN_NOTE)
 upload = st.file_uploader("Worksheet (CSV or Excel)", type=["csv", "xlsx"], help="Goes through the same loader, checks and quarantine as `claimscope load`.")
@@ -94,7 +111,6 @@ if (result := st.session_state.pop("worksheet_loaded", None)) is not None:
         + (f" {literal(result.message)}" if result.message else "") + " The accuracy above includes them.")
 
 st.subheader("Overpayment extrapolated to the universe")
-samples = coder_accuracy.audit_samples()
 audited_samples = samples.filter(samples["claims_audited"] > 0)
 display.table(samples, "No sample drawn yet.", empty_is_good=False)
 if not audited_samples.is_empty():

@@ -1,5 +1,6 @@
-"""The audit log's checkpoint: the id and hash of its last committed entry, HMAC-signed, in `<db>.audit-head` beside
-the database, so entries cut from the end of the log still show (a hash chain alone cannot see its own tail go)."""
+"""The audit log's key and checkpoint (the id and hash of its last committed entry, HMAC-signed): kept outside the
+database's folder when $CLAIMSCOPE_AUDIT_KEY_FILE names a protected path, else `<db>.audit-key` and `<db>.audit-head`
+beside the database, where whoever can edit the database can rewrite them too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 # In-memory databases (tests) have no file to keep a checkpoint beside; their entries are keyed with a fixed key.
 IN_MEMORY_KEY = b"claimscope-in-memory-audit-key"
+KEY_FILE_VARIABLE = "CLAIMSCOPE_AUDIT_KEY_FILE"
 
 
 class HeadError(Exception):
@@ -22,24 +24,59 @@ class HeadError(Exception):
 @dataclass(frozen=True)
 class Head:
     """The last entry the log is known to have had (entry 0 with hash '' for an empty log), and the first entry hashed
-    with the key: those before it were written by a release without one."""
+    with the key: those before it were written before this key (plain SHA-256, or the key beside the database)."""
     entry_id: int
     entry_hash: str
     keyed_from: int
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Where a database's audit key and checkpoint live, and whether that is out of reach of the database's editor
+    (another folder, which the operator protects) or beside the database (tamper evidence is weak)."""
+    key_file: Path
+    head_file: Path
+    outside: bool
+
+
+def anchor(db: Path | str) -> Anchor:
+    """$CLAIMSCOPE_AUDIT_KEY_FILE and, beside it, one checkpoint per database (named by its full path, so two
+    databases can share a key); else both beside the database."""
+    configured = os.environ.get(KEY_FILE_VARIABLE)
+    if not configured:
+        return Anchor(Path(f"{db}.audit-key"), Path(f"{db}.audit-head"), outside=False)
+    key_path, db_path = Path(configured).absolute(), Path(db).absolute()
+    which = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:16]
+    return Anchor(key_path, key_path.with_name(f"{key_path.name}.{db_path.name}-{which}.head"),
+                  outside=key_path.resolve().parent != db_path.resolve().parent)
+
+
 def key_file(db: Path | str) -> Path:
-    return Path(f"{db}.audit-key")
+    return anchor(db).key_file
 
 
 def head_file(db: Path | str) -> Path:
-    return Path(f"{db}.audit-head")
+    return anchor(db).head_file
 
 
 def key(db: Path | str, create: bool = True) -> bytes | None:
-    """The HMAC key of the chain and checkpoint, `<db>.audit-key` (mode 0600), made on first use; None if absent and
-    not to be made. Kept out of the database, so whoever rewrites the database cannot forge entries without it."""
+    """The HMAC key of the chain and checkpoint (mode 0600), made on first use; None if absent and not to be made."""
     return private_key(key_file(db), create)
+
+
+def key_beside(db: Path | str) -> bytes | None:
+    """When the key lives outside, the key a database used before it did (`<db>.audit-key`), if still there: it
+    checks the entries written before the anchor moved out."""
+    where = anchor(db)
+    return private_key(Path(f"{db}.audit-key"), create=False) if where.outside else None
+
+
+def may_start(db: Path | str) -> bool:
+    """Whether a writer may start a checkpoint: outside, when this database has none there yet (nobody else writes
+    there, so none means never anchored); beside, only when the key does not exist yet, since an editor of the
+    database can delete a checkpoint but its key already signed the entries."""
+    where = anchor(db)
+    return not (where.head_file if where.outside else where.key_file).exists()
 
 
 def private_key(path: Path, create: bool = True) -> bytes | None:

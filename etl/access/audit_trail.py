@@ -1,6 +1,7 @@
 """The access audit log: append-only, each entry HMAC-hashed together with the one before it, and its last committed
 entry kept in a signed checkpoint outside the database (etl/access/audit_head.py), so an altered, inserted or removed
-entry shows, at the end of the log as anywhere else."""
+entry shows, at the end of the log as anywhere else; with the key and checkpoint outside the database's folder, even
+its editor cannot forge either."""
 
 from __future__ import annotations
 
@@ -62,12 +63,13 @@ def append(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, act
     before/after values go in `details`, never PHI. The checkpoint moves only after the commit (anchor: record() and
     etl/db.py's write_connection call it), so a rolled-back change leaves it where it was."""
     db = database_file(con)
+    starts = db is not None and audit_head.may_start(db)
     signing_key = audit_head.key(db) if db else audit_head.IN_MEMORY_KEY
+    if starts:
+        _start_checkpoint(con, db, signing_key)
     details_text = json.dumps(details or {}, sort_keys=True, default=str)
     logged_at = datetime.now(timezone.utc).replace(tzinfo=None)
     last = _last_entry(con)
-    if db and not audit_head.head_file(db).exists() and _may_start_checkpoint(last):
-        audit_head.write(db, signing_key, _first_head(last))
     entry_id, prev_hash = (last[0] + 1, last[-1]) if last else (1, "")
     entry_hash = entry_digest(signing_key, entry_id, logged_at, user_name, role, action, list(object_ids), details_text, prev_hash)
     con.execute("insert into audit_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -77,8 +79,8 @@ def append(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, act
 
 def anchor(con: duckdb.DuckDBPyConnection) -> None:
     """Move the checkpoint to the log's last committed entry. Call it with no transaction open on `con`, so what it
-    reads is committed. It never moves back, and never moves while the log disagrees with it: that is the evidence
-    `verify` reports."""
+    reads is committed. It never moves back, never moves while the log disagrees with it, and a missing one is never
+    replaced once its key exists: that is the evidence `verify` reports."""
     db = database_file(con)
     if db is None:
         return
@@ -87,16 +89,16 @@ def anchor(con: duckdb.DuckDBPyConnection) -> None:
             last = _last_entry(con)
         except duckdb.CatalogException:  # a writer that never made the audit log's table
             return
+        starts = audit_head.may_start(db)
         signing_key = audit_head.key(db)
+        if starts:
+            _start_checkpoint(con, db, signing_key)
+            return
         try:
             head = audit_head.read(db, signing_key)
         except HeadError:
             return
-        if head is None:
-            if _may_start_checkpoint(last):
-                audit_head.write(db, signing_key, _first_head(last))
-            return
-        if last is None or last[0] <= head.entry_id or _hash_of(con, head.entry_id) != head.entry_hash:
+        if head is None or last is None or last[0] <= head.entry_id or _hash_of(con, head.entry_id) != head.entry_hash:
             return
         audit_head.write(db, signing_key, Head(last[0], last[-1], head.keyed_from))
 
@@ -106,7 +108,8 @@ def verify(con: duckdb.DuckDBPyConnection) -> Break | None:
     its checkpoint."""
     db = database_file(con)
     if db is None:
-        return _check_chain(_all_entries(con), audit_head.IN_MEMORY_KEY, Head(0, "", 1))
+        return _check_chain(_all_entries(con), audit_head.IN_MEMORY_KEY, Head(0, "", 1), (None,), False)
+    where = audit_head.anchor(db)
     signing_key = audit_head.key(db, create=False)
     try:
         # read before the entries: a writer moves it only after its commit, so the entries read next reach it
@@ -115,30 +118,77 @@ def verify(con: duckdb.DuckDBPyConnection) -> Break | None:
         return Break(1, str(error))
     rows = _all_entries(con)
     if head is None:
-        if not rows:
-            return None
-        return Break(rows[-1][0] + 1, f"the checkpoint {audit_head.head_file(db)} or its key is missing, so a cut tail "
-                                      "cannot be ruled out (a database from before checkpoints gets one on its next write)")
-    return _check_chain(rows, signing_key, head) or _check_tail(rows, head)
+        if not rows and (signing_key is None or where.outside):
+            return None  # nothing was ever anchored: a new database
+        return Break(rows[-1][0] + 1 if rows else 1, _missing(where, signing_key is not None))
+    return _check_chain(rows, signing_key, head, _earlier_keys(db), where.outside) or _check_tail(rows, head)
 
 
-def _check_chain(rows: list[tuple], signing_key: bytes, head: Head) -> Break | None:
+def anchor_of(con: duckdb.DuckDBPyConnection) -> audit_head.Anchor | None:
+    """Where the connection's database keeps its audit key and checkpoint; None in memory."""
+    db = database_file(con)
+    return audit_head.anchor(db) if db else None
+
+
+def _missing(where: audit_head.Anchor, has_key: bool) -> str:
+    if where.outside:
+        return (f"the checkpoint {where.head_file} is missing, so a cut tail cannot be ruled out: it was deleted, or "
+                "the log was never anchored there (its next write anchors a log whose chain holds)")
+    if has_key:
+        return (f"the checkpoint {where.head_file} is missing, so a cut tail cannot be ruled out: its key "
+                f"{where.key_file} signed entries, so the checkpoint was deleted, and entries may have gone with it")
+    return (f"the checkpoint {where.head_file} or its key is missing, so a cut tail cannot be ruled out (a database "
+            "from before checkpoints gets one on its next write)")
+
+
+def _start_checkpoint(con: duckdb.DuckDBPyConnection, db: Path, signing_key: bytes) -> None:
+    """Anchor the log as it stands, its entries so far hashed before this key, if their chain holds: a broken log is
+    left unanchored, so `verify` keeps saying so."""
+    rows = _all_entries(con)
+    first = _first_head(rows[-1] if rows else None)
+    if _check_chain(rows, signing_key, first, _earlier_keys(db), False) is None:
+        audit_head.write(db, signing_key, first)
+
+
+def _earlier_keys(db: Path) -> tuple[bytes | None, ...]:
+    """What entries before the checkpoint's keyed_from were hashed with: plain SHA-256 (releases before the key), or
+    the key beside the database (before the key moved outside). The checkpoint's pinned hash vouches for them."""
+    beside = audit_head.key_beside(db)
+    return (None,) if beside is None else (None, beside)
+
+
+def _check_chain(rows: list[tuple], signing_key: bytes, head: Head, earlier_keys: tuple[bytes | None, ...],
+                 outside: bool) -> Break | None:
     prev_hash, expected_id = "", 1
     for entry_id, logged_at, user_name, role, action, object_ids, details, stored_prev, stored_hash in rows:
         fields = (entry_id, logged_at, user_name, role, action, object_ids, details, stored_prev)
-        # entries written before the log was keyed carry plain SHA-256, and the checkpoint's hash pins them all
-        keys = (None,) if entry_id < head.keyed_from else (signing_key,)
-        if entry_id != expected_id or stored_prev != prev_hash or all(stored_hash != entry_digest(k, *fields) for k in keys):
+        keys = earlier_keys if entry_id < head.keyed_from else (signing_key,)
+        if entry_id != expected_id or stored_prev != prev_hash:
             return Break(expected_id, "an entry was altered, removed or inserted")
+        if all(stored_hash != entry_digest(k, *fields) for k in keys):
+            return Break(entry_id, _forged(stored_hash, fields, earlier_keys if outside else ()))
         prev_hash, expected_id = stored_hash, expected_id + 1
     return None
+
+
+def _forged(stored_hash: str, fields: tuple, earlier_keys: tuple[bytes | None, ...]) -> str:
+    """Why a keyed entry's hash does not hold, naming the key it was made with when that is one we know."""
+    if stored_hash == entry_digest(None, *fields):
+        return ("its hash is plain SHA-256, not the log's key: the chain was recomputed, forged by someone without the "
+                "log's key")
+    if any(k is not None and stored_hash == entry_digest(k, *fields) for k in earlier_keys):
+        return ("its hash was made with the old key beside the database, not the log's key: forged with that key, or "
+                f"written by a process run without ${audit_head.KEY_FILE_VARIABLE}")
+    return "an entry was altered, removed or inserted"
 
 
 def _check_tail(rows: list[tuple], head: Head) -> Break | None:
     last_id = rows[-1][0] if rows else 0
     if last_id < head.entry_id:
+        what = ("every entry was deleted" if last_id == 0 else
+                "the tail was cut, or the database was rolled back to an older copy")
         return Break(last_id + 1, f"the log ends at entry {last_id}, but its checkpoint says entry {head.entry_id} was "
-                                  f"written: {head.entry_id - last_id} entries were removed from the end")
+                                  f"written: {head.entry_id - last_id} entries were removed from the end ({what})")
     if head.entry_id and rows[head.entry_id - 1][-1] != head.entry_hash:
         return Break(head.entry_id, f"entry {head.entry_id} is not the one the checkpoint recorded: the entries up to it "
                                     "were rewritten and their chain recomputed")
@@ -170,12 +220,6 @@ def _hash_of(con: duckdb.DuckDBPyConnection, entry_id: int) -> str:
 def _first_head(last: tuple | None) -> Head:
     """The checkpoint a log starts with: its last entry so far, every later entry keyed."""
     return Head(last[0], last[-1], last[0] + 1) if last else Head(0, "", 1)
-
-
-def _may_start_checkpoint(last: tuple | None) -> bool:
-    """A checkpoint is started for an empty log, or one whose last entry predates keying (an upgraded database); a log
-    whose last entry is keyed once had a checkpoint, and its absence is evidence, never replaced."""
-    return last is None or last[-1] == entry_digest(None, *last[:-1])
 
 
 ENTRIES_SQL = """

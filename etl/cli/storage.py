@@ -19,7 +19,7 @@ def audit_log(
     db: DbOption,
     since: Annotated[datetime | None, typer.Option(help="First day to show.", formats=["%Y-%m-%d"])] = None,
     user: Annotated[str | None, typer.Option(help="Only this user's entries.")] = None,
-    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain and its checkpoint instead; exit 1 if broken or cut.")] = False,
+    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain and its checkpoint instead; exit 1 if altered, cut, rolled back or unanchored.")] = False,
 ) -> None:
     """Show who did what in the dashboard, or check that no entry was altered.
 
@@ -35,8 +35,15 @@ def audit_log(
             if broken is not None:
                 fail(f"the audit log breaks at entry {broken.entry_id}: {broken.reason}")
             count = database.scalar(con, "select count(*) from audit_log") if has_log else 0
-            console.print(f"Audit log intact: {count:,} entries, every hash and link checks out and the log reaches its "
-                          "signed checkpoint.")
+            where = log.anchor_of(con)
+            if where.outside:
+                console.print(f"Audit log intact: {count:,} entries, every hash and link checks out and the log reaches "
+                              f"its signed checkpoint {where.head_file}, kept outside the database's folder.")
+            else:
+                console.print(f"No break found in the audit log's {count:,} entries, but tamper evidence is weak: its "
+                              f"key {where.key_file} is beside the database, so whoever can edit the database can also "
+                              "rewrite the log with it. Set CLAIMSCOPE_AUDIT_KEY_FILE to a protected path in another "
+                              "folder (README: the audit trail).")
             return
         if not has_log:
             console.print(f"{db} has no audit log yet: nobody has used the dashboard on it.")

@@ -111,6 +111,37 @@ def to_date(column: str, formats: tuple[str, ...]) -> pl.Expr:
     return _parsed_date(column, formats).alias(column)
 
 
+# A value a reason or message quotes is cut to this many characters; the whole text stays in quarantine.raw, so a 10 MB
+# field is never copied into stderr, source_files.message or quarantine.reason.
+QUOTED_CHARACTERS = 200
+
+
+def shortened(text: str, limit: int = QUOTED_CHARACTERS) -> str:
+    """The text, or its first `limit` characters and how long it was: `CLM*AAAA… (10,000,004 characters)`."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def shortened_text(value: pl.Expr) -> pl.Expr:
+    """shortened() for a column of text."""
+    length = value.str.len_chars()
+    cut = pl.format("{}… ({} characters)", value.str.slice(0, QUOTED_CHARACTERS), _grouped(length))
+    return pl.when(length > QUOTED_CHARACTERS).then(cut).otherwise(value)
+
+
+def _grouped(count: pl.Expr) -> pl.Expr:
+    """A count with commas between its thousands, as f"{count:,}" writes it (up to 999,999,999,999)."""
+    group = [(count // 1000**power % 1000).cast(pl.Utf8) for power in range(4)]
+    padded = [piece.str.zfill(3) for piece in group]
+    return (
+        pl.when(count >= 1000**3).then(pl.format("{},{},{},{}", group[3], padded[2], padded[1], padded[0]))
+        .when(count >= 1000**2).then(pl.format("{},{},{}", group[2], padded[1], padded[0]))
+        .when(count >= 1000).then(pl.format("{},{}", group[1], padded[0]))
+        .otherwise(group[0])
+    )
+
+
 def blank_to_null(column: str) -> pl.Expr:
     return pl.when(present(column)).then(pl.col(column).str.strip_chars()).alias(column)
 

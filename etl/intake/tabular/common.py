@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -30,32 +31,88 @@ class Column:
 
 def read_rows(text: str, mapping: ColumnMapping) -> tuple[list[str], pl.DataFrame, list[Quarantined]]:
     """Read a CSV into string columns plus its physical line numbers; ragged and unreadable lines are quarantined."""
-    reader = csv.reader(csv_lines(text))
-    header = mapping.rename(next(reader, []))
+    records = csv_records(text)
+    _, header_fields, header_problem = next(records, (0, [], None))
+    header = mapping.rename(header_fields or [])
     columns: list[list[str]] = [[] for _ in header]
     lines: list[int] = []
-    ragged: list[Quarantined] = []
-    while True:
-        first_line = reader.line_num + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:  # a field over csv.field_size_limit(); the reader goes on at the next line
-            raw = "".join(csv_lines(text).readlines()[first_line - 1 : reader.line_num])
-            ragged.append(Quarantined(f"line {reader.line_num}", f"cannot be read as CSV: {error}", raw))
+    ragged: list[Quarantined] = [header_problem] if header_problem else []
+    for line, fields, problem in records:
+        if fields is None:
+            ragged.append(problem)
             continue
         if not any(field.strip() for field in fields):
             continue
         if len(fields) != len(header):
             reason = f"expected {len(header)} fields, found {len(fields)}"
-            ragged.append(Quarantined(f"line {reader.line_num}", reason, raw_line(fields)))
+            ragged.append(Quarantined(f"line {line}", reason, raw_line(fields)))
             continue
         for column, value in zip(columns, fields):
             column.append(value)
-        lines.append(reader.line_num)
+        lines.append(line)
     frame = pl.DataFrame({name: column for name, column in zip(header, columns)}, schema={name: pl.Utf8 for name in header})
     return header, frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64)), ragged
+
+
+class _Lines:
+    """The file's physical lines for csv.reader, from a position the caller may move back."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.position = 0  # how many lines have been handed out
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= len(self.lines):
+            raise StopIteration
+        self.position += 1
+        return self.lines[self.position - 1]
+
+
+def csv_records(text: str) -> Iterator[tuple[int, list[str] | None, Quarantined | None]]:
+    """Each record with the number of its last physical line, or (None, why) for a line that cannot be read.
+
+    RFC 4180 lets a quoted field run over several lines, so one quote left open would otherwise take every line after
+    it into a single field. A record over several lines is kept only where its quotes close as RFC 4180 says; else
+    the line that opened the quote is refused and the lines after it are read again, each on its own.
+    """
+    source = _Lines(csv_lines(text).readlines())
+    reader = csv.reader(source)
+    while source.position < len(source.lines):
+        first = source.position
+        try:
+            fields, problem = next(reader), None
+        except StopIteration:
+            return
+        except csv.Error as error:  # a field over csv.field_size_limit()
+            fields, problem = None, f"cannot be read as CSV: {error}"
+        record = source.lines[first : source.position]
+        if len(record) > 1 and (fields is None or not _quotes_close(record)):
+            opened = record[0].rstrip("\n")
+            yield first + 1, None, Quarantined(f"line {first + 1}", _UNCLOSED_QUOTE, opened)
+            source.position = first + 1
+            reader = csv.reader(source)
+            continue
+        if fields is None:
+            yield source.position, None, Quarantined(f"line {source.position}", problem, "".join(record))
+            continue
+        yield source.position, fields, None
+
+
+_UNCLOSED_QUOTE = (
+    "a quote opened on this line is not closed where a field ends (RFC 4180); the lines after it are read on their own"
+)
+
+
+def _quotes_close(record: list[str]) -> bool:
+    """Whether lines read as one record hold exactly one record whose every quoted field closes before a comma or the
+    line end: csv's strict mode refuses a quote left open at the end of the text or closed in the middle of a field."""
+    try:
+        return len(list(csv.reader(record, strict=True))) == 1
+    except csv.Error:
+        return False
 
 
 def csv_lines(text: str) -> io.StringIO:
@@ -109,7 +166,7 @@ def _described(column: Column, what: str) -> pl.Expr:
     """`units '99999999999' is too large (...)`; a value that may identify a patient is left out."""
     if column.holds_phi:
         return pl.lit(f"{column.name} {what}")
-    return pl.format(f"{column.name} '{{}}' {what}", pl.col(column.name).str.strip_chars())
+    return pl.format(f"{column.name} '{{}}' {what}", values.shortened_text(pl.col(column.name).str.strip_chars()))
 
 
 def check_values(frame: pl.DataFrame, layout: list[Column], date_formats: tuple[str, ...]) -> pl.DataFrame:

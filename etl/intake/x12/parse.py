@@ -9,7 +9,9 @@ from etl.intake.x12.balancing import balancing_issues
 from etl.error_log import masked
 from etl.intake.patients import PatientHasher
 from etl.intake.records import PHI_COLUMNS, SYNTHETIC_SENDER_ID, LoadError, LoadWarning, ParsedFile, Quarantined
-from etl.intake.values import AMOUNT_PATTERN, CAPACITY, MONEY, QUANTITY, QUANTITY_PATTERN, does_not_fit
+from etl.intake.values import (
+    AMOUNT_PATTERN, CAPACITY, MONEY, QUANTITY, QUANTITY_PATTERN, does_not_fit, shortened, shortened_text,
+)
 from etl.intake.x12.rows import SEGMENT, SET_INDEX
 from etl.intake.x12.segments import (
     Interchange, TransactionSet, read_interchange, segment_count, segments_with_set_index, split_interchanges,
@@ -96,7 +98,8 @@ def _parse_body(interchange: Interchange, name: str, kind: str, hasher: PatientH
         frames, problems, parse_warnings = claims_837.parse_claims(interchange, hasher, kind)
     for set_index, segment, reason in problems.sort("segment").rows():
         interchange.transaction_sets[set_index].reject(segment, reason)
-    located = segments_with_set_index(interchange)  # once, for both checks of values held in segments of their own
+    located = segments_with_set_index(interchange)  # once, for the checks of values held in segments of their own
+    _reject_overlong_elements(interchange, located, kind)
     _reject_impossible_dates(interchange, located, kind)
     _reject_bad_segment_amounts(interchange, located, kind)
     _reject_bad_values(frames, spec, interchange)
@@ -233,7 +236,46 @@ def _reject_other_transaction_types(interchange: Interchange, kind: str) -> None
         st = interchange.elements_of(transaction_set.start)
         st01 = st[1] if len(st) > 1 else ""
         if st01 != kind[:3]:
-            transaction_set.reject(transaction_set.start, f"transaction set {st01} in a {kind} file")
+            transaction_set.reject(transaction_set.start, f"transaction set {shortened(st01)} in a {kind} file")
+
+
+# The implementation guide each kind follows, and the longest each stored identifier or name may be in it (by segment
+# id, element position -> maximum length, as the TR3's element tables give them): CLM01 and CLP01, the patient control
+# number, 38; CLP07 and REF02, 50; NM109, N104 and SVD01, 80; NM103 and N102, 60; NM104, 35; TRN02 and PLB01, 50. A
+# longer value is not an id any system sent (a 10 MB CLM01 would load as a 10,000,000-character claim id): its set is
+# rejected, as for any other element that breaks the guide.
+_GUIDES = {"835": "005010X221A1", "837P": "005010X222A1", "837I": "005010X223A2"}
+_MAX_LENGTHS = {
+    "835": {"CLP": {1: 38, 7: 50}, "NM1": {3: 60, 4: 35, 9: 80}, "N1": {2: 60, 4: 80}, "REF": {2: 50}, "TRN": {2: 50},
+            "PLB": {1: 50}},
+    "837": {"CLM": {1: 38}, "NM1": {3: 60, 4: 35, 9: 80}, "REF": {2: 50}, "SVD": {1: 80}},
+}
+# No element of a segment shorter than this can be over any of those lengths: such segments are not split.
+_SHORTEST_LIMIT = min(limit for by_tag in _MAX_LENGTHS.values() for positions in by_tag.values() for limit in positions.values())
+
+
+def _reject_overlong_elements(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
+    """An identifier or name longer than the TR3 allows rejects its set at the segment holding it; the reason gives the
+    element and its length, never its text (a name or member id among them)."""
+    open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
+    limits = _MAX_LENGTHS[kind[:3]]
+    long_segments = located.filter(
+        pl.col("set_index").is_in(open_sets) & pl.col("tag").is_in(list(limits)) & (pl.col("raw").str.len_chars() > _SHORTEST_LIMIT)
+    )
+    elements = pl.col("raw").str.split(interchange.delimiters.element)
+    for tag, positions in limits.items():
+        of_tag = long_segments.filter(pl.col("tag") == tag)
+        if of_tag.is_empty():
+            continue
+        lengths = of_tag.select(
+            "set_index", "segment",
+            *(elements.list.get(position, null_on_oob=True).str.len_chars().alias(str(position)) for position in positions),
+        )
+        for row in lengths.iter_rows(named=True):
+            for position, limit in positions.items():
+                if (length := row[str(position)] or 0) > limit:
+                    reason = f"{tag}{position:02} is {length:,} characters long; {_GUIDES[kind]} allows at most {limit}"
+                    interchange.transaction_sets[row["set_index"]].reject(row["segment"], reason)
 
 
 # The date elements the parse reads, by segment: (element position, the qualifier element and the values it must have
@@ -262,30 +304,32 @@ def _reject_impossible_dates(interchange: Interchange, located: pl.DataFrame, ki
         impossible = days.list.eval(pl.element().str.strptime(pl.Date, "%Y%m%d", strict=False).is_null()).list.any()
         bad = of_tag.filter(read & (value != "") & impossible)
         for set_index, number, text in bad.select("set_index", "segment", value.alias("value")).rows():
-            shown = "" if tag in _PHI_DATE_ELEMENTS else f": {text!r}"
+            shown = "" if tag in _PHI_DATE_ELEMENTS else f": {shortened(text)!r}"
             interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}{shown}")
 
 
-# Amounts held in a segment of their own rather than in the segment of the row they fill: AMT*B6 (allowed) on an 835
-# service line, AMT*D (what the other payer paid) in an 837's 2320 loop. The column each fills names the value.
-_AMOUNT_SEGMENTS = {"835": {"B6": "allowed"}, "837": {"D": "paid"}}
+# Amounts whose row is located at another segment than the one holding them: AMT*B6 (allowed) on an 835 service line,
+# AMT*D (what the other payer paid) in an 837's 2320 loop, and BPR02 (the payment's total) of an 835 payment, whose row
+# is located at its ST. By segment id: the qualifier its element 01 must hold (None: any), and the column it fills.
+_AMOUNT_SEGMENTS = {"835": [("AMT", "B6", "allowed"), ("BPR", None, "amount")], "837": [("AMT", "D", "paid")]}
 
 
 def _reject_bad_segment_amounts(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
-    """A non-numeric or oversized AMT02 rejects its set at the AMT that holds it, not at the SVC or SBR of its row."""
+    """A non-numeric or oversized AMT02 or BPR02 rejects its set at the segment that holds it, not at the SVC, SBR or
+    ST of its row."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
-    columns = _AMOUNT_SEGMENTS[kind[:3]]
     elements = pl.col("raw").str.split(interchange.delimiters.element)
-    amounts = located.filter(pl.col("set_index").is_in(open_sets) & (pl.col("tag") == "AMT")).with_columns(
-        elements.list.get(1, null_on_oob=True).alias("qualifier"), elements.list.get(2, null_on_oob=True).alias("value"))
-    value = pl.col("value")
-    amounts = amounts.filter(pl.col("qualifier").is_in(list(columns)) & value.is_not_null()).with_columns(
-        value.str.contains(AMOUNT_PATTERN).alias("is_numeric"))
-    bad = amounts.filter(~pl.col("is_numeric") | does_not_fit(value, MONEY))
-    for set_index, number, qualifier, text, is_numeric in bad.select("set_index", "segment", "qualifier", "value", "is_numeric").rows():
-        column = columns[qualifier]
-        reason = f"amount too large in {column} ({CAPACITY[MONEY]})" if is_numeric else f"non-numeric amount in {column}: {text!r}"
-        interchange.transaction_sets[set_index].reject(number, reason)
+    for tag, qualifier, column in _AMOUNT_SEGMENTS[kind[:3]]:
+        amounts = located.filter(pl.col("set_index").is_in(open_sets) & (pl.col("tag") == tag)).with_columns(
+            elements.list.get(1, null_on_oob=True).alias("qualifier"), elements.list.get(2, null_on_oob=True).alias("value"))
+        value = pl.col("value")
+        read = pl.lit(True) if qualifier is None else pl.col("qualifier") == qualifier
+        amounts = amounts.filter(read & value.is_not_null()).with_columns(
+            value.str.contains(AMOUNT_PATTERN).alias("is_numeric"))
+        bad = amounts.filter(~pl.col("is_numeric") | does_not_fit(value, MONEY))
+        for set_index, number, text, is_numeric in bad.select("set_index", "segment", "value", "is_numeric").rows():
+            reason = f"amount too large in {column} ({CAPACITY[MONEY]})" if is_numeric else f"non-numeric amount in {column}: {shortened(text)!r}"
+            interchange.transaction_sets[set_index].reject(number, reason)
 
 
 def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:
@@ -322,7 +366,7 @@ def _problem_text(what: str, column: str) -> pl.Expr:
     """`what: 'value'`, or `what` alone for a column that may identify a patient (a birth date)."""
     if column in PHI_COLUMNS:
         return pl.lit(what)
-    return pl.format(f"{what}: '{{}}'", pl.col(column))
+    return pl.format(f"{what}: '{{}}'", shortened_text(pl.col(column)))
 
 
 def _typed(frame: pl.DataFrame, table: str, spec) -> pl.DataFrame:
@@ -380,7 +424,7 @@ def _quarantine(interchange: Interchange) -> list[Quarantined]:
         if swallows_a_patient_segment(interchange.elements_of(number)):
             reason = masked(reason)  # a value it quotes may be a name or member id of the swallowed segment
         described = (
-            f"transaction set {transaction_set.control_number or '?'} (segments {first}-{last}) rejected: "
+            f"transaction set {shortened(transaction_set.control_number) or '?'} (segments {first}-{last}) rejected: "
             f"{reason}: {safe_segment_text(interchange, number)}"
         )
         rejected.append(Quarantined(f"segment {number}", described, interchange.text_of(number)))
@@ -394,10 +438,11 @@ def swallows_a_patient_segment(elements: list[str]) -> bool:
 
 
 def safe_segment_text(interchange: Interchange, number: int) -> str:
-    """The segment as sent, unless it can carry a name or address; then only its id."""
+    """The segment as sent (its first QUOTED_CHARACTERS characters, if longer), unless it can carry a name or address;
+    then only its id."""
     elements = interchange.elements_of(number)
     if elements[0] in _MESSAGE_SAFE_SEGMENTS and not swallows_a_patient_segment(elements):
-        return interchange.text_of(number)
+        return shortened(interchange.text_of(number))
     # A segment whose separators are lost is one long "id": show an id only when it looks like one.
     shown = elements[0] if len(elements[0]) <= 3 else "(no readable id)"
     return f"{shown or '(no id)'}{interchange.delimiters.element}… (masked: may hold patient data)"

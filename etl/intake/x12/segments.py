@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from etl.intake.records import LoadError, Quarantined
+from etl.intake.values import shortened
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _WHITESPACE = " \t\r\n"
@@ -282,7 +283,7 @@ class _EnvelopeWalker:
         if declared != str(count):
             self._count_problem([current], number, f"SE01 says {declared or 'nothing'} segments but the set has {count}")
         if _get(elements, 2) != current.control_number:
-            self._count_problem([current], number, f"SE02 does not match ST02 {current.control_number!r}")
+            self._count_problem([current], number, f"SE02 does not match ST02 {shortened(current.control_number)!r}")
         self.current = None
 
     def _on_GE(self, number: int, elements: list[str]) -> None:
@@ -294,7 +295,7 @@ class _EnvelopeWalker:
         if declared != str(len(self.group_sets)):
             self._count_problem(self.group_sets, number, f"GE01 says {declared} transaction sets but the group has {len(self.group_sets)}")
         if _get(elements, 2) != _get(self.gs[1], 6):
-            self._count_problem(self.group_sets, number, f"GE02 does not match GS06 {_get(self.gs[1], 6)!r}")
+            self._count_problem(self.group_sets, number, f"GE02 does not match GS06 {shortened(_get(self.gs[1], 6))!r}")
         self.gs = None
 
     def _on_IEA(self, number: int, elements: list[str]) -> None:
@@ -306,7 +307,7 @@ class _EnvelopeWalker:
         if declared != str(self.group_count):
             self._count_problem(self.interchange_sets, number, f"IEA01 says {declared} groups but the interchange has {self.group_count}")
         if _get(elements, 2) != _get(self.isa[1], 13):
-            self._count_problem(self.interchange_sets, number, f"IEA02 does not match ISA13 {_get(self.isa[1], 13)!r}")
+            self._count_problem(self.interchange_sets, number, f"IEA02 does not match ISA13 {shortened(_get(self.isa[1], 13))!r}")
         self.isa = None
 
     def _close_open_set(self, next_envelope_segment: int) -> None:

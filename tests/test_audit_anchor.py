@@ -233,9 +233,10 @@ def test_a_checkpoint_missing_from_the_folder_outside_fails_verify_and_no_writer
     code, output = verify(anchored)
 
     assert code == 1 and "is missing, so a cut tail cannot be ruled out" in output
-    sql(anchored, "delete from audit_log where entry_id = 5")  # a writer would not anchor over a cut it cannot see
+    sql(anchored, "delete from audit_log where entry_id = 5")
+    write_entries(anchored, 1)  # a writer must not anchor the log again over a cut it cannot see
     code, output = verify(anchored)
-    assert code == 1 and "is missing" in output
+    assert code == 1 and "is missing" in output and not audit_head.head_file(anchored).exists()
 
 
 def test_a_log_keyed_beside_the_database_moves_outside_on_its_next_write_and_a_rewrite_with_its_old_key_is_named(weak, outside, monkeypatch):

@@ -133,7 +133,7 @@ def anchor_of(con: duckdb.DuckDBPyConnection) -> audit_head.Anchor | None:
 def _missing(where: audit_head.Anchor, has_key: bool) -> str:
     if where.outside:
         return (f"the checkpoint {where.head_file} is missing, so a cut tail cannot be ruled out: it was deleted, or "
-                "the log was never anchored there (its next write anchors a log whose chain holds)")
+                "the log was never anchored there (a log written before the key moved there is anchored on its next write)")
     if has_key:
         return (f"the checkpoint {where.head_file} is missing, so a cut tail cannot be ruled out: its key "
                 f"{where.key_file} signed entries, so the checkpoint was deleted, and entries may have gone with it")

@@ -102,13 +102,41 @@ def test_the_same_data_and_options_give_the_same_hash_and_pack_and_a_new_file_ch
         assert board_pack.data_hash(con) != first.data_hash
 
 
-def test_a_pack_for_one_payer_says_so_and_counts_only_its_claims(practice):
+def test_a_pack_for_one_payer_names_it_and_counts_only_its_claims(practice):
     with database.read_connection(practice) as con:
         pack = board_pack.build(con, AS_OF, Scope(payers=("60054",)))
     page = parsed(pack.html)
 
-    assert all(stamp.startswith("As of 2026-11-26 · payers 60054 · every provider") for stamp in page.stamps)
+    # the payer by the name on its claims (tests/fixtures/worklist/claims.csv), not by its id alone
+    assert all(stamp.startswith("As of 2026-11-26 · payers Aetna · every provider") for stamp in page.stamps)
+    assert "payers 60054" not in pack.html
     assert re.search(r'data-money="Gross charges">\$620<', pack.html)  # Aetna: W1 200 + W5 120 + W6 250 + W8 50
+
+
+def test_payers_are_named_by_name_with_the_id_only_where_the_name_cannot_tell_them_apart():
+    names = {"60054": "Aetna", "00590": "Blue Cross", "00901": "Blue Cross", "99999": None}
+
+    assert board_pack.payer_labels(("60054",), names) == ["Aetna"]
+    # two chosen payers of one name keep their ids; a payer with no name on file reads as its id
+    assert board_pack.payer_labels(("00590", "00901", "99999", "12345"), names) == [
+        "Blue Cross (00590)", "Blue Cross (00901)", "99999", "12345"]
+    assert board_pack.describe(Scope(payers=("60054", "99999")), names).startswith("payers Aetna, 99999 · every provider")
+
+
+@pytest.mark.parametrize(("scope", "stem"), [
+    (Scope(payers=("60054",), start=date(2026, 10, 1), end=date(2026, 10, 31)),
+     "claimscope-board-pack-2026-10-01_2026-10-31-payers-60054"),
+    (Scope(), "claimscope-board-pack-as-of-2026-11-26"),
+    (Scope(providers=("1234567893",), start=date(2026, 1, 1), end=date(2026, 11, 26), basis="submission"),
+     "claimscope-board-pack-submitted-2026-01-01_2026-11-26-providers-1234567893"),
+    # an id typed on the command line can neither leave the folder nor break the name
+    (Scope(payers=("../../etc/passwd", "A B;C"), start=date(2026, 10, 1), end=date(2026, 10, 31)),
+     "claimscope-board-pack-2026-10-01_2026-10-31-payers-..-..-etc-passwd-A-B-C"),
+    (Scope(payers=tuple(f"P{n}" for n in range(8))), "claimscope-board-pack-as-of-2026-11-26-payers-P0-P1-P2-P3-P4-and-3-more"),
+], ids=["last month, one payer", "every date", "submitted, one provider", "hostile ids", "many payers"])
+def test_the_file_name_says_the_scope(scope, stem):
+    assert board_pack.file_stem(AS_OF, scope) == stem
+    assert "/" not in stem and " " not in stem
 
 
 def test_quarter_to_date_changes_are_against_the_same_days_of_last_quarter_as_on_the_overview(practice):
@@ -119,9 +147,12 @@ def test_quarter_to_date_changes_are_against_the_same_days_of_last_quarter_as_on
     # Served 1 Oct - 26 Nov: 300 open on 600 of charges over the range's 57 days, 28.5 days in A/R (shown 29, half up);
     # the same days of last quarter (1 Jul - 26 Aug, seen on 26 Aug): W2's 300 open on its 300 of charges over 57 days,
     # 57.0 days (tests/test_kpis.py works both out): 28.5 fewer, shown -29.
-    assert page.tiles["Days in A/R"][1:3] == ["29", "-29 days against the same days of last quarter"]
-    # nothing was adjudicated by 26 Aug, so the denial rate has nothing to change from
-    assert page.tiles["Initial denial rate"][2] == "— against the same days of last quarter"
+    # In words, never a sign a reader could take for a dash.
+    assert page.tiles["Days in A/R"][1:3] == ["29", "down 29 days against the same days of last quarter"]
+    # nothing was adjudicated by 26 Aug, so the denial rate has nothing to change from, and says so
+    assert page.tiles["Initial denial rate"][2] == \
+        "No change to show: no figure for the same days of last quarter to compare with"
+    assert "— against" not in pack.html
     assert "Changes are against the same days of last quarter: claims served 2026-07-01 to 2026-08-26, as of 2026-08-26." \
         in " ".join(pack.html.split())
 
@@ -146,9 +177,12 @@ def test_the_pdf_holds_the_same_figures_and_every_page_its_footer(practice, tmp_
         pack = board_pack.build(con, AS_OF, Scope())
     html, pdf = board_pack.write(pack, tmp_path)
 
-    pages = [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+    lines = [page.extract_text().splitlines() for page in PdfReader(pdf).pages]
+    pages = [" ".join(" ".join(page).split()) for page in lines]
     text = " ".join(pages)
-    assert html.name == "board_pack_2026-11-26.html" and pdf.suffix == ".pdf"
+    assert html.name == "claimscope-board-pack-as-of-2026-11-26.html" and pdf.name == "claimscope-board-pack-as-of-2026-11-26.pdf"
+    # the page number on one line of each page: it wrapped to "page 1 of" and "7" under a long stamp
+    assert all(any(f"page {number} of {len(lines)}" in line for line in page) for number, page in enumerate(lines, 1))
     assert "20.0%" in text and "$1,170" in text and "$750" in text and "60.0%" in text
     assert len(pages) >= pack.html.count("<section")
     # the page footer: the as-of date, the scope, the time made and the data hash, on every page
@@ -194,16 +228,16 @@ def test_the_pack_is_emailed_with_its_pdf_and_no_patient_named_unless_asked_and_
     message = email.message_from_bytes(content)
     attachments = {part.get_filename(): part for part in message.walk() if part.get_filename()}
     assert recipients == ["board@example.org"] and message["Subject"] == "Board pack as of 2026-11-26"
-    assert set(attachments) == {"board_pack_2026-11-26.html", "board_pack_2026-11-26.pdf"}
-    assert attachments["board_pack_2026-11-26.pdf"].get_content_type() == "application/pdf"
+    assert set(attachments) == {"claimscope-board-pack-as-of-2026-11-26.html", "claimscope-board-pack-as-of-2026-11-26.pdf"}
+    assert attachments["claimscope-board-pack-as-of-2026-11-26.pdf"].get_content_type() == "application/pdf"
     pdf = tmp_path / "received.pdf"
-    pdf.write_bytes(attachments["board_pack_2026-11-26.pdf"].get_payload(decode=True))
+    pdf.write_bytes(attachments["claimscope-board-pack-as-of-2026-11-26.pdf"].get_payload(decode=True))
     received = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
-    sent_html = attachments["board_pack_2026-11-26.html"].get_payload(decode=True).decode()
+    sent_html = attachments["claimscope-board-pack-as-of-2026-11-26.html"].get_payload(decode=True).decode()
     assert "$1,170" in received and not any(name in received or name in sent_html for name in PATIENT_NAMES)
 
     assert named.exit_code == 0, named.output
-    assert "FIR" in (tmp_path / "named" / "board_pack_2026-11-26.html").read_text()  # W4's patient, asked for
+    assert "FIR" in (tmp_path / "named" / "claimscope-board-pack-as-of-2026-11-26.html").read_text()  # W4's patient, asked for
     with database.read_connection(db) as con:
         logged = con.execute("select user_name, action, details->>'include_phi', details->>'emailed_to' from audit_log"
                              " where action = 'board_pack' order by entry_id").fetchall()
@@ -220,3 +254,29 @@ def test_an_unreachable_mail_server_is_one_clear_line(practice, tmp_path):
                                       "--email", "board@example.org", "--smtp", f"127.0.0.1:{free_port()}"])
     assert result.exit_code == 1 and "could not send the pack through 127.0.0.1:" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("kind", "change", "said"), [
+    ("percent", 0.031, "up 3.1 points against the 12 months before"),
+    ("percent", -0.00049, "unchanged against the 12 months before"),
+    ("percent", 0.00051, "up 0.1 points against the 12 months before"),  # half up: 0.051 points read 0.1
+    ("days", -28.5, "down 29 days against the 12 months before"),
+    ("days", 1.2, "up 1 day against the 12 months before"),
+    ("days", None, "No change to show: no figure for the 12 months before to compare with"),
+])
+def test_a_change_reads_in_words_not_as_a_sign(kind, change, said):
+    assert board_pack.change_in_words(kind, change, "the 12 months before") == said
+
+
+def test_a_long_scope_leaves_the_page_number_whole_on_one_line(practice, tmp_path):
+    from pypdf import PdfReader
+
+    scope = Scope(payers=("60054", "62308", "MCRB1"), start=date(2026, 1, 1), end=date(2026, 11, 26))
+    with database.read_connection(practice) as con:
+        pack = board_pack.build(con, AS_OF, scope, preset="custom")
+    _, pdf = board_pack.write(pack, tmp_path)
+
+    lines = [page.extract_text().splitlines() for page in PdfReader(pdf).pages]
+    assert pdf.name == "claimscope-board-pack-2026-01-01_2026-11-26-payers-60054-62308-MCRB1.pdf"
+    assert all(any(f"page {number} of {len(lines)}" in line for line in page) for number, page in enumerate(lines, 1))
+    assert all("payers Aetna, Cigna, Medicare Part B" in " ".join(" ".join(page).split()) for page in lines)

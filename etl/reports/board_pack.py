@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ import jinja2
 import polars as pl
 
 from etl.reports import aging, denials, formats, scorecard, trends
+from etl.reports.formats import half_up
 from etl.reports.coder_accuracy import with_accuracy_intervals
 from etl.reports.judgement import HEADLINES, headline, previous_period
 from etl.reports.kpis import kpis
@@ -26,6 +28,8 @@ from etl.reports.scope import IN_SCOPE, Scope
 TEMPLATE = Path(__file__).parent / "templates" / "board_pack.html.j2"
 REASONS_SHOWN = 10
 LARGEST_AGED_SHOWN = 10
+# A file name's ids past this many are counted, not listed: a name stays short enough for any file system.
+IDS_IN_FILE_NAME = 5
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,11 @@ class Pack:
     scope: Scope
     generated_at: datetime
     figures: dict  # the KPI figures the pack shows, for a caller that checks or logs them
+
+    @property
+    def file_stem(self) -> str:
+        """The pack's file name without its suffix, naming its scope (file_stem)."""
+        return file_stem(self.as_of, self.scope)
 
 
 def data_hash(con: duckdb.DuckDBPyConnection) -> str:
@@ -61,10 +70,11 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), i
     reasons = denials.reasons(con, as_of, scope)
     grid = aging.grid(con, as_of, "service", scope)
     trend = trends.trend(con, as_of, scope)
+    payer_names = dict(con.execute("select payer_id, payer_name from payers").fetchall())
     context = {
-        "as_of": as_of, "scope_line": describe(scope), "generated_at": f"{generated_at:%Y-%m-%d %H:%M} UTC",
+        "as_of": as_of, "scope_line": describe(scope, payer_names), "generated_at": f"{generated_at:%Y-%m-%d %H:%M} UTC",
         "data_hash": data_hash(con), "include_phi": include_phi, "compared": compared,
-        "headlines": [_headline(name, label, kind, counted, now, before, benchmarks.get(name))
+        "headlines": [_headline(name, label, kind, counted, now, before, benchmarks.get(name), compared.name)
                       for name, label, kind, counted in HEADLINES],
         "money": [(label, formats.money(now[name])) for name, label in (
             ("gross_charges", "Gross charges"), ("payments", "Payments"), ("contractual_adjustments", "Contractual adjustments"),
@@ -100,9 +110,10 @@ def css_string(text: str) -> str:
                    for character in text)
 
 
-def describe(scope: Scope) -> str:
-    """The scope in words, as every page of the pack states it."""
-    parts = [f"payers {', '.join(scope.payers)}" if scope.payers else "every payer",
+def describe(scope: Scope, payer_names: dict[str, str | None] | None = None) -> str:
+    """The scope in words, as every page of the pack states it: payers by the name on their claims (sql/marts/payers.sql),
+    by id where no name is on file or two chosen payers share one."""
+    parts = [f"payers {', '.join(payer_labels(scope.payers, payer_names or {}))}" if scope.payers else "every payer",
              f"providers {', '.join(scope.providers)}" if scope.providers else "every provider"]
     basis = "served" if scope.basis == "service" else "submitted"
     if scope.start or scope.end:
@@ -112,10 +123,37 @@ def describe(scope: Scope) -> str:
     return " · ".join(parts) + " · insurance claims; self-pay left out"
 
 
+def payer_labels(payer_ids: tuple[str, ...], payer_names: dict[str, str | None]) -> list[str]:
+    """Each payer as a reader knows it: its name, or its id when it has none on file; a name two of them share keeps
+    each one's id beside it, so Blue Cross (00590) and Blue Cross (00901) stay two."""
+    named = [(payer_id, (payer_names.get(payer_id) or "").strip()) for payer_id in payer_ids]
+    shared = {name for _, name in named if name and sum(other == name for _, other in named) > 1}
+    return [payer_id if not name else f"{name} ({payer_id})" if name in shared else name for payer_id, name in named]
+
+
+def file_stem(as_of: date, scope: Scope) -> str:
+    """The pack's file name without its suffix, naming what it covers: claimscope-board-pack-2026-10-01_2026-10-31-
+    payers-60054 (the date range, else the as-of date; payer and provider ids). Anything but letters, digits, dots and
+    dashes becomes a dash, so an id typed on the command line can neither leave the folder nor break the name."""
+    if scope.start or scope.end:
+        dates = f"{scope.start or 'first'}_{scope.end or as_of}"
+        if scope.basis == "submission":
+            dates = f"submitted-{dates}"
+    else:
+        dates = f"as-of-{as_of}"
+    parts = ["claimscope-board-pack", dates]
+    for kind, ids in (("payers", scope.payers), ("providers", scope.providers)):
+        if ids:
+            listed = "-".join(ids[:IDS_IN_FILE_NAME])
+            more = f"-and-{len(ids) - IDS_IN_FILE_NAME}-more" if len(ids) > IDS_IN_FILE_NAME else ""
+            parts.append(f"{kind}-{listed}{more}")
+    return re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]", "-", "-".join(parts))).strip("-.")
+
+
 def write(pack: Pack, out: Path, pdf: bool = True) -> list[Path]:
-    """Write the pack as board_pack_<as-of>.html into the folder, and print it to PDF beside it."""
+    """Write the pack into the folder, named for its scope (file_stem), and print it to PDF beside it."""
     out.mkdir(parents=True, exist_ok=True)
-    html_path = out / f"board_pack_{pack.as_of.isoformat()}.html"
+    html_path = out / f"{pack.file_stem}.html"
     html_path.write_text(pack.html, encoding="utf-8")
     written = [html_path]
     if pdf:
@@ -140,14 +178,28 @@ def print_to_pdf(html_path: Path, pdf_path: Path) -> Path:
 
 
 def _headline(name: str, label: str, kind: str, counted: tuple[str, str] | None, now: dict, before: dict,
-              benchmark: dict | None) -> dict:
+              benchmark: dict | None, compared_with: str) -> dict:
     shown = headline(name, kind, counted, now, before, benchmark)
     judged = shown.judged
     status = "no benchmark" if benchmark is None else "no figure" if judged.meets_benchmark is None else \
         ("meets" if judged.meets_benchmark else "misses") + f" the benchmark ({benchmark['label']})"
-    return {"label": label, "value": shown.value, "change": shown.change or "—", "status": status,
+    return {"label": label, "value": shown.value, "change": change_in_words(kind, judged.change, compared_with),
+            "status": status,
             "meets": judged.meets_benchmark, "real_change": judged.is_real_change, "better": judged.is_better,
             "note": formats.interval_note(shown.measured) if shown.measured else ""}
+
+
+def change_in_words(kind: str, change: float | None, compared_with: str) -> str:
+    """A headline's change as a sentence, never a sign a reader could take for a dash: "up 3.1 points against the 12
+    months before", "down 29 days against …", "unchanged against …", or why there is none."""
+    if change is None:
+        return f"No change to show: no figure for {compared_with} to compare with"
+    shown, unit = (half_up(change * 100, 1), "points") if kind == "percent" else (half_up(change), "days")
+    if not shown:
+        return f"unchanged against {compared_with}"
+    if abs(shown) == 1:
+        unit = unit.removesuffix("s")
+    return f"{'up' if shown > 0 else 'down'} {abs(shown):,} {unit} against {compared_with}"
 
 
 def _trend_rows(trend: pl.DataFrame) -> list[dict]:

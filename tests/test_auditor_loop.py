@@ -110,7 +110,8 @@ def test_a_worksheet_on_the_demos_claims_loads_as_demo_data_so_demo_mode_stays_o
     other.write_text(HEADER + "NOT-A-DEMO-CLAIM,CD9,AU1,2026-11-20,CPT,99213,99213,agree,0.00\n")
     [foreign] = load_files([other], db)
 
-    assert entered.status == "loaded" and "loaded as demo data, entered by hand" in entered.message
+    # loaded outside demo mode (the command line): marked synthetic like its claims, not called demo data (issue 30)
+    assert entered.status == "loaded" and "so its findings are marked synthetic like them" in entered.message
     with database.read_connection(db) as con:
         synthetic = dict(con.execute("select path, is_synthetic from source_files where kind = 'audits_csv'").fetchall())
     assert (synthetic[str(sheet)], synthetic[str(other)]) == (True, False)  # a claim the demo never had is not demo data

@@ -1,6 +1,8 @@
 """The one formatting layer: every table, tile and chart on the pages takes its labels and number formats from here,
 and here from etl/reference/columns.csv. Money reads $1,234 (cents on a claim or a line, where a biller matches them
-against a remittance), shares 27.2%, days whole, and a missing value — with its column's tooltip saying why."""
+against a remittance), shares 27.2%, days and scores whole, codes and category names in words, and a missing value —
+with its column's tooltip saying why. Every figure in a table is rounded half up to what it shows before the grid
+draws it, since the grid itself truncates (26.66% would read 26.6%)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from collections.abc import Mapping
 import polars as pl
 import streamlit as st
 
-from etl.reports import columns
+from etl.reports import columns, formats
+from etl.reports.columns import CLAIM_STATUS_CODED, NAMED_IN_WORDS
 from etl.reports.formats import MISSING, count, days, money, percent, points  # noqa: F401 - the pages' formats, from here
-# Columns whose values are claimscope's own snake_case names (reference-list categories), shown in words.
-NAMED_IN_WORDS = ("carc_category", "work_category", "error_type")
+
+# The step of a column's number format: the decimals the grid keeps (it truncates the rest) and shows.
+PERCENT_STEP = 0.001  # a share to one decimal of a percent: 27.2%
 
 
 def label(name: str) -> str:
@@ -21,13 +25,24 @@ def label(name: str) -> str:
 
 
 def in_words(frame: pl.DataFrame, *names: str) -> pl.DataFrame:
-    """The named columns' snake_case category names in words ("coding_bundling" → "Coding bundling"); other columns,
-    whose values come from files (payer names), are left as they are."""
-    worded = [name for name in names if name in NAMED_IN_WORDS and name in frame.columns]
-    return frame.with_columns(
-        (pl.col(name).str.slice(0, 1).str.to_uppercase() + pl.col(name).str.slice(1).str.replace_all("_", " ")).alias(name)
-        for name in worded
-    )
+    """The named columns' category names and claim status codes in words ("coding_bundling" → "Coding bundling",
+    "4" → "Denied"; etl.reports.columns); other columns, whose values come from files (payer names), are left as they are."""
+    return columns.in_words(frame, *names)
+
+
+def decimals(step: float) -> int:
+    """The decimals a number column's step keeps (1 → 0, 0.01 → 2, 0.001 → 3), as the grid counts them."""
+    text = f"{step:.10f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def rounded_as_shown(frame: pl.DataFrame, settings: Mapping[str, Mapping]) -> pl.DataFrame:
+    """Every number column with a step rounded half up (etl.reports.formats.half_up) to the decimals the grid keeps:
+    the grid truncates to them, so 0.2666 would show 26.6% and $445.67 with a step of 1 $445."""
+    numbers = {name: config["type_config"] for name, config in settings.items()
+               if isinstance(config, Mapping) and (config.get("type_config") or {}).get("type") == "number"}
+    places = {name: decimals(config["step"]) for name, config in numbers.items() if config.get("step")}
+    return formats.rounded(frame, places)
 
 
 def kind_of(name: str, dtype: pl.DataType) -> str:
@@ -65,8 +80,8 @@ def column_config(frame: pl.DataFrame, cents: bool | None = None, kinds: Mapping
             # step sets the decimals Streamlit rounds to: 0.01 for cents, 1 for whole dollars
             settings[name] = st.column_config.NumberColumn(shown, help=help_text, format="dollar", step=0.01 if cents else 1)
         elif kind == "percent":
-            settings[name] = st.column_config.NumberColumn(shown, help=help_text, format="percent", step=0.001)
-        elif kind in ("days", "count"):
+            settings[name] = st.column_config.NumberColumn(shown, help=help_text, format="percent", step=PERCENT_STEP)
+        elif kind in ("days", "count", "score"):
             settings[name] = st.column_config.NumberColumn(shown, help=help_text, format="localized", step=1)
         elif kind == "number":
             settings[name] = st.column_config.NumberColumn(shown, help=help_text, format="localized")
@@ -90,4 +105,5 @@ def table(frame: pl.DataFrame, when_empty: str = "", empty_is_good: bool = True,
             (st.success if empty_is_good else st.info)(when_empty)
         return None
     settings = {**column_config(frame, cents, kinds, labels), **dataframe_options.pop("column_config", {})}
-    return st.dataframe(in_words(frame, *NAMED_IN_WORDS), hide_index=True, column_config=settings, placeholder=MISSING, **dataframe_options)
+    shown = rounded_as_shown(in_words(frame, *NAMED_IN_WORDS, *CLAIM_STATUS_CODED), settings)
+    return st.dataframe(shown, hide_index=True, column_config=settings, placeholder=MISSING, **dataframe_options)

@@ -332,16 +332,17 @@ def test_the_cli_works_the_queue_and_exports_it_as_the_screen_orders_it(practice
     assert [row[header.index("Claim")].value for row in body] == ["W2", "W1", "W4", "W6"]  # balance 300, 200, 150, 100
     balance = body[0][header.index("Balance")]
     assert (balance.value, balance.number_format) == (300, "$#,##0.00")
-    assert body[0][header.index("Priority")].number_format == "$#,##0.00"
+    # priority ranks claims: a plain number, not dollars (300.00 x 30% x 1.0 = 90 for W2)
+    assert (body[0][header.index("Priority")].value, body[0][header.index("Priority")].number_format) == (90, "#,##0")
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{len(body) + 1}"
     w6 = next(row for row in body if row[header.index("Claim")].value == "W6")
-    assert (w6[header.index("Owner")].value, w6[header.index("Work status")].value) == ("dana", "waiting_on_payer")
+    assert (w6[header.index("Owner")].value, w6[header.index("Work status")].value) == ("dana", "Waiting on payer")
     assert w6[header.index("Follow up")].value.date() == date(2026, 12, 1)
     # the CLI has no PHI role: the note is hidden; a cell never holds a formula
     assert w6[header.index("Latest note")].value == "(hidden: notes may hold PHI)"
     assert all(cell.data_type != "f" for row in body for cell in row)
     w2 = next(row for row in body if row[header.index("Claim")].value == "W2")
-    assert (w2[header.index("Appeal")].value, w2[header.index("Decision due")].value.date()) == ("first", date(2026, 11, 9))
+    assert (w2[header.index("Appeal")].value, w2[header.index("Decision due")].value.date()) == ("First level", date(2026, 11, 9))
     # decided on 2026-12-01, after the as-of date of this export: not yet known on 2026-11-26
     assert w2[header.index("Appeal outcome")].value is None
     assert scalar(practice, "select outcome || ' ' || outcome_set_by from appeals") == "upheld dana"

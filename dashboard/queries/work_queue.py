@@ -11,6 +11,7 @@ from dashboard.permissions import serves
 from dashboard.queries.cache import library, uncached
 from etl import db as database
 from etl.access.accounts import users_file
+from etl.reports.formats import interval_note
 from etl.reports.scope import Scope
 from etl.reports.worklist import worklist_rows
 from etl.work import appeals, items, queue
@@ -46,6 +47,22 @@ def work_history(claim_id: str) -> pl.DataFrame:
 def appeal_outcomes(as_of: date) -> pl.DataFrame:
     """Every appeal sent by the date with its outcome as known then."""
     return uncached(lambda con: appeals.outcomes(con, as_of))
+
+
+@serves("work_queue")
+def appeal_overturn_rates(as_of: date) -> pl.DataFrame:
+    """Per payer, by name, and denial category: the appeals decided by the date, how many were overturned, the rate
+    and its 95% interval in words (etl.work.appeals.overturn_rates)."""
+    rates = appeals.overturn_rates(appeal_outcomes(as_of))
+    names = uncached(lambda con: con.sql("select payer_id, payer_name from payers").pl())
+    return rates.join(names, on="payer_id", how="left").select(
+        pl.coalesce("payer_name", "payer_id").alias("payer_name"), "denial_category", "decided_appeals", "overturned_appeals",
+        "overturn_rate",
+        pl.struct("overturn_rate", "interval_low", "interval_high", "too_few").map_elements(
+            lambda rate: interval_note({"rate": rate["overturn_rate"], "interval": (rate["interval_low"], rate["interval_high"]),
+                                        "too_few": rate["too_few"]}).replace("claims", "appeals"),
+            return_dtype=pl.String).alias("interval"),
+    ).sort("payer_name", "denial_category")
 
 
 @serves("work_queue")

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import actions, charts, claim_detail, display, filters
 from dashboard.permissions import allows, current_user
 from dashboard.queries import sidebar, work_queue
-from dashboard.widgets import export_buttons, interval_note, literal, patients_shown, selection_by_id
+from dashboard.widgets import export_buttons, literal, patients_shown, selection_by_id
 from etl.work import appeals, exports, items, queue
 from etl.work.items import OPEN_STATUSES, STATUSES
 
@@ -86,10 +86,9 @@ if shown.is_empty():
              "unassigned": "Every claim matching these filters has an owner.",
              "team": "No claim matches these filters."}[view])
 else:
-    # on screen a missing value is a dash and a status its label; the export keeps the values themselves
-    on_screen = shown.with_columns(pl.col("status").replace_strict(STATUSES, default=pl.col("status")),
-                                   *(pl.col(name).fill_null("—") for name in ("owner_name", "latest_note", "appeal_level",
-                                                                              "appeal_outcome") if name in shown.columns))
+    # on screen a missing value is a dash; the export leaves the cell empty
+    on_screen = shown.with_columns(pl.col(name).fill_null("—") for name in ("owner_name", "latest_note", "appeal_level",
+                                                                             "appeal_outcome") if name in shown.columns)
     display.table(
         on_screen, key=TABLE, on_select="rerun", selection_mode="multi-row",
         labels=exports.COLUMNS,
@@ -98,8 +97,9 @@ else:
             "next_action": st.column_config.TextColumn("Next action", pinned=True, width="medium"),
             "deadline_days_left": st.column_config.NumberColumn("Deadline (days left)", pinned=True, format="localized", step=1,
                                                                 help="Before the timely-filing limit, or the appeal window after an answer"),
-            "priority_score": st.column_config.NumberColumn("Priority", format="dollar", step=1, pinned=True,
-                                                            help="Balance at stake × recovery likelihood × deadline boost"),
+            "priority_score": st.column_config.NumberColumn("Priority", format="localized", step=1, pinned=True,
+                                                            help="Balance at stake × recovery likelihood × deadline boost: "
+                                                                 "a number to rank by, not dollars"),
             "priority_reason": st.column_config.TextColumn("Why this priority", width="large"),
         },
     )
@@ -213,14 +213,9 @@ if sent_appeals.is_empty():
 else:
     st.caption("An appeal is overturned when the payer pays after it, in full or in part (read from the next 835, or set by hand); "
                "upheld when it denies again. Rates under 30 decided appeals get no interval.")
-    rates = appeals.overturn_rates(sent_appeals).with_columns(
-        pl.struct("overturn_rate", "interval_low", "interval_high", "too_few").map_elements(
-            lambda rate: interval_note({"rate": rate["overturn_rate"], "interval": (rate["interval_low"], rate["interval_high"]),
-                                        "too_few": rate["too_few"]}).replace("claims", "appeals"),
-            return_dtype=pl.String).alias("interval"),
-    ).drop("interval_low", "interval_high", "too_few")
-    display.table(rates, labels={"payer_id": "Payer", "denial_category": "Denial category", "decided_appeals": "Decided",
-                                 "overturned_appeals": "Overturned", "overturn_rate": "Overturn rate", "interval": "95% interval"},
+    display.table(work_queue.appeal_overturn_rates(as_of),
+                  labels={"payer_name": "Payer", "denial_category": "Denial category", "decided_appeals": "Decided",
+                          "overturned_appeals": "Overturned", "overturn_rate": "Overturn rate", "interval": "95% interval"},
                   kinds={"overturn_rate": "percent"})
     decisions = appeals.time_to_decision(sent_appeals, as_of)
     if decisions:

@@ -1,5 +1,6 @@
-"""The work queue as a file: its columns in the screen's order, readable headings, patients masked and notes hidden
-for a role without PHI; written by etl.reports.spreadsheets, so never a formula."""
+"""The work queue as a file: its columns in the screen's order, readable headings, values in words (statuses, appeal
+levels and outcomes, categories), patients masked and notes hidden for a role without PHI; written by
+etl.reports.spreadsheets, so never a formula."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from etl.reports import columns, spreadsheets
+from etl.work.appeals import LEVELS, OUTCOMES
+from etl.work.items import STATUSES
 
 # The export's columns and headings, in order; patient and note columns are masked for a role without PHI.
 COLUMNS = {
@@ -20,15 +23,22 @@ COLUMNS = {
     "decision_due_date": "Decision due", "appeal_outcome": "Appeal outcome", "latest_note": "Latest note",
 }
 HIDDEN_NOTE = "(hidden: notes may hold PHI)"
+# The queue's own values in words, as the page names them: work status, appeal level and outcome.
+WORDS = {"status": STATUSES, "appeal_level": LEVELS, "appeal_outcome": OUTCOMES}
 
 
 def queue_export(rows: pl.DataFrame, phi: bool) -> pl.DataFrame:
-    """The queue's export columns in order; without PHI, patients are masked tags and notes hidden."""
+    """The queue's export columns in order, each value in words ("appealed" → "Appealed", "first" → "First level",
+    "missing_information" → "Missing information"); without PHI, patients are masked tags and notes hidden."""
     if "patient_key" in rows.columns:
         tag = pl.lit("patient ••") + pl.col("patient_key").str.slice(-4)
         rows = rows.with_columns(pl.when(pl.col("patient_key").is_not_null()).then(tag).alias("patient"))
     if not phi and "latest_note" in rows.columns:
         rows = rows.with_columns(pl.when(pl.col("latest_note").is_not_null()).then(pl.lit(HIDDEN_NOTE)).alias("latest_note"))
+    rows = columns.in_words(rows, *columns.NAMED_IN_WORDS, *columns.CLAIM_STATUS_CODED).with_columns(
+        pl.col(name).replace_strict(words, default=pl.col(name), return_dtype=pl.String)
+        for name, words in WORDS.items() if rows.schema.get(name) == pl.String
+    )
     order = [name for name in COLUMNS if name in rows.columns]
     identities = [name for name in ("patient_name", "member_id") if name in rows.columns]
     return rows.select(*order[:order.index("payer_name") + 1], *identities, *order[order.index("payer_name") + 1:])

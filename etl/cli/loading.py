@@ -11,7 +11,7 @@ import typer
 from rich.progress import Progress
 
 from etl import db as database
-from etl.cli.options import DbOption, console, errors, fail, summary_table, table
+from etl.cli.options import DbOption, console, environment_failure, errors, fail, summary_table, table
 from etl.intake.records import LoadError
 
 app = typer.Typer()
@@ -41,20 +41,32 @@ def load(
     from etl.error_log import error_log_path, internal_error
     from etl.intake.tabular.mapping import read_mapping
     from etl.lake import LakeError
-    from etl.load import expand_paths, load_files
+    from etl.load import FileResult, expand_paths, load_files
 
     try:
         column_mapping = read_mapping(mapping)
     except LoadError as error:
         fail(error)
+    written: list[FileResult] = []
     try:
         with Progress(console=errors, transient=True) as progress:
-            task = progress.add_task("Loading", total=len(expand_paths(paths)))
-            results = load_files(paths, db, column_mapping, on_file_done=lambda _: progress.advance(task), strict=strict)
+            task = progress.add_task("Loading", total=len(expand_paths(paths, db)))
+
+            def file_done(result: FileResult) -> None:
+                written.append(result)
+                progress.advance(task)
+
+            results = load_files(paths, db, column_mapping, on_file_done=file_done, strict=strict)
     except LakeError as refusal:
         fail(refusal)
-    except (duckdb.Error, OSError):
-        raise  # a full disk, a read-only file or a held lock: said in one line by the command group
+    except (duckdb.Error, OSError) as error:
+        # a full disk, a read-only file or a held lock stops the load: one line, with what it had already loaded
+        cause = environment_failure(error)
+        if cause is None:
+            raise
+        kept = sum(1 for result in written if result.file_id is not None and result.status != "skipped")
+        fail(f"{cause} The load stopped there; {kept:,} file{'' if kept == 1 else 's'} loaded before it stay loaded, "
+             "and running it again skips them.", code=2)
     except Exception as error:  # a fault of the loader's own: one line here, the traceback in the log, never PHI
         fail(internal_error(f"loading into {db}", "loading", error, error_log_path(db)) + "; files already committed stay", code=2)
     console.print(summary_table(results))

@@ -56,7 +56,7 @@ def load_files(
         known = {sha256: file_id for sha256, file_id in con.execute("select sha256, file_id from source_files").fetchall()}
         first_load = not database.scalar(con, "select exists (from claim_events)")
         lists = code_lists.effective(con)
-    files = expand_paths(paths)
+    files = expand_paths(paths, db)
     results = []
     runner = SuitesInBackground(lists)
     with WriteSession(db, error_log) as session, parser_pool(len(files), known, key, mapping, strict, error_log) as pool:

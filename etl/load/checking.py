@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.error_log import internal_error
+from etl.intake.records import LoadWarning, ParsedFile
 from etl.load.results import ParsedItem, rejected
 
 # The suites run, and the files are written in one transaction, this many files (or rows) at a time: enough to share
@@ -84,3 +85,23 @@ def validate_items(runner, items: list[ParsedItem], error_log: Path) -> None:
             validate_files(runner, [item.parsed], [item.path])
         except Exception as error:  # contained to its file, the traceback logged
             item.parsed = rejected(item.parsed.kind, internal_error(str(item.path), "checking it", error, error_log))
+
+
+def warn_of_impossible_birth_dates(parsed: ParsedFile, today: date) -> None:
+    """A patient born after the claim's date of service, or after today, is a keying error in the practice system, and
+    paperwork does not refuse a claim's money: the claim loads, and the file records a warning at the claim's line or
+    CLM. The birth date itself is never quoted (PHI)."""
+    claims, patients = parsed.tables.get("claims"), parsed.tables.get("patients")
+    if claims is None or patients is None or not claims.height or "birth_date" not in patients.columns:
+        return
+    born = patients.select("patient_key", "birth_date").drop_nulls().unique("patient_key")
+    dated = claims.select("patient_key", "service_date_from", "locator").join(born, on="patient_key")
+    birth = pl.col("birth_date")
+    warning = (
+        pl.when(birth > today).then(pl.lit("the patient's birth date is in the future"))
+        .when(birth > pl.col("service_date_from")).then(pl.lit("the patient's birth date is after the claim's date of service"))
+    )
+    found = dated.select("locator", warning.alias("warning")).drop_nulls()
+    parsed.structural_warnings += [
+        LoadWarning(locator, f"{warning} (loaded: correct it in the practice system)") for locator, warning in found.iter_rows()
+    ]

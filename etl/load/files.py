@@ -10,12 +10,15 @@ from pathlib import Path
 GROUP_FILES = 64
 GROUP_BYTES = 4_000_000
 GROUP_FILE_BYTES = 256_000
-# Folder walks skip documentation, settings and databases that sit beside the data.
-SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal", ".sha256", ".log"}
+# Folder walks skip documentation, settings and databases that sit beside the data, and the files a database keeps
+# beside itself (`<db>.wal`, `.key`, `.audit-key`, `.audit-head`, `.session-key`, `.errors.log`), whatever it is named.
+SKIPPED_SUFFIXES = {".md", ".yaml", ".yml", ".key", ".duckdb", ".wal", ".sha256", ".log", ".audit-key", ".audit-head",
+                    ".session-key"}
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, and every data file under each folder, in name order."""
+def expand_paths(paths: Iterable[Path], db: Path | str | None = None) -> list[Path]:
+    """Files as given, and every data file under each folder, in name order; a folder walk never takes the database
+    loaded into or anything named after it (`<db>.users.json`, `<db>.uploads/`, a checkpoint's temporary copy)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -25,10 +28,20 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 if child.is_file()
                 and not any(part.startswith(".") for part in child.relative_to(path).parts)
                 and child.suffix.lower() not in SKIPPED_SUFFIXES
+                and not _kept_by_database(child, db)
             )
         else:
             files.append(path)
     return files
+
+
+def _kept_by_database(path: Path, db: Path | str | None) -> bool:
+    """Whether the path is the database itself or one of the files and folders it keeps beside it, `<db>.<anything>`."""
+    if db is None:
+        return False
+    database = str(Path(db).resolve())
+    resolved = str(path.resolve())
+    return resolved == database or resolved.startswith(database + ".")
 
 
 def groups_to_parse(files: list[Path]) -> list[list[Path]]:

@@ -10,6 +10,7 @@ import sys
 import types
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from etl.error_log import internal_error
@@ -22,6 +23,7 @@ from etl.intake.tabular.coders import parse_coders_csv
 from etl.intake.tabular.fee_schedules import parse_fee_schedules_csv
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.intake.tabular.remits import parse_remits_csv
+from etl.load.checking import warn_of_impossible_birth_dates
 from etl.load.results import FileResult, ParsedItem, rejected
 
 # Batches of at least this many files are parsed in worker processes.
@@ -53,7 +55,11 @@ def parser_pool(file_count: int, known: dict[str, int], key: bytes, mapping: Col
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=init_parser,
                                  initargs=(known, key, mapping, strict, error_log)) as pool:
-            yield pool
+            try:
+                yield pool
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # a load that stopped (a full disk) parses no more of its files
+                raise
     finally:
         sys.modules["__main__"] = main
 
@@ -93,6 +99,7 @@ def read_and_parse_group(paths: list[Path]) -> list[ParsedItem]:
     for item in items:
         if item.parsed:
             item.parsed.is_synthetic = item.parsed.is_synthetic or listed_as_synthetic(item.path, item.sha256)
+            warn_of_impossible_birth_dates(item.parsed, date.today())
         item.data = b""
     return items
 

@@ -15,6 +15,7 @@ from etl import db as database
 from etl import ledger, settings
 from etl.error_log import log_traceback, masked
 from etl.intake.records import ParsedFile, Quarantined
+from etl.intake.values import shortened
 from etl.load.ids import first_free_ids, with_batch_load_ids
 from etl.load.results import FileResult, ParsedItem
 
@@ -23,6 +24,10 @@ LOCK_HOLD_SECONDS = 0.5
 READER_WINDOW_SECONDS = 0.02
 # Files bigger than this are parsed without holding the write lock.
 LARGE_FILE_BYTES = 1_000_000
+# Where a reason or message is stored (quarantine.reason, source_files.message, the screen) it is cut to this length:
+# each intake cuts the values it quotes itself (etl/intake/values.py shortened); this bounds any it did not, such as an
+# expectation's failure quoting a 10 MB procedure code.
+STORED_TEXT_CHARACTERS = 2_000
 # The tables whose rows change a claim's ledger: its submissions, its payments and who coded it.
 LEDGER_INPUTS = ("claims", "remit_claims", "claim_coders")
 SOURCE_FILE_INSERT = (
@@ -84,8 +89,10 @@ def write_chunk(chunk: list[ParsedItem], session: WriteSession, known: dict[str,
                 if result.file_id is not None:
                     known[item.sha256] = result.file_id
             session.release_if_held()
-        except (duckdb.Error, pl.exceptions.PolarsError, ValueError):
+        except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
             session.release()
+            if stops_the_batch(error):
+                raise
     return [item.result or written.get(id(item)) or _write_one(item, session, known, refresh_ledger) for item in chunk]
 
 
@@ -95,6 +102,8 @@ def _write_one(item: ParsedItem, session: WriteSession, known: dict[str, int], r
         result = write_parsed(session.connection(), item.path, item.sha256, item.size, item.parsed, refresh_ledger)
     except (duckdb.Error, pl.exceptions.PolarsError, ValueError) as error:
         session.release()
+        if stops_the_batch(error):
+            raise
         # The database's words, with any value it quotes masked; the whole traceback goes to the error log.
         said = str(error).strip().splitlines()
         logged = log_traceback(session.error_log, f"{item.path}: writing it", error)
@@ -104,6 +113,15 @@ def _write_one(item: ParsedItem, session: WriteSession, known: dict[str, int], r
         known[item.sha256] = result.file_id
     session.release_if_held()
     return result
+
+
+def stops_the_batch(error: BaseException) -> bool:
+    """Whether a write failed for a reason outside its file (a full disk, a read-only or vanished file, a database DuckDB
+    has invalidated): every later file would fail the same way, so the load stops at it instead of trying each one."""
+    said = str(error).lower()
+    return isinstance(error, (OSError, duckdb.IOException, duckdb.FatalException)) or any(
+        words in said for words in ("no space left", "could not write file", "read-only file system", "has been invalidated")
+    )
 
 
 def write_parsed(
@@ -164,8 +182,17 @@ def write_batch(
         con.execute("commit")
         return results
     except BaseException:
-        con.execute("rollback")
+        _roll_back(con)
         raise
+
+
+def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction. A commit that failed (a full disk) has already ended it, and DuckDB then refuses the
+    rollback ("no transaction is active"): that refusal must not take the place of why the commit failed."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def synthetic_claims_note() -> str:
@@ -253,7 +280,8 @@ def file_result(path: Path, file_id: int, parsed: ParsedFile) -> FileResult:
         status = "loaded"
     notes = parsed.warnings + [f"{item.locator}: {item.warning}" for item in parsed.structural_warnings]
     notes += [f"{item.locator}: {item.reason}" for item in parsed.quarantine[:1]]
-    return FileResult(str(path), parsed.kind, status, parsed.records_loaded, quarantined, "; ".join(notes), file_id)
+    message = shortened("; ".join(notes), STORED_TEXT_CHARACTERS)
+    return FileResult(str(path), parsed.kind, status, parsed.records_loaded, quarantined, message, file_id)
 
 
 def _insert_quarantine_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, Quarantined]]) -> None:
@@ -263,7 +291,7 @@ def _insert_quarantine_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple[int
         {
             "file_id": [file_id for file_id, _ in rows],
             "locator": [item.locator for _, item in rows],
-            "reason": [item.reason for _, item in rows],
+            "reason": [shortened(item.reason, STORED_TEXT_CHARACTERS) for _, item in rows],
             "raw": [item.raw for _, item in rows],
             "quarantined_at": [datetime.now(timezone.utc).replace(tzinfo=None)] * len(rows),
         },

@@ -193,7 +193,7 @@ def _local_sign_in() -> User:
 def _log_failure(attempt: accounts.SignIn, name: str) -> None:
     """One entry per failed attempt and one more when it locks the account. The name is logged only when it is an
     account's: a password typed into the user-name field must never reach the audit log."""
-    who = User("unknown user" if attempt.reason == "unknown user" else name, None)
+    who = User(name if attempt.is_account else "unknown user", None)
     log("login_failed", details={"reason": attempt.reason, "failures": attempt.failures, "wait_seconds": attempt.wait_seconds},
         user=who)
     if attempt.locked and attempt.reason == "wrong password":
@@ -205,7 +205,8 @@ def _refusal(attempt: accounts.SignIn) -> str:
         return (f"Too many failed sign-ins: this account is locked for {-(-attempt.wait_seconds // 60)} minutes. "
                 "An admin can reset it with `claimscope users add`.")
     if attempt.wait_seconds:
-        return (("Wrong user name or password. " if attempt.reason == "wrong password" else "")
+        # the same words whether or not the name is an account's, so the answer does not tell
+        return (("Wrong user name or password. " if attempt.reason in ("wrong password", "unknown user") else "")
                 + f"After {attempt.failures} failed sign-ins, wait {attempt.wait_seconds} seconds before the next try.")
     return "Wrong user name or password, or the account is disabled."
 

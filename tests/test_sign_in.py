@@ -106,7 +106,7 @@ def test_failed_sign_ins_are_slowed_after_5_and_lock_the_account_after_10_and_ea
     assert dashboard.sign_in("dana", "correct horse battery").title[0].value == "Work queue"
     failed = audit(dashboard.db, "login_failed")
     assert len(failed) == 12 and {name for name, _ in failed} == {"dana"}
-    assert json.loads(dashboard.users.read_text())["dana"]["failed_sign_ins"] == 0
+    assert accounts.authenticate(dashboard.users, "dana", "wrong password!").failures == 1  # the success cleared them
 
 
 def test_a_password_typed_into_the_user_name_field_never_reaches_the_audit_log(dashboard):
@@ -116,9 +116,20 @@ def test_a_password_typed_into_the_user_name_field_never_reaches_the_audit_log(d
 
     assert "Wrong user name or password" in page.error[0].value
     assert audit(dashboard.db, "login_failed") == [("unknown user", json.dumps(
-        {"failures": 0, "reason": "unknown user", "wait_seconds": 0}, sort_keys=True))]
+        {"failures": 1, "reason": "unknown user", "wait_seconds": 0}, sort_keys=True))]
     everything = scalar(dashboard.db, "select string_agg(audit_log::varchar, '|') from audit_log")
     assert "unknown user" in everything and "horse" not in everything
+
+
+def test_an_unknown_name_is_answered_like_an_account_and_logged_only_as_unknown_user(dashboard):
+    accounts.add_user(dashboard.users, "dana", "biller", "correct horse battery")
+
+    answers = {name: [dashboard.sign_in(name, "wrong password!").error[0].value for _ in range(6)]
+               for name in ("dana", "dan")}
+
+    assert answers["dan"] == answers["dana"]
+    assert "After 5 failed sign-ins, wait 5 seconds" in answers["dan"][4] and "wait 5 seconds" in answers["dan"][5]
+    assert [name for name, _ in audit(dashboard.db, "login_failed")] == ["dana"] * 6 + ["unknown user"] * 6
 
 
 def test_a_disabled_account_loses_its_open_session_at_its_next_request(dashboard):

@@ -1,13 +1,18 @@
 """A biller's morning in a real browser (tests/test_e2e_browser.py's Chromium and server) on the hand-made worklist
 practice: take two claims from Unassigned, settle one (it leaves the queue and its tick goes with it, not onto the
-claim that moves up), note the other, appeal it, find a second click on the same appeal refused, set its outcome, and
-find it all after a reload. Screenshots go to tests/artifacts/biller_morning_*.png.
+claim that moves up), note the other, appeal it, find a second click on the same appeal refused, set its outcome,
+find it all after a reload, and export the queue to Excel: words, not codes; money as money; the priority a number.
+Screenshots go to tests/artifacts/biller_morning_*.png.
 
 The practice (tests/fixtures/worklist) as of 2026-11-26, by priority: W1 (Aetna, 200.00 unanswered), W2 (Cigna,
 300.00 denied CO-197 on 2026-09-01), W6 (Aetna, 250.00 - 100.00 paid - 50.00 CO-45 = 100.00 open) and W4 (Cigna,
 150.00 unanswered); nobody owns any of them."""
 
+from datetime import datetime
+from decimal import Decimal
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from etl.access import accounts
@@ -110,9 +115,21 @@ def assert_clean(page) -> None:
     assert page.get_by_text(LOCK_ERROR).count() == 0
 
 
-def test_a_billers_morning(browser, url, practice):  # noqa: F811 - the imported fixture's value
+def exported_rows(page, folder) -> list[dict]:
+    """Click "Export Excel" under the queue and read the workbook back: each row's cells by heading."""
+    with page.expect_download(timeout=90_000) as download:
+        page.get_by_role("button", name="Export Excel").first.click()
+    saved_as = folder / download.value.suggested_filename
+    download.value.save_as(saved_as)
+    assert saved_as.name == "work_queue.xlsx"
+    sheet = load_workbook(saved_as)["work_queue"]
+    header = [cell.value for cell in sheet[1]]
+    return [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2)]
+
+
+def test_a_billers_morning(browser, url, practice, tmp_path):  # noqa: F811 - the imported fixture's value
     db, _ = practice
-    page = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
+    page = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True).new_page()
     sign_in(page, f"{url}/work_queue?as_of={AS_OF}")
     page.get_by_text("Nothing assigned to you matches these filters").wait_for(timeout=60_000)
 
@@ -207,9 +224,28 @@ def test_a_billers_morning(browser, url, practice):  # noqa: F811 - the imported
     assert page.get_by_text("Median days to a decision: 50").count() == 1
     # payer, denial category, decided, overturned
     rates = page.locator("[data-testid='stDataFrame']").last.locator("tbody tr").first.locator("td").all_inner_texts()
-    assert rates[:4] == ["62308", "authorization_referral", "1", "0"]
+    assert rates[:4] == ["Cigna", "Authorization referral", "1", "0"]  # the payer's name and the category in words
     assert_clean(page)
     shot(page, "after_reload")
+
+    # My queue to Excel: W2 alone, every value in words as the page says it, money as currency, the priority a number
+    [w2] = exported_rows(page, tmp_path)
+    words = {heading: w2[heading].value for heading in ("Claim", "Owner", "Work status", "Payer", "Claim status", "Category",
+                                                         "Appeal", "Appeal outcome", "Latest note", "Aging bucket")}
+    assert words == {"Claim": "W2", "Owner": "dana", "Work status": "Appealed", "Payer": "Cigna", "Claim status": "Denied",
+                     "Category": "Authorization referral", "Appeal": "First level", "Appeal outcome": "Upheld",
+                     "Latest note": NOTE, "Aging bucket": "91-120"}
+    # 300.00 open, none of it underpaid, as currency
+    assert [(w2[name].value, w2[name].number_format) for name in ("Balance", "Underpaid")] == [(300, "$#,##0.00"), (0, "$#,##0.00")]
+    # priority 300.00 x 30% x 1.0 = 90: a number in a number format, no $ (it ranks claims; the boost can take it past
+    # the balance)
+    priority = w2["Priority"]
+    assert (Decimal(str(priority.value)), priority.data_type, priority.number_format) == (Decimal(90), "n", "#,##0")
+    # submitted 2026-08-05: 26 + 30 + 31 + 26 = 113 days by 2026-11-26, a whole number; the appeal's decision is due
+    # 60 days after 2026-10-01, and 94 days are left of Cigna's appeal window
+    assert (w2["Days outstanding"].value, w2["Days outstanding"].number_format) == (113, "#,##0")
+    assert (w2["Deadline (days left)"].value, w2["Decision due"].value) == (94, datetime(2026, 11, 30))
+    assert w2["Submitted"].value == datetime(2026, 8, 5) and w2["Submitted"].number_format == "yyyy-mm-dd"
     assert scalar(db, "select list([appeal_id::varchar, level, sent_date::varchar, outcome]) from appeals") == [
         ["1", "first", "2026-10-01", "upheld"]]
     page.context.close()

@@ -10,7 +10,7 @@ from scipy.stats import beta
 
 from etl import db as database
 from etl.reports.audit_sampling import (
-    Universe, allocate, draw, draw_sample, extrapolate_overpayment, sample_size, universe_claims, worksheet,
+    Universe, allocate, draw, draw_sample, extrapolate_overpayment, sample_size, universe_claims, universe_size, worksheet,
 )
 from etl.reports.scope import Scope
 from etl.reports.stats import exact_interval
@@ -204,3 +204,27 @@ def test_a_zip_that_is_not_a_workbook_is_rejected_with_a_clear_error(tmp_path):
 
     assert result.status == "rejected"
     assert f"{archive}: a zip archive that is not a readable Excel workbook" in result.message
+
+
+@pytest.mark.parametrize(("universe", "claim_ids"), [
+    # C1001-C1005, one submission each: the whole hand-made practice.
+    (Universe(), ["C1001", "C1002", "C1003", "C1004", "C1005"]),
+    # 992xx: C1001 99214, C1002 99213, C1004 99215, C1005 99212; C1003's 99203 starts 992 too (99 2 03).
+    (Universe(procedure_families=("992",)), ["C1001", "C1002", "C1003", "C1004", "C1005"]),
+    # 9921: 99214, 99213, 99215, 99212; not C1003 (99203).
+    (Universe(procedure_families=("9921",)), ["C1001", "C1002", "C1004", "C1005"]),
+    # 206 (20610, C1004) or 81002 (C1003), whole codes being families of five characters.
+    (Universe(procedure_families=("206", "81002")), ["C1003", "C1004"]),
+    # CD1's claims narrowed to 93000 (C1003 only); a six-character family names no code.
+    (Universe(coders=("CD1",), procedure_families=("93000",)), ["C1003"]),
+    (Universe(procedure_families=("930000",)), []),
+])
+def test_the_universe_size_counts_the_claims_a_draw_reads(universe, claim_ids, tmp_path):
+    from etl.load import load_files
+    from tests.conftest import HAND_MADE
+
+    db = tmp_path / "hand.duckdb"
+    load_files([HAND_MADE / "claims.csv"], db)
+    with database.read_connection(db) as con:
+        assert sorted(universe_claims(con, universe)["claim_id"]) == claim_ids
+        assert universe_size(con, universe) == len(claim_ids)

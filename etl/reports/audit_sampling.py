@@ -43,29 +43,42 @@ class Universe:
         return cls(scope, tuple(described["coders"]), tuple(described["procedure_families"]))
 
 
-UNIVERSE_SQL = f"""
-    select claim_record_id, claim_id, payer_id, coder_id, service_date_from, submitted_date, charge_amount
+# The universe's submissions; a universe narrowed to procedure families adds FAMILIES_SQL, so an unnarrowed one (the
+# page's default) never reads the claim lines.
+UNIVERSE_WHERE = f"""
     from audit_universe
     where {IN_SCOPE}
       and (len($coders) = 0 or list_contains($coders, coder_id))
-      and (len($families) = 0 or list_has_any($families, procedure_families))
-    qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc, claim_record_id desc) = 1
-    order by claim_record_id
 """
+FAMILIES_SQL = """
+      and claim_record_id in (
+          select claim_record_id from claim_procedure_families where list_contains($families, procedure_family)
+      )
+"""
+
+
+def _universe_sql(columns: str, universe: Universe) -> str:
+    return f"select {columns} {UNIVERSE_WHERE} {FAMILIES_SQL if universe.procedure_families else ''}"
 
 
 def universe_claims(con: duckdb.DuckDBPyConnection, universe: Universe) -> pl.DataFrame:
     """The universe's claims, one row per claim (its latest submission), in a fixed order so a seed repeats."""
-    return con.sql(UNIVERSE_SQL, params=_universe_params(universe)).pl()
+    columns = "claim_record_id, claim_id, payer_id, coder_id, service_date_from, submitted_date, charge_amount"
+    latest = ("qualify row_number() over (partition by claim_id, payer_id order by submitted_date desc,"
+              " claim_record_id desc) = 1 order by claim_record_id")
+    return con.sql(f"{_universe_sql(columns, universe)} {latest}", params=_universe_params(universe)).pl()
 
 
 def universe_size(con: duckdb.DuckDBPyConnection, universe: Universe) -> int:
-    """How many claims the universe holds: N, the population the sample size is worked out for."""
-    return con.sql(f"select count(*) from ({UNIVERSE_SQL})", params=_universe_params(universe)).fetchall()[0][0]
+    """How many claims the universe holds: N, the population the sample size is worked out for (one a claim, as
+    universe_claims keeps each claim's latest submission)."""
+    sql = f"select count(*) from ({_universe_sql('distinct claim_id, payer_id', universe)})"
+    return con.sql(sql, params=_universe_params(universe)).fetchall()[0][0]
 
 
 def _universe_params(universe: Universe) -> dict:
-    return {**universe.scope.params(), "coders": list(universe.coders), "families": list(universe.procedure_families)}
+    families = {"families": list(universe.procedure_families)} if universe.procedure_families else {}
+    return {**universe.scope.params(), "coders": list(universe.coders), **families}
 
 
 def sample_size(confidence: float, precision: float, expected_error_rate: float, population: int) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 WEB_APP = Path(__file__).with_name("asgi.py")
 # Every module a page imports; Streamlit runs the pages in this process, so they are imported once, here.
 PAGE_MODULES = [
-    "dashboard.actions", "dashboard.charts", "dashboard.claim_detail", "dashboard.filters", "dashboard.session",
+    "dashboard.actions", "dashboard.charts", "dashboard.claim_detail", "dashboard.downloads", "dashboard.filters", "dashboard.session",
     "dashboard.widgets", "dashboard.queries.audit_trail", "dashboard.queries.claim", "dashboard.queries.coder_accuracy",
     "dashboard.queries.data", "dashboard.queries.denials", "dashboard.queries.late_payments", "dashboard.queries.overview",
     "dashboard.queries.patients", "dashboard.queries.sidebar", "dashboard.queries.timelines", "dashboard.queries.work_queue",

@@ -5,9 +5,10 @@ import re
 import polars as pl
 import streamlit as st
 
-from dashboard import session
+from dashboard import downloads, session
 from dashboard.queries import patients
 from dashboard.permissions import allows
+from etl import settings
 from etl.reports import spreadsheets
 from etl.reports.formats import interval_note
 from etl.work import exports
@@ -67,18 +68,17 @@ def patients_shown(frame: pl.DataFrame, where: str) -> pl.DataFrame:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME = {"csv": "text/csv", "xlsx": XLSX}
 
 
 def export_buttons(frame: pl.DataFrame, name: str) -> None:
     """CSV and Excel downloads of exactly what the table shows, in its order: readable headings, money as currency, a
     frozen header row and an autofilter in Excel, never a formula in either. Each file is built only when asked for
-    (a million-row worklist took 20 s to write on every run) and written to the audit log as it is built."""
+    (a million-row worklist took 20 s to write on every run), for this session only, and logged (built_on_request)."""
     headings = exports.headings(frame)
     left, right = st.columns(2)
-    left.download_button("Export CSV", built_on_request(lambda: spreadsheets.csv_bytes(frame, headings), name, len(frame), "csv"),
-                         file_name=f"{name}.csv", mime="text/csv", on_click="ignore")
-    right.download_button("Export Excel", built_on_request(lambda: spreadsheets.xlsx_bytes(frame, name, headings), name, len(frame), "xlsx"),
-                          file_name=f"{name}.xlsx", mime=XLSX, on_click="ignore")
+    _download(left, "Export CSV", lambda: spreadsheets.csv_bytes(frame, headings), name, len(frame), "csv")
+    _download(right, "Export Excel", lambda: spreadsheets.xlsx_bytes(frame, name, headings), name, len(frame), "xlsx")
 
 
 def worksheet_buttons(sheet: pl.DataFrame, name: str) -> None:
@@ -88,21 +88,45 @@ def worksheet_buttons(sheet: pl.DataFrame, name: str) -> None:
     from etl.reports import audit_worksheet
 
     left, right = st.columns(2)
-    left.download_button("Export CSV", built_on_request(lambda: spreadsheets.csv_bytes(sheet), name, len(sheet), "csv"),
-                         file_name=f"{name}.csv", mime="text/csv", on_click="ignore")
-    right.download_button("Export Excel", built_on_request(lambda: audit_worksheet.workbook_bytes(sheet), name, len(sheet), "xlsx"),
-                          file_name=f"{name}.xlsx", mime=XLSX, on_click="ignore")
+    _download(left, "Export CSV", lambda: spreadsheets.csv_bytes(sheet), name, len(sheet), "csv")
+    _download(right, "Export Excel", lambda: audit_worksheet.workbook_bytes(sheet), name, len(sheet), "xlsx")
 
 
-def built_on_request(build, name: str, rows: int, file_format: str):
-    """A download's bytes as Streamlit's deferred data: built on the server when the user clicks, on a thread of its
-    own, and logged then as an export of this session's user, however the file is fetched."""
-    logged = session.log_later("export", [name], {"rows": rows, "format": file_format})
+def _download(column, label: str, build, name: str, rows: int, file_format: str) -> None:
+    file_name, mime = f"{name}.{file_format}", MIME[file_format]
+    column.download_button(label, built_on_request(build, name, rows, file_format, file_name, mime),
+                           file_name=file_name, mime=mime, on_click="ignore")
+
+
+def built_on_request(build, name: str, rows: int, file_format: str, file_name: str, mime: str):
+    """A download's bytes as Streamlit's deferred data, built on the server when the user clicks, on a thread of its
+    own. Streamlit then serves them at /media/<hash of the bytes>, to anyone who asks: so the file is granted to this
+    session alone (dashboard/downloads.py), and dashboard/asgi.py serves it only with this session's cookie and
+    writes an export entry for this session's user at each fetch. Without that guard (a bare `streamlit run`), the
+    entry is written as the file is built."""
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id  # how Streamlit names stored bytes
+
+    logged = session.log_later("export", [name], {"rows": rows, "format": file_format, "file": file_name})
+    owner = _download_owner()
 
     def data() -> bytes:
-        logged()
-        return build()
+        built = build()
+        downloads.DOWNLOADS.grant(_calculate_file_id(built, mime, file_name), owner, logged)
+        if not downloads.DOWNLOADS.guarded:
+            logged()
+        return built
     return data
+
+
+def _download_owner() -> downloads.Owner:
+    """Who this page run's downloads belong to: its signed-in web session (or OIDC cookie), or anyone in demo mode."""
+    if settings.demo_mode():
+        return downloads.Owner("demo")
+    if web_session := st.session_state.get("web_session"):
+        return downloads.Owner("session", web_session)
+    if oidc_cookie := st.context.cookies.get(downloads.STREAMLIT_AUTH_COOKIE):
+        return downloads.Owner("streamlit_user", oidc_cookie)
+    return downloads.Owner("nobody")
 
 
 def rate_metric(column, label: str, measured: dict, help_text: str) -> None:

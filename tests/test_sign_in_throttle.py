@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from dashboard import session
-from etl.access import accounts
+from etl import db as database
+from etl.access import accounts, audit_trail
 from tests.conftest import REPO
 
 PASSWORD = "correct horse battery"
@@ -78,6 +79,29 @@ def test_20_concurrent_wrong_guesses_check_only_the_5_passwords_the_throttle_all
     assert checked == [1, 2, 3, 4, 5]
     waiting = [result for result in results if result.reason == "waiting after failed sign-ins"]
     assert len(waiting) == 15 and {(result.failures, result.wait_seconds) for result in waiting} == {(5, 5)}
+
+
+def test_8_parallel_failed_sign_ins_each_get_an_answer_and_an_audit_entry(users, clock, db_path):
+    with database.write_connection(db_path, tables=("audit_log",)):
+        pass  # the dashboard makes its tables once at start (session._schema_applied), before any sign-in
+    answered = []
+
+    def sign_in_and_log(number: int) -> None:
+        # as the dashboard does on each of its threads: check, then write the failure to the audit log
+        result = accounts.authenticate(users, "dana", f"wrong password {number}")
+        with database.write_connection(db_path, tables=("audit_log",)) as con:
+            audit_trail.record(con, "dana", None, "login_failed", details={"reason": result.reason})
+        answered.append(result)
+    threads = [threading.Thread(target=sign_in_and_log, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(answered) == 8
+    with database.read_connection(db_path) as con:
+        assert con.execute("select count(*) from audit_log where action = 'login_failed'").fetchall() == [(8,)]
+        assert audit_trail.verify(con) is None
 
 
 GUESSER = """

@@ -20,8 +20,11 @@ from etl.access import audit_head
 from etl.access.audit_head import Head, HeadError
 
 _COLUMNS = "entry_id, logged_at, user_name, role, action, object_ids, details, prev_hash, entry_hash"
-# Threads of one dashboard move the checkpoint one at a time; processes are kept apart by DuckDB's write lock.
+# Threads of one dashboard move the checkpoint one at a time, and append their own entries one at a time (each reads
+# the last entry to chain to, so two at once would take the same id and one would fail); processes are kept apart by
+# DuckDB's write lock.
 _checkpoint_lock = threading.Lock()
+_record_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -46,13 +49,14 @@ def record(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, act
            object_ids: list[str] | tuple[str, ...] = (), details: dict | None = None) -> int:
     """Append one entry, chained to the last, in a transaction of its own, and move the checkpoint to it; returns its
     id."""
-    con.execute("begin")
-    try:
-        entry_id = append(con, user_name, role, action, object_ids, details)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+    with _record_lock:
+        con.execute("begin")
+        try:
+            entry_id = append(con, user_name, role, action, object_ids, details)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
     anchor(con)
     return entry_id
 

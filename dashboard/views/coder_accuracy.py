@@ -90,7 +90,7 @@ if earlier.is_empty():
     st.info("No earlier sample drawn yet." if offered_above is not None else "No sample drawn yet.")
 for drawn_sample in earlier.iter_rows(named=True):
     sheet = coder_accuracy.audit_worksheet(drawn_sample["sample_id"])
-    described, download = st.columns([4, 1], vertical_alignment="center")
+    described, download = st.columns([2, 1], vertical_alignment="center")
     described.markdown(
         f"**Sample {drawn_sample['sample_id']}** ({drawn_sample['purpose']}), drawn {drawn_sample['drawn_at']:%Y-%m-%d %H:%M} UTC "
         f"with seed {drawn_sample['seed']}: {sheet['claim_id'].n_unique():,} claims, {len(sheet):,} codes; "

@@ -171,6 +171,8 @@ def _on_file(claim_id: str, submissions: pl.DataFrame) -> None:
         display.table(remittances, "", cents=True)
         display.table(claim.claim_adjustments(claim_id), "No adjustments (CAS) on its remittances.", empty_is_good=False, cents=True)
         display.table(claim.claim_remarks(claim_id), "No remark codes on its remittances.", empty_is_good=False)
+    st.caption("Insurance balance at the end of each day with a submission or a remittance, per payer")
+    display.table(claim.claim_balance_history(claim_id), "", cents=True)
 
 
 def claims_table(frame: pl.DataFrame, key: str, when_empty: str) -> None:

@@ -156,8 +156,9 @@ def claim_timeline(claim_id: str) -> pl.DataFrame:
             + (", denied (still owed)" if is_denial else ""))
     worded = pl.Series("reasons", ["; ".join(said[key]) if key in said else None for key in events["remit_claim_id"]],
                        dtype=pl.String)
+    # the reasons last: the longest column, it would push the balance off the screen
     return events.with_columns(worded).select("event_date", "event", "charge_amount", "paid_amount", "adjusted_amount",
-                                              "patient_responsibility_amount", "reasons", "balance_amount")
+                                              "patient_responsibility_amount", "balance_amount", "reasons")
 
 
 @serves("claim")

@@ -89,7 +89,7 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str] | None, Quarantined 
         except csv.Error as error:  # a field over csv.field_size_limit()
             fields, problem = None, f"cannot be read as CSV: {error}"
         record = source.lines[first : source.position]
-        if len(record) > 1 and (fields is None or not _quotes_close(record)):
+        if _leaves_a_quote_open(record, fields is None, at_end=source.position == len(source.lines)):
             opened = record[0].rstrip("\n")
             yield first + 1, None, Quarantined(f"line {first + 1}", _UNCLOSED_QUOTE, opened)
             source.position = first + 1
@@ -106,13 +106,18 @@ _UNCLOSED_QUOTE = (
 )
 
 
-def _quotes_close(record: list[str]) -> bool:
-    """Whether lines read as one record hold exactly one record whose every quoted field closes before a comma or the
-    line end: csv's strict mode refuses a quote left open at the end of the text or closed in the middle of a field."""
-    try:
-        return len(list(csv.reader(record, strict=True))) == 1
-    except csv.Error:
+def _leaves_a_quote_open(record: list[str], unreadable: bool, at_end: bool) -> bool:
+    """Whether the lines read as one record were taken in by a quote that never closed: a record over several lines
+    that cannot be read, or whose quotes do not close before a comma or a line end as csv's strict mode requires, or
+    a last line still inside its quote at the end of the file."""
+    if len(record) == 1 and not (at_end and '"' in record[0]):
         return False
+    if unreadable:
+        return len(record) > 1
+    try:
+        return len(list(csv.reader(record, strict=True))) != 1
+    except csv.Error as error:
+        return len(record) > 1 or "unexpected end of data" in str(error)
 
 
 def csv_lines(text: str) -> io.StringIO:

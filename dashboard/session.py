@@ -185,7 +185,7 @@ def _local_sign_in() -> User:
                 st.stop()  # the page opens once, after the redirect, not here first
             st.rerun()
         _log_failure(attempt, name)
-        st.error(_refusal(attempt))
+        st.error(refusal(attempt))
     st.caption("Accounts are managed with `claimscope users add NAME --role ROLE`.")
     st.stop()
 
@@ -200,7 +200,8 @@ def _log_failure(attempt: accounts.SignIn, name: str) -> None:
         log("account_locked", details={"failures": attempt.failures, "minutes": accounts.LOCK_MINUTES}, user=who)
 
 
-def _refusal(attempt: accounts.SignIn) -> str:
+def refusal(attempt: accounts.SignIn) -> str:
+    """What the sign-in form says to a refused attempt: the same words for a name that is no account."""
     if attempt.locked:
         return (f"Too many failed sign-ins: this account is locked for {-(-attempt.wait_seconds // 60)} minutes. "
                 "An admin can reset it with `claimscope users add`.")

@@ -6,6 +6,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
+import argon2
 import pytest
 
 from dashboard import session
@@ -33,14 +34,14 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def password_checks(monkeypatch):
-    """The names whose password (or the dummy hash, for a name that is no account) was checked, in order."""
+    """The argon2id hashes checked (an account's, or the dummy one for a name that is no account), in order."""
     checked = []
-    real = accounts._matches
+    real = argon2.PasswordHasher.verify
 
-    def counted(stored, password):
+    def counted(hasher, stored, password):
         checked.append(stored)
-        return real(stored, password)
-    monkeypatch.setattr(accounts, "_matches", counted)
+        return real(hasher, stored, password)
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", counted)
     return checked
 
 
@@ -136,7 +137,7 @@ def answers(users, clock, name: str, password_checks: list) -> list[tuple[str, i
             clock[0] += timedelta(seconds=said_wait)
         before = len(password_checks)
         result = accounts.authenticate(users, name, "wrong password!")
-        said.append((session._refusal(result), len(password_checks) - before))
+        said.append((session.refusal(result), len(password_checks) - before))
         said_wait = result.wait_seconds
     return said
 

@@ -10,6 +10,7 @@ from dashboard.queries import overview
 from etl.reports.aging import AR_OVER_DAYS
 from etl.reports.formats import interval_note
 from etl.reports.judgement import HEADLINES, Comparison, headline, previous_period
+from etl.reports.kpis import SETTLED_AFTER_DAYS
 from etl.reports.scope import Scope
 
 # What each headline figure means (its tooltip); the figures and how they are judged are etl/reports/judgement.py's.
@@ -34,7 +35,7 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
     judged, measured = shown.judged, shown.measured
     lower_is_better = benchmark is not None and benchmark["direction"] == "lower"
     st.metric(
-        label, shown.value, shown.change,
+        label, shown.value, shown.change or no_change(name, now, compared),
         delta_color=("inverse" if lower_is_better else "normal") if judged.is_real_change else "off",
         delta_arrow="auto" if judged.is_real_change else "off",
         help=DEFINITIONS[name] + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
@@ -59,6 +60,37 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
         st.caption(f"on {display.money(now['settled_collectible'])} collectible, settled claims")
     else:
         st.caption(f"of {display.money(now['open_ar'])} open A/R")
+    st.button(f"Show the claims behind {label}", key=f"drill_{name}", icon=":material/list_alt:", type="tertiary",
+              on_click=drill_into, args=(name,))
+
+
+def no_change(name: str, now: dict, compared: Comparison) -> str:
+    """Why a tile has no change to show, in words: the line says so rather than vanishing."""
+    missing = "this period" if now[name] is None else compared.name
+    return f"No change to show: no figure for {missing}"
+
+
+def drill_into(name: str) -> None:
+    """Open the claims behind one tile (the list below the money figures)."""
+    st.session_state["claims_behind"] = name
+    st.session_state["claims_behind_open"] = True
+
+
+def tile_claims_said(name: str, label: str, behind: dict, now: dict) -> str:
+    """What the drilled claims add up to, in the tile's own terms."""
+    claims = f"{behind['count']:,} claim{'s' if behind['count'] != 1 else ''}"
+    amount = display.money(behind["amount"], cents=True)
+    if name == "initial_denial_rate":
+        return f"{claims} first denied, {amount} of charges, of {now['adjudicated_claims']:,} adjudicated: {label} {display.percent(now[name])}"
+    if name == "first_pass_resolution_rate":
+        return f"{claims} paid on their first remittance, of {now['adjudicated_claims']:,} adjudicated: {label} {display.percent(now[name])}"
+    if name == "net_collection_rate":
+        return (f"{claims} served at least {SETTLED_AFTER_DAYS} days before the as-of date: {amount} paid of "
+                f"{display.money(now['settled_collectible'], cents=True)} collectible, {label} {display.percent(now[name])}")
+    if name == "days_in_ar":
+        return (f"{claims} with {amount} open; charges of {display.money(now['recent_charges'], cents=True)} over "
+                f"{now['charge_window_days']} days: {label} {display.days(now[name])}")
+    return f"{claims} with {amount} open, of {display.money(now['open_ar'], cents=True)} open A/R: {label} {display.percent(now[name])}"
 
 
 def unreachable_cut_off(name: str, as_of: date, scope: Scope) -> str | None:
@@ -95,12 +127,25 @@ money[2].metric("Contractual adjustments", display.money(now["contractual_adjust
 money[3].metric("Patient responsibility", display.money(now["patient_responsibility"]), help="Deductible, coinsurance and copay moved to the patient (group PR).")
 money[4].metric("Open insurance A/R", display.money(now["open_ar"]), help="What payers still owe on the claims in scope.")
 
-# Read only when opened: at a million claims the list is most of the page's first-view time.
-behind = st.expander("The claims behind these figures", key="claims_behind_open", on_change="rerun")
+# Read only when opened: at a million claims the list is most of the page's first-view time. A tile's button opens it
+# at that tile's claims.
+EVERY_CLAIM = "money"
+TILE_LABELS = {EVERY_CLAIM: "The money in the period (every claim in scope)",
+               **{name: label for name, label, _, _ in HEADLINES}}
+behind = st.expander("The claims behind these figures", key="claims_behind_open", on_change="rerun",
+                     icon=":material/list_alt:")
 if behind.open:
     with behind:
-        st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
-        claim_detail.claims_table(overview.claims_behind_figures(as_of, scope), "claims_behind", "No claims in scope.")
+        chosen_figure = st.selectbox("Show the claims behind", list(TILE_LABELS), format_func=TILE_LABELS.get,
+                                     key="claims_behind")
+        if chosen_figure == EVERY_CLAIM:
+            st.caption("Each claim's charge, payments, adjustments and open balance; the columns add up to the figures above.")
+            claim_detail.claims_table(overview.claims_behind_figures(as_of, scope), "claims_behind_money", "No claims in scope.")
+        else:
+            drilled = overview.claims_behind_tile(as_of, scope, chosen_figure)
+            st.markdown(f"**{tile_claims_said(chosen_figure, TILE_LABELS[chosen_figure], drilled, now)}**")
+            claim_detail.claims_table(drilled["claims"], f"claims_behind_{chosen_figure}",
+                                      f"No claim in scope counts toward {TILE_LABELS[chosen_figure]} as of {as_of}.")
 
 trend = overview.kpi_trend(as_of, scope)
 grain = trend["grain"][0] if not trend.is_empty() else "month"

@@ -9,6 +9,7 @@ import os
 import secrets
 import shutil
 import stat
+import threading
 from datetime import datetime
 
 import pytest
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from etl import db as database
 from etl.access import audit_head, audit_trail
 from etl.cli import app
+from tests.conftest import REPO
 
 ENTRIES = 5
 
@@ -262,3 +264,31 @@ def test_an_entry_written_by_a_process_without_the_variable_is_named(anchored, m
     code, output = verify(anchored)
 
     assert code == 1 and f"breaks at entry {ENTRIES + 1}" in output and "run without $CLAIMSCOPE_AUDIT_KEY_FILE" in output, output
+
+
+@pytest.mark.parametrize("key_outside", [True, False], ids=["outside", "beside"])
+def test_parallel_first_writes_to_a_new_log_start_one_checkpoint_and_verify(data_folder, outside, monkeypatch, key_outside):
+    if not key_outside:
+        monkeypatch.delenv(audit_head.KEY_FILE_VARIABLE)
+    db = data_folder / "practice.duckdb"
+    with database.connect_with_retry(db, read_only=False) as con:  # the table alone: no writer has anchored it yet
+        con.execute((REPO / "sql" / "schema" / "audit_log.sql").read_text())
+    start = threading.Barrier(8)
+    failed = []
+
+    def first_write() -> None:
+        start.wait()
+        try:
+            with database.write_connection(db, tables=("audit_log",)) as con:
+                audit_trail.record(con, "dana", "biller", "login")
+        except Exception as error:  # the page that wrote it would show a traceback
+            failed.append(error)
+    threads = [threading.Thread(target=first_write) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    code, output = verify(db)
+    assert failed == []
+    assert code == 0 and ("intact: 8 entries" if key_outside else "audit log's 8 entries") in output, output

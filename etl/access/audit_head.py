@@ -39,7 +39,7 @@ class Anchor:
     outside: bool
 
 
-def anchor(db: Path | str) -> Anchor:
+def location(db: Path | str) -> Anchor:
     """$CLAIMSCOPE_AUDIT_KEY_FILE and, beside it, one checkpoint per database (named by its full path, so two
     databases can share a key); else both beside the database."""
     configured = os.environ.get(KEY_FILE_VARIABLE)
@@ -52,11 +52,11 @@ def anchor(db: Path | str) -> Anchor:
 
 
 def key_file(db: Path | str) -> Path:
-    return anchor(db).key_file
+    return location(db).key_file
 
 
 def head_file(db: Path | str) -> Path:
-    return anchor(db).head_file
+    return location(db).head_file
 
 
 def key(db: Path | str, create: bool = True) -> bytes | None:
@@ -67,7 +67,7 @@ def key(db: Path | str, create: bool = True) -> bytes | None:
 def key_beside(db: Path | str) -> bytes | None:
     """When the key lives outside, the key a database used before it did (`<db>.audit-key`), if still there: it
     checks the entries written before the anchor moved out."""
-    where = anchor(db)
+    where = location(db)
     return private_key(Path(f"{db}.audit-key"), create=False) if where.outside else None
 
 
@@ -75,7 +75,7 @@ def may_start(db: Path | str) -> bool:
     """Whether a writer may start a checkpoint: outside, when this database has none there yet (nobody else writes
     there, so none means never anchored); beside, only when the key does not exist yet, since an editor of the
     database can delete a checkpoint but its key already signed the entries."""
-    where = anchor(db)
+    where = location(db)
     return not (where.head_file if where.outside else where.key_file).exists()
 
 

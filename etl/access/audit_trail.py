@@ -67,10 +67,11 @@ def append(con: duckdb.DuckDBPyConnection, user_name: str, role: str | None, act
     before/after values go in `details`, never PHI. The checkpoint moves only after the commit (anchor: record() and
     etl/db.py's write_connection call it), so a rolled-back change leaves it where it was."""
     db = database_file(con)
-    starts = db is not None and audit_head.may_start(db)
-    signing_key = audit_head.key(db) if db else audit_head.IN_MEMORY_KEY
-    if starts:
-        _start_checkpoint(con, db, signing_key)
+    if db is None:
+        signing_key = audit_head.IN_MEMORY_KEY
+    else:
+        with _checkpoint_lock:
+            signing_key, _ = _key_starting_checkpoint(con, db)
     details_text = json.dumps(details or {}, sort_keys=True, default=str)
     logged_at = datetime.now(timezone.utc).replace(tzinfo=None)
     last = _last_entry(con)
@@ -93,10 +94,8 @@ def anchor(con: duckdb.DuckDBPyConnection) -> None:
             last = _last_entry(con)
         except duckdb.CatalogException:  # a writer that never made the audit log's table
             return
-        starts = audit_head.may_start(db)
-        signing_key = audit_head.key(db)
-        if starts:
-            _start_checkpoint(con, db, signing_key)
+        signing_key, started = _key_starting_checkpoint(con, db)
+        if started:
             return
         try:
             head = audit_head.read(db, signing_key)
@@ -113,7 +112,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> Break | None:
     db = database_file(con)
     if db is None:
         return _check_chain(_all_entries(con), audit_head.IN_MEMORY_KEY, Head(0, "", 1), (None,), False)
-    where = audit_head.anchor(db)
+    where = audit_head.location(db)
     signing_key = audit_head.key(db, create=False)
     try:
         # read before the entries: a writer moves it only after its commit, so the entries read next reach it
@@ -128,10 +127,10 @@ def verify(con: duckdb.DuckDBPyConnection) -> Break | None:
     return _check_chain(rows, signing_key, head, _earlier_keys(db), where.outside) or _check_tail(rows, head)
 
 
-def anchor_of(con: duckdb.DuckDBPyConnection) -> audit_head.Anchor | None:
+def anchor_location(con: duckdb.DuckDBPyConnection) -> audit_head.Anchor | None:
     """Where the connection's database keeps its audit key and checkpoint; None in memory."""
     db = database_file(con)
-    return audit_head.anchor(db) if db else None
+    return audit_head.location(db) if db else None
 
 
 def _missing(where: audit_head.Anchor, has_key: bool) -> str:
@@ -143,6 +142,16 @@ def _missing(where: audit_head.Anchor, has_key: bool) -> str:
                 f"{where.key_file} signed entries, so the checkpoint was deleted, and entries may have gone with it")
     return (f"the checkpoint {where.head_file} or its key is missing, so a cut tail cannot be ruled out (a database "
             "from before checkpoints gets one on its next write)")
+
+
+def _key_starting_checkpoint(con: duckdb.DuckDBPyConnection, db: Path) -> tuple[bytes, bool]:
+    """The log's key, made on first use, and whether this call started the checkpoint; under _checkpoint_lock, so two
+    threads never both start one (the second would pin the first's keyed entries as older ones)."""
+    starts = audit_head.may_start(db)
+    signing_key = audit_head.key(db)
+    if starts:
+        _start_checkpoint(con, db, signing_key)
+    return signing_key, starts
 
 
 def _start_checkpoint(con: duckdb.DuckDBPyConnection, db: Path, signing_key: bytes) -> None:

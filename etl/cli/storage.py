@@ -35,7 +35,7 @@ def audit_log(
             if broken is not None:
                 fail(f"the audit log breaks at entry {broken.entry_id}: {broken.reason}")
             count = database.scalar(con, "select count(*) from audit_log") if has_log else 0
-            where = log.anchor_of(con)
+            where = log.anchor_location(con)
             if where.outside:
                 console.print(f"Audit log intact: {count:,} entries, every hash and link checks out and the log reaches "
                               f"its signed checkpoint {where.head_file}, kept outside the database's folder.")

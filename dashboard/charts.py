@@ -41,6 +41,11 @@ def hover_format(frame: pl.DataFrame, column: str) -> str:
     return HOVER_FORMATS.get(display.kind_of(column, frame.schema[column]), "")
 
 
+def _shares_rounded(frame: pl.DataFrame, *names: str) -> pl.DataFrame:
+    """The named columns that hold shares rounded half up to what the hover text shows (display.shares_rounded)."""
+    return display.shares_rounded(frame, *(name for name in names if display.kind_of(name, frame.schema[name]) == "percent"))
+
+
 def _labels(frame: pl.DataFrame) -> dict[str, str]:
     """Every column's label, for the legend title and hover text."""
     return {name: display.label(name) for name in frame.columns}
@@ -55,7 +60,7 @@ def _escaped(text: pl.Expr) -> pl.Expr:
 
 def stacked_bars(frame: pl.DataFrame, x: str, y: str, stack: str, order: list[str], y_title: str):
     """Bars per x, stacked by `stack`, with x in the given order."""
-    frame = as_text(display.in_words(frame, stack))
+    frame = _shares_rounded(as_text(display.in_words(frame, stack)), y)
     figure = px.bar(frame.to_pandas(), x=x, y=y, color=stack, labels=_labels(frame),
                     category_orders={x: [html.escape(label, quote=False) for label in order]})
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
@@ -70,7 +75,7 @@ def pareto(frame: pl.DataFrame, code: str, description: str, value: str, cumulat
     from plotly.subplots import make_subplots
     import plotly.graph_objects as go
 
-    frame = as_text(frame.with_columns(pl.col(description).fill_null("no description on file")))
+    frame = display.shares_rounded(as_text(frame.with_columns(pl.col(description).fill_null("no description on file"))), cumulative)
     names = [f"{code_value}: {_shortened(text)}" for code_value, text in zip(frame[code], frame[description])]
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(go.Bar(x=names, y=[float(v) for v in frame[value]], name=y_title, customdata=frame[description].to_list(),
@@ -91,7 +96,7 @@ def _shortened(text: str, length: int = 28) -> str:
 
 def heatmap(frame: pl.DataFrame, x: str, y: str, value: str, title: str):
     """A value per (x, y) cell, written in each cell."""
-    frame = as_text(display.in_words(frame, x))
+    frame = _shares_rounded(as_text(display.in_words(frame, x)), value)
     wide = frame.pivot(on=x, index=y, values=value).fill_null(0)
     columns = [name for name in wide.columns if name != y]
     tick = hover_format(frame, value)
@@ -106,7 +111,7 @@ def heatmap(frame: pl.DataFrame, x: str, y: str, value: str, title: str):
 
 def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
     """One line per series."""
-    frame = as_text(display.in_words(frame, series))
+    frame = _shares_rounded(as_text(display.in_words(frame, series)), y)
     figure = px.line(frame.to_pandas(), x=x, y=y, color=series, markers=True, labels=_labels(frame))
     figure.update_layout(yaxis_title=y_title, xaxis_title=None, legend_title=None, margin={"t": 10})
     figure.update_traces(hovertemplate=f"%{{x|%b %Y}}<br>%{{fullData.name}}: %{{y:{hover_format(frame, y)}}}<extra></extra>")
@@ -117,7 +122,7 @@ def lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str):
 def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float | None, benchmark_label: str, percent: bool,
                          grain: str = "month", maturing: str | None = None):
     """One figure per period, on a date axis labelled by month (or day for weeks), with its benchmark dashed."""
-    frame = as_text(frame)
+    frame = display.shares_rounded(as_text(frame), y) if percent else as_text(frame)
     if grain == "month":  # a month's point sits on its first day, under the tick that names it, not on the next month's
         frame = frame.with_columns(pl.col(x).dt.truncate("1mo"))
     figure = px.line(frame.with_columns(pl.col(x).cast(pl.String)).to_pandas(), x=x, y=y, markers=True)
@@ -141,8 +146,9 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
 
 def step_lines(frame: pl.DataFrame, x: str, y: str, series: str, y_title: str, x_title: str):
     """One step curve per series (Kaplan–Meier), y as a percentage."""
-    frame = as_text(frame)
+    frame = display.shares_rounded(as_text(frame), y)
     figure = px.line(frame.to_pandas(), x=x, y=y, color=series, line_shape="hv")
+    figure.update_traces(hovertemplate=f"%{{fullData.name}}<br>{x_title} %{{x:,.0f}}: %{{y:.1%}}<extra></extra>")
     figure.update_layout(yaxis_title=y_title, xaxis_title=x_title, legend_title=None, margin={"t": 10})
     figure.update_yaxes(tickformat=".0%", range=[0, 1.02])
     return figure
@@ -167,7 +173,7 @@ def boxes(quartiles: pl.DataFrame, x: str, y_title: str):
 
 def rates_with_intervals(frame: pl.DataFrame, x: str, rate: str, low: str, high: str, target: float | None, y_title: str):
     """A rate per x with its interval as error bars, and the target as a dashed line."""
-    frame = as_text(frame)
+    frame = display.shares_rounded(as_text(frame), rate, low, high)
     pandas = frame.to_pandas()
     figure = px.scatter(pandas, x=x, y=rate, error_y=pandas[high] - pandas[rate], error_y_minus=pandas[rate] - pandas[low],
                         labels=_labels(frame))
@@ -184,7 +190,7 @@ def funnel(points: pl.DataFrame, limits: pl.DataFrame, rate: float, x: str, y: s
     `limits` has x, coverage, low and high (etl/reports/scorecard.py funnel_curves); rows where `flagged` stand out."""
     import plotly.graph_objects as go
 
-    points = as_text(points)
+    points = display.shares_rounded(as_text(points), y)
     figure = go.Figure()
     for coverage, dash in zip(sorted(limits["coverage"].unique()), ("dash", "dot")):
         band = limits.filter(pl.col("coverage") == coverage)
@@ -194,7 +200,7 @@ def funnel(points: pl.DataFrame, limits: pl.DataFrame, rate: float, x: str, y: s
                 line={"dash": dash, "color": "gray", "width": 1, "shape": "hv"},  # whole-count limits step with the count
                 name=f"{coverage * 100:g}% limits", legendgroup=str(coverage), showlegend=side == "low", hoverinfo="skip",
             ))
-    figure.add_hline(y=rate, line_color="gray", annotation_text=f"practice {rate:.1%}", annotation_position="top left")
+    figure.add_hline(y=rate, line_color="gray", annotation_text=f"practice {display.percent(rate)}", annotation_position="top left")
     for is_flagged, name, colour in ((False, "Within the 99.8% limits", "#1f77b4"), (True, "Outside the 99.8% limits", "#d62728")):
         shown = points.filter(pl.col(flagged) == is_flagged)
         figure.add_trace(go.Scatter(

@@ -36,6 +36,12 @@ def decimals(step: float) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def shares_rounded(frame: pl.DataFrame, *names: str) -> pl.DataFrame:
+    """The named share columns rounded half up to the tenth of a percent a page shows them to (0.5045 → 0.505, 50.5%):
+    a chart's hover text (d3's ".1%") rounds by the binary value, which reads 0.5045 as 50.4%."""
+    return formats.rounded(frame, {name: decimals(PERCENT_STEP) for name in names})
+
+
 def rounded_as_shown(frame: pl.DataFrame, settings: Mapping[str, Mapping]) -> pl.DataFrame:
     """Every number column with a step rounded half up (etl.reports.formats.half_up) to the decimals the grid keeps:
     the grid truncates to them, so 0.2666 would show 26.6% and $445.67 with a step of 1 $445."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def decimals(step: float | None) -> int | None:
@@ -17,6 +18,23 @@ def decimals(step: float | None) -> int | None:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def truncated(value: float, places: int) -> float:
+    """The number as the grid keeps it for a column with a step: truncated, not rounded, to the step's decimals (static/js
+    DataFrame NumberColumn getCell: Math.trunc with a few units in the last place of slack), so 0.2666 with a step of
+    0.001 is 0.266."""
+    if places <= 0:
+        return float(math.trunc(value))
+    scale = 10 ** places
+    scaled = value * scale
+    return math.trunc(scaled + math.copysign(2 ** -52 * abs(scaled) * 10, scaled)) / scale
+
+
+def intl(value: float, places: int, grouped: bool = True, trim: bool = False) -> str:
+    """The number as Intl.NumberFormat writes it: from its shortest decimal form, rounded half away from zero."""
+    text = f"{Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):{',' if grouped else ''}f}"
+    return text.rstrip("0").rstrip(".") if trim and "." in text else text
+
+
 def cell(value, settings: dict, placeholder: str) -> str:
     """One value as the browser shows it."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -25,14 +43,17 @@ def cell(value, settings: dict, placeholder: str) -> str:
     kind, number_format, places = config.get("type"), config.get("format"), decimals(config.get("step"))
     if kind == "number":
         value = float(value)
+        if places is not None:
+            value = truncated(value, places)
         if number_format == "dollar":
             places = 2 if places is None else places
-            text = f"${abs(value):,.{places}f}"
-            return f"-{text}" if round(value, places) < 0 else text
+            text = f"${intl(abs(value), places)}"
+            return f"-{text}" if float(intl(value, places, grouped=False)) < 0 else text
         if number_format == "percent":
-            return f"{value * 100:,.{max((places or 2) - 2, 0)}f}%"
+            shown = max(places - 2, 0) if places is not None else 2
+            return f"{intl(value * 100 if places is None else float(Decimal(repr(value)) * 100), shown, trim=places is None)}%"
         if number_format == "localized":
-            return f"{value:,.{places or 0}f}" if places is not None else f"{value:,}"
+            return intl(value, places) if places is not None else intl(value, 3, trim=True)
         raise AssertionError(f"a format these tests do not know: {number_format}")
     if kind == "date" and isinstance(value, (date, datetime)):
         return value.strftime("%Y-%m-%d")

@@ -220,7 +220,8 @@ def test_the_overview_offers_the_board_pack_as_a_logged_download(practice, monke
     downloads = [element for element in page.get("download_button")]
     assert [element.proto.label for element in downloads] == ["Download HTML", "Download PDF"]
     prepared = page.session_state["board_pack"]
-    assert prepared["name"] == "board_pack_2026-11-26" and prepared["pdf"].startswith(b"%PDF")
+    # named for its scope: the claims served 2026-06-01 (the first on file) to the as-of date
+    assert prepared["name"] == "claimscope-board-pack-2026-06-01_2026-11-26" and prepared["pdf"].startswith(b"%PDF")
     assert b'data-money="Gross charges">$1,170<' in prepared["html"]  # the pack's figures are the page's
 
 
@@ -236,7 +237,7 @@ def test_downloading_the_board_pack_is_written_to_the_audit_trail(practice_copy,
     with database.read_connection(practice_copy) as con:
         logged = con.execute("select user_name, object_ids, details->>'format', details->>'data_hash', details->'filters'->>'as_of'"
                              " from audit_log where action = 'board_pack_download'").fetchall()
-    assert logged == [("test-manager", ["board_pack_2026-11-26.html"], "html", prepared["data_hash"], "2026-11-26")]
+    assert logged == [("test-manager", ["claimscope-board-pack-2026-06-01_2026-11-26.html"], "html", prepared["data_hash"], "2026-11-26")]
 
 
 def test_overview_last_month_averages_that_months_charges_and_does_not_judge_what_it_cannot_hold(practice, monkeypatch):

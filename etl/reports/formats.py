@@ -49,7 +49,12 @@ def money(value: Decimal | float | None, cents: bool = False) -> str:
 
 def percent(value: float | None) -> str:
     """A share with one decimal: 27.2%."""
-    return MISSING if value is None else f"{half_up(value * 100, 1)}%"
+    return MISSING if value is None else f"{half_up(_hundredfold(value), 1)}%"
+
+
+def _hundredfold(share: Decimal | float) -> Decimal:
+    """A share in percent, exactly: 0.5045 is 50.45, where the float product 0.5045 * 100 is 50.449999…"""
+    return Decimal(str(share)) * 100
 
 
 def days(value: float | None) -> str:
@@ -74,7 +79,7 @@ def interval_note(measured: dict) -> str:
 
 def points(change: float) -> str:
     """A change of a share in percentage points, signed: +1.5 pts, 0.0 pts."""
-    shown = half_up(change * 100, 1)
+    shown = half_up(_hundredfold(change), 1)
     return f"{shown:+} pts" if shown else "0.0 pts"
 
 

@@ -255,3 +255,15 @@ def test_overview_last_month_averages_that_months_charges_and_does_not_judge_wha
     assert "Not judged: no claim served since 2026-10-01 is over 90 days old yet. Widen the dates to judge it." in said
     assert "Not judged: no claim served since 2026-10-01 is over 120 days old yet. Widen the dates to judge it." in said
     assert "Meets the benchmark: under 15%" not in said
+
+
+def test_the_worklist_says_claim_statuses_and_categories_in_words_and_the_priority_as_a_number(practice, monkeypatch):
+    rows = {row["Claim"]: row for row in table_with(opened(practice, monkeypatch, "views/late_payments.py"), "Last claim status")}
+
+    # W2: Cigna's 835 answered CLP02 4 with CO-197 (authorization/referral); 300.00 x 30% x 1.0 = 90, ranked, not dollars
+    assert (rows["W2"]["Last claim status"], rows["W2"]["Claim status"], rows["W2"]["Category"]) == (
+        "Denied", "Denied", "Authorization referral")
+    assert rows["W2"]["Priority"] == "90"
+    # W6: Aetna paid 100.00 of 250.00 under CLP02 1; W1 was never answered, so it has no status, a dash
+    assert (rows["W6"]["Last claim status"], rows["W6"]["Category"]) == ("Processed as Primary", "Partial payment")
+    assert (rows["W1"]["Last claim status"], rows["W1"]["Claim status"], rows["W1"]["Category"]) == ("—", "No response", "No response")

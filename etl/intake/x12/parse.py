@@ -308,10 +308,10 @@ def _reject_impossible_dates(interchange: Interchange, located: pl.DataFrame, ki
             interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}{shown}")
 
 
-# Amounts whose row is located at another segment than the one holding them: AMT*B6 (allowed) on an 835 service line,
-# AMT*D (what the other payer paid) in an 837's 2320 loop, and BPR02 (the payment's total) of an 835 payment, whose row
-# is located at its ST. By segment id: the qualifier its element 01 must hold (None: any), and the column it fills.
-_AMOUNT_SEGMENTS = {"835": [("AMT", "B6", "allowed"), ("BPR", None, "amount")], "837": [("AMT", "D", "paid")]}
+# Amounts whose row is located at another segment than the one holding them: BPR02 (the payment's total) of an 835
+# payment, whose row is located at its ST; AMT*B6 (allowed) on an 835 service line; AMT*D (what the other payer paid)
+# in an 837's 2320 loop. By segment id: the qualifier its element 01 must hold (None: any), and the column it fills.
+_AMOUNT_SEGMENTS = {"835": [("BPR", None, "amount"), ("AMT", "B6", "allowed")], "837": [("AMT", "D", "paid")]}
 
 
 def _reject_bad_segment_amounts(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:

@@ -128,10 +128,16 @@ def test_a_change_with_nothing_to_compare_says_so_in_words(practice, monkeypatch
 
     assert not page.exception
     tiles = {metric.label: metric for metric in page.metric}
+    captions = [caption.value for caption in page.caption]
     # October, as of 2026-11-05: M2 the one first adjudication (paid), 0 of 1. The month before, September as of
-    # 2026-10-05: M11 served, not yet answered (denied on 2026-10-10), so no figure to change from. The line was blank.
-    assert (tiles["Initial denial rate"].value, tiles["Initial denial rate"].proto.delta) == (
-        "0.0%", "No change to show: no figure for the month before")
+    # 2026-10-05: M11 served, not yet answered (denied on 2026-10-10), so no denial or first-pass rate to change from.
+    # The line was blank; now it says so, whole, in a caption (a metric's delta line is cut short in a tile).
+    assert (tiles["Initial denial rate"].value, tiles["Initial denial rate"].proto.delta) == ("0.0%", "")
+    assert (tiles["First-pass resolution"].value, tiles["First-pass resolution"].proto.delta) == ("100.0%", "")
+    assert captions.count(":gray[:material/remove: No change to show: no figure for the month before]") == 2
+    # nothing served in October is 90 days old by 5 November: no net collection rate now, and it says that instead
+    assert (tiles["Net collection rate"].value, tiles["Net collection rate"].proto.delta) == ("—", "")
+    assert captions.count(":gray[:material/remove: No change to show: no figure for this period]") == 1
     # Days in A/R: 820 open (M1 400 + M3 250 + M4 170) on October's 1,120 of charges over its 31 days: 22.7, shown 23;
     # September's M11, 130 open on 130 over 30 days: 30.0. Down 7.3 days, shown -7: a change there is, and it shows.
     assert (tiles["Days in A/R"].value, tiles["Days in A/R"].proto.delta) == ("23", "-7 days")

@@ -20,12 +20,14 @@ from etl.reports.scope import IN_SCOPE, Scope, as_of_in_scope
 # The claims behind each tile, as etl/reports/kpis.py counts them (FIGURES_BY_PAYER_SQL): which rows, and the column
 # whose sum (or whose count, for a counted rate) is the tile's numerator. tests/test_overview_drill.py holds each
 # against `claimscope kpis`.
-_BALANCE_COLUMNS = ("claim_id, payer_id, payer_name, service_date_from, days_since_service, submitted_date, charge_amount,"
-                    " paid_to_date_amount, contractual_amount, patient_responsibility_amount, balance_amount, last_status_code")
+# The balance next to the claim, in view without scrolling sideways; the rest of the arithmetic after it.
+_BALANCE_COLUMNS = ("claim_id, payer_name, service_date_from, days_since_service, balance_amount, charge_amount,"
+                    " paid_to_date_amount, contractual_amount, patient_responsibility_amount, submitted_date,"
+                    " last_status_code, payer_id")
 TILE_CLAIMS = {
     "initial_denial_rate": (
-        "select claim_id, payer_id, payer_name, carc_code, carc_category, charge_amount, denied_charge_amount,"
-        " adjudicated_date, service_date_from"
+        "select claim_id, payer_name, carc_code, carc_category, denied_charge_amount, adjudicated_date,"
+        " service_date_from, charge_amount, payer_id"
         f" from initial_adjudications where {as_of_in_scope('adjudicated_date')} and is_denied"
         " order by denied_charge_amount desc, claim_id",
         "denied_charge_amount",
@@ -37,9 +39,9 @@ TILE_CLAIMS = {
         "paid_to_date_amount",
     ),
     "net_collection_rate": (
-        "select claim_id, payer_id, payer_name, service_date_from, days_since_service, charge_amount, contractual_amount,"
-        " patient_responsibility_amount, charge_amount - contractual_amount - patient_responsibility_amount"
-        " as collectible_amount, paid_to_date_amount, balance_amount"
+        "select claim_id, payer_name, service_date_from, days_since_service, paid_to_date_amount,"
+        " charge_amount - contractual_amount - patient_responsibility_amount as collectible_amount, charge_amount,"
+        " contractual_amount, patient_responsibility_amount, balance_amount, payer_id"
         f" from insurance_balances($as_of) where {IN_SCOPE} and service_date_from <= $as_of - {SETTLED_AFTER_DAYS}"
         " order by collectible_amount desc, claim_id",
         "paid_to_date_amount",

@@ -35,7 +35,7 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
     judged, measured = shown.judged, shown.measured
     lower_is_better = benchmark is not None and benchmark["direction"] == "lower"
     st.metric(
-        label, shown.value, shown.change or no_change(name, now, compared),
+        label, shown.value, shown.change,
         delta_color=("inverse" if lower_is_better else "normal") if judged.is_real_change else "off",
         delta_arrow="auto" if judged.is_real_change else "off",
         help=DEFINITIONS[name] + (f" Benchmark: {benchmark['label']} ({benchmark['source']})." if benchmark else "")
@@ -43,6 +43,8 @@ def tile(name: str, label: str, kind: str, counted: tuple[str, str] | None, now:
         + (" It is coloured only when that figure lies outside today's 95% interval." if counted
            else " The whole book, not a sample: any change is coloured."),
     )
+    if shown.change is None:  # said in words where the change would be, whole (a metric's delta line is cut short)
+        st.caption(f":gray[:material/remove: {no_change(name, now, compared)}]")
     beyond_range = unreachable_cut_off(name, as_of, scope)
     if beyond_range:
         st.caption(f":gray[:material/info: {beyond_range}]")

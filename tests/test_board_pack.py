@@ -280,3 +280,18 @@ def test_a_long_scope_leaves_the_page_number_whole_on_one_line(practice, tmp_pat
     assert pdf.name == "claimscope-board-pack-2026-01-01_2026-11-26-payers-60054-62308-MCRB1.pdf"
     assert all(any(f"page {number} of {len(lines)}" in line for line in page) for number, page in enumerate(lines, 1))
     assert all("payers Aetna, Cigna, Medicare Part B" in " ".join(" ".join(page).split()) for page in lines)
+
+
+def test_the_packs_scorecard_gives_the_funnels_verdict_in_words(tmp_path):
+    from tests.test_scorecard import funnel_practice
+
+    db = tmp_path / "funnel.duckdb"
+    load_files([funnel_practice(tmp_path / "funnel")], db)
+    with database.read_connection(db) as con:
+        pack = board_pack.build(con, date(2026, 11, 30), Scope())
+
+    # 0, 5 and 10 of 10 denied around the practice's 1/2: 99.8% limits of 1 to 9 (tests/test_scorecard.py)
+    verdicts = dict(re.findall(r"<tr><td>(\w+)</td>(?:(?!</tr>).)*?<td>((?:Outside|Within)[^<]*)</td>", pack.html, re.S))
+    assert verdicts == {"Aetna": "Outside limits: denial rate low", "Cigna": "Within limits",
+                        "UnitedHealthcare": "Outside limits: denial rate high"}
+    assert "<th>Against the 99.8% limits</th>" in pack.html

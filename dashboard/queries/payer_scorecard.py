@@ -11,10 +11,6 @@ from dashboard.queries.cache import computed, library
 from etl.reports import formats, scorecard
 from etl.reports.scope import Scope
 
-# The funnel's verdict on a payer's denial rate, in words (tests/test_scorecard.py).
-OUTSIDE_HIGH, OUTSIDE_LOW, WITHIN, NOT_ADJUDICATED = (
-    "Outside limits: denial rate high", "Outside limits: denial rate low", "Within limits", "No claims adjudicated")
-
 
 @serves("payer_scorecard")
 def payer_scorecard(as_of: date, scope: Scope) -> pl.DataFrame:
@@ -37,12 +33,7 @@ def payer_scorecard_table(as_of: date, scope: Scope) -> pl.DataFrame:
     """The scorecard as the page's table shows it: the denial rate's 95% interval as one range, and the funnel's verdict
     in words (whether the rate lies outside the 99.8% limits, and on which side) instead of a tick box."""
     card = payer_scorecard(as_of, scope)
-    rate = scorecard.pooled_denial_rate(card)
     intervals = [formats.MISSING if low is None else f"{formats.percent(low)}–{formats.percent(high)}"
                  for low, high in zip(card["denial_rate_low"], card["denial_rate_high"])]
-    verdicts = [NOT_ADJUDICATED if not adjudicated else WITHIN if not outside else OUTSIDE_HIGH if payer_rate > rate
-                else OUTSIDE_LOW
-                for adjudicated, outside, payer_rate in zip(card["adjudicated_claims"], card["is_denial_rate_outlier"],
-                                                            card["initial_denial_rate"])]
     return card.with_columns(pl.Series("denial_rate_interval", intervals, pl.String),
-                             pl.Series("denial_rate_limits", verdicts, pl.String))
+                             pl.Series("denial_rate_limits", scorecard.limits_in_words(card), pl.String))

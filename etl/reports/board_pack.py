@@ -91,7 +91,8 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), i
                     for row in reasons.head(REASONS_SHOWN).iter_rows(named=True)],
         "reasons_chart": _pareto_chart(reasons.head(REASONS_SHOWN)),
         "by_category": _by_category(denials.by_payer_and_category(con, as_of, scope)),
-        "scorecard": [_scorecard_row(row) for row in card.iter_rows(named=True)],
+        "scorecard": [_scorecard_row(row) for row in card.with_columns(
+            pl.Series("denial_rate_limits", scorecard.limits_in_words(card), pl.String)).iter_rows(named=True)],
         "accuracy": _accuracy(con, as_of, scope),
         "quality": _quality(con),
         "largest_aged": _largest_aged(con, as_of, scope, include_phi),
@@ -231,7 +232,7 @@ def _scorecard_row(row: dict) -> dict:
             "payments": formats.money(row["payments"]), "denial_rate": formats.percent(row["initial_denial_rate"]),
             "interval": "—" if row["denial_rate_low"] is None else
             f"{formats.percent(row['denial_rate_low'])}–{formats.percent(row['denial_rate_high'])}",
-            "outlier": "yes" if row["is_denial_rate_outlier"] else "no",
+            "outlier": row["denial_rate_limits"],
             "net_collection": formats.percent(row["net_collection_rate"]), "median_days": formats.days(row["median_days_to_payment"]),
             "open_ar": formats.money(row["open_ar"]), "ar_over_90": formats.money(row["ar_over_90"]),
             "underpaid": formats.money(row["underpaid_amount"])}

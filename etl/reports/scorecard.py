@@ -62,6 +62,16 @@ def with_denial_judgement(card: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def limits_in_words(card: pl.DataFrame) -> list[str]:
+    """Each payer's verdict from the funnel in words, for the page's table and the board pack: outside the 99.8% limits
+    and on which side of the pooled rate, within them, or no claim adjudicated to judge."""
+    rate = pooled_denial_rate(card)
+    return ["No claims adjudicated" if not adjudicated else "Within limits" if not outside
+            else f"Outside limits: denial rate {'high' if payer_rate > rate else 'low'}"
+            for adjudicated, outside, payer_rate in zip(card["adjudicated_claims"], card["is_denial_rate_outlier"],
+                                                        card["initial_denial_rate"])]
+
+
 def pooled_denial_rate(card: pl.DataFrame) -> float | None:
     """The practice's initial denial rate over the payers of the scorecard: their first denials ÷ their adjudications."""
     adjudicated = int(card["adjudicated_claims"].sum())

@@ -1,12 +1,18 @@
-"""An Excel workbook's first visible sheet as CSV text, bounded in rows and cells, with formulas only as the values Excel saved."""
+"""An Excel workbook's first visible sheet as CSV text, bounded in rows, cells, memory and time, with formulas only as
+the values Excel saved."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import resource
+import subprocess
+import sys
 import zipfile
 import zlib
 from datetime import date, datetime
+from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from etl.intake.records import LoadError
@@ -18,17 +24,80 @@ MAX_COLUMNS = 100
 MAX_CELLS = 2_000_000
 # The parts of an .xlsx are deflated XML; a zip bomb expands a few MB into gigabytes.
 MAX_EXPANDED_BYTES = 100_000_000
+# openpyxl builds every style and every shared string as objects before the first row is read, however few cells use
+# them: 180 KB deflating to a million styles took 86 s and 830 MB; 170 KB of four million one-letter strings, 107 s.
+# So the parts are bounded by their expanded size, read from the zip directory before anything is parsed. Excel keeps
+# at most 64,000 cell formats (about 4 MB of styles.xml), and an audit worksheet's distinct texts, a few MB.
+MAX_PART_BYTES = {"xl/styles.xml": 4_000_000, "xl/sharedstrings.xml": 20_000_000}  # by lower-case name
+# Excel's own limit on the text of one cell: a longer one was not written by Excel, and is refused with its line.
+MAX_CELL_CHARACTERS = 32_767
+# Anything larger than this (expanded) is parsed in a child process held to PARSE_MEMORY_BYTES of address space and
+# PARSE_SECONDS of time, at low priority, so one upload cannot take the server's memory or its other users' pages;
+# below it, parsing in process costs less than starting the child (about a second) and at most a few seconds.
+IN_PROCESS_BYTES = 1_000_000
+PARSE_MEMORY_BYTES = 1024 * 1024 * 1024
+PARSE_SECONDS = 180
+_REFUSED_EXIT = 3  # the child's exit status when it refused the workbook with a LoadError, its message on stdout
 # What a damaged archive raises from zipfile, zlib or openpyxl's readers.
 _UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, ValueError, TypeError, AttributeError)
 
 
 def first_sheet_as_csv(data: bytes, name: str) -> str:
-    """The first sheet as CSV text, sheet row N as CSV line N; a workbook too large, unreadable or holding formulas
-    with no saved value is a LoadError naming the file."""
+    """The first sheet as CSV text, sheet row N as CSV line N; a workbook too large, unreadable, over the memory or time
+    one upload may take, or holding formulas with no saved value is a LoadError naming the file and the reason."""
+    try:
+        expanded = _check_expanded_size(data, name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
+        raise LoadError(f"{name}: a zip archive that is not a readable Excel workbook ({error.__class__.__name__})") from error
+    if expanded <= IN_PROCESS_BYTES:
+        return _sheet_as_csv(data, name)
+    return _sheet_as_csv_in_child(data, name)
+
+
+def _sheet_as_csv_in_child(data: bytes, name: str) -> str:
+    """_sheet_as_csv in a fresh interpreter (a fork would inherit the server's address space, and its threads' locks),
+    held to PARSE_MEMORY_BYTES and PARSE_SECONDS."""
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                                                os.environ.get("PYTHONPATH", "")]),
+                   "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # numpy (openpyxl imports it): no thread pool
+    try:
+        done = subprocess.run([sys.executable, "-m", "etl.intake.workbook", name, str(PARSE_MEMORY_BYTES),
+                               str(PARSE_SECONDS)], input=data, capture_output=True, timeout=PARSE_SECONDS, env=environment)
+    except subprocess.TimeoutExpired as error:
+        raise LoadError(f"{name}: reading the workbook took longer than {PARSE_SECONDS} s, the most one upload may "
+                        "take; save it as CSV") from error
+    if done.returncode == 0:
+        return done.stdout.decode("utf-8")
+    if done.returncode == _REFUSED_EXIT:
+        raise LoadError(done.stdout.decode("utf-8"))
+    # MemoryError, or a C library that could not allocate; the child's stderr may quote the document, so it stays here
+    raise LoadError(f"{name}: reading the workbook needed more than {PARSE_MEMORY_BYTES // 2**20:,} MB of memory, the "
+                    "most one upload may use; save it as CSV")
+
+
+def _child() -> None:
+    """`python -m etl.intake.workbook NAME MEMORY_BYTES SECONDS` with the workbook on stdin: its first sheet as CSV on
+    stdout (exit 0), or the LoadError's message (exit 3); held to the bounds before anything is read."""
+    name, memory, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
+    os.nice(10)  # the server's own page runs come first
+    try:
+        text = _sheet_as_csv(sys.stdin.buffer.read(), name)
+    except LoadError as refusal:
+        sys.stdout.write(str(refusal))
+        sys.stdout.flush()
+        os._exit(_REFUSED_EXIT)
+    except MemoryError:
+        os._exit(4)
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def _sheet_as_csv(data: bytes, name: str) -> str:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        _check_expanded_size(data, name)
         rows = _rows(data, name, data_only=False)
         if any(isinstance(value, str) and value.startswith("=") for row in rows for value in row):
             rows = _with_saved_values(rows, _rows(data, name, data_only=True), name)
@@ -46,10 +115,22 @@ def first_sheet_as_csv(data: bytes, name: str) -> str:
     return text.getvalue()
 
 
-def _check_expanded_size(data: bytes, name: str) -> None:
-    expanded = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+def _check_expanded_size(data: bytes, name: str) -> int:
+    """The workbook's expanded size, from the zip directory (nothing inflated); over a bound, a LoadError naming it.
+    The sizes a directory declares are checked again as each part inflates (zipfile stops at the declared size)."""
+    parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    expanded = sum(info.file_size for info in parts)
     if expanded > MAX_EXPANDED_BYTES:
         raise LoadError(f"{name}: the workbook expands to {expanded:,} bytes, over the {MAX_EXPANDED_BYTES:,} read; save it as CSV")
+    for info in parts:
+        part = info.filename.lstrip("/").lower()
+        if part in MAX_PART_BYTES and info.file_size > MAX_PART_BYTES[part]:
+            raise LoadError(f"{name}: the workbook's {info.filename} ({_PART_MEANING[part]}) expands to "
+                            f"{info.file_size:,} bytes, over the {MAX_PART_BYTES[part]:,} read; save it as CSV")
+    return expanded
+
+
+_PART_MEANING = {"xl/styles.xml": "its cell formats", "xl/sharedstrings.xml": "the texts its cells share"}
 
 
 def _rows(data: bytes, name: str, data_only: bool) -> list[tuple]:
@@ -76,6 +157,9 @@ def _rows(data: bytes, name: str, data_only: bool) -> list[tuple]:
                 raise LoadError(f"{name}: line {len(rows)}: the row has more than {MAX_COLUMNS} columns")
             if cells > MAX_CELLS:
                 raise LoadError(f"{name}: the first sheet has more than {MAX_CELLS:,} cells; save it as CSV")
+            if any(isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS for value in row):
+                raise LoadError(f"{name}: line {len(rows)}: a cell holds more than {MAX_CELL_CHARACTERS:,} characters, "
+                                "more than Excel keeps in one cell")
         return rows
     finally:
         workbook.close()
@@ -114,3 +198,7 @@ def _cell_text(value: object, name: str, line: int) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+if __name__ == "__main__":
+    _child()

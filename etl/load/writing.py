@@ -3,6 +3,7 @@ through a write connection given up often so readers get their turn."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -165,7 +166,7 @@ def write_batch(
             results.append(result)
             touched |= claims_touched(parsed)
             quarantine += [(file_id, item) for item in parsed.quarantine]
-            runs += [{**run, "file_id": file_id} for run in parsed.validation]
+            runs += [{**run, "file_id": file_id, "sample_values": _shortened_samples(run["sample_values"])} for run in parsed.validation]
             warnings += [(file_id, item.locator, item.warning) for item in parsed.structural_warnings]
             sources.append(source_file_row(result, sha256, size, parsed))
         for table, incoming in with_batch_load_ids(pieces, file_ids, offsets).items():
@@ -184,6 +185,11 @@ def write_batch(
     except BaseException:
         _roll_back(con)
         raise
+
+
+def _shortened_samples(samples: str | None) -> str | None:
+    """validation_runs.sample_values (a JSON list of quoted values) with each value cut as a reason's would be."""
+    return json.dumps([shortened(sample) for sample in json.loads(samples)]) if samples else samples
 
 
 def _roll_back(con: duckdb.DuckDBPyConnection) -> None:

@@ -131,7 +131,7 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
         young = frame.filter(pl.col(maturing))
         figure.add_scatter(x=young[x].cast(pl.String).to_list(), y=young[y].to_list(), mode="markers", name="still maturing",
                            marker={"symbol": "circle-open", "size": 11, "color": "gray"}, showlegend=False,
-                           hovertemplate="still maturing: %{y}<extra></extra>")
+                           hovertemplate=f"still maturing: %{{y:{'.1%' if percent else ',.0f'}}}<extra></extra>")
     if benchmark is not None:
         figure.add_hline(y=benchmark, line_dash="dash", line_color="gray", annotation_text=f"benchmark: {benchmark_label}")
     figure.update_layout(xaxis_title=None, yaxis_title=None, margin={"t": 10, "b": 0}, height=220)

@@ -113,11 +113,14 @@ def test_the_pareto_and_the_trend_hover_round_their_shares_half_up():
                                          "cumulative_share": [0.5045, 1.0, 1.0]}),
                            "carc_code", "description", "denied_amount", "cumulative_share", "Denied charges")
     trend = charts.trend_with_benchmark(pl.DataFrame({"period_end": [date(2026, 9, 30), date(2026, 10, 31)],
-                                                      "initial_denial_rate": [0.1225, 2 / 3]}),
-                                        "period_end", "initial_denial_rate", 0.05, "under 5%", percent=True)
+                                                      "initial_denial_rate": [0.1225, 2 / 3], "is_maturing": [False, True]}),
+                                        "period_end", "initial_denial_rate", 0.05, "under 5%", percent=True,
+                                        maturing="is_maturing")
 
     assert [d3_percent(value, 1) for value in pareto.data[1].y] == ["50.5%", "100.0%", "100.0%"]
     assert [d3_percent(value, 1) for value in trend.data[0].y] == ["12.3%", "66.7%"]
+    # the month still maturing, drawn hollow, is a percentage on hover too, not the bare share 0.667
+    assert "%{y:.1%}" in trend.data[1].hovertemplate and [d3_percent(value, 1) for value in trend.data[1].y] == ["66.7%"]
 
 
 def test_the_exports_round_each_share_half_up_and_mark_it_a_percentage():

@@ -35,7 +35,7 @@ else:
                "interval is wide: read the funnel before the rate.")
     table = payer_scorecard.payer_scorecard_table(as_of, scope)
     settings = display.column_config(table)
-    settings |= {name: {**settings[name], "width": "small"} for name in MONEY}
+    settings |= {name: {**settings[name], "width": "small"} for name in MONEY if name != "ar_over_90"}  # its heading whole
     settings |= {
         "payer_name": {**settings["payer_name"], "pinned": True},
         "denial_rate_interval": st.column_config.TextColumn(

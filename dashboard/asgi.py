@@ -76,7 +76,8 @@ def media_id_of(path: str) -> str | None:
 def judge_media_request(request: Request, media_id: str) -> Response | None:
     """None to let Streamlit serve the file; else the refusal. An export is served only to a session it was granted to
     (dashboard/downloads.py) and each GET writes its export entry first: a fetch the audit log cannot record is
-    refused. The page's own check that the address answers is answered without the file. Other media (a board pack's bytes, an image) needs a signed-in session, or demo mode."""
+    refused. The page's own check that the address answers is answered without the file. Other media (a board pack's
+    bytes, an image) needs a signed-in session, or demo mode."""
     if downloads.DOWNLOADS.is_download(media_id):
         grant = downloads.DOWNLOADS.granted(media_id, lambda owner: is_requesters(owner, request))
         if grant is None:

@@ -4,11 +4,14 @@ the values Excel saved."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import resource
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 import zlib
 from datetime import date, datetime
@@ -54,9 +57,39 @@ def first_sheet_as_csv(data: bytes, name: str) -> str:
     return _sheet_as_csv_in_child(data, name)
 
 
+# The dashboard reads an upload twice (its content check, then the load): a workbook the child gave up on is refused
+# the second time from here, not after another PARSE_SECONDS. Keyed by the bytes' digest (the load names the file by
+# its stored path), a few entries, each for ten minutes (a retry once the server is less busy is read again).
+_GIVEN_UP: dict[str, tuple[str, float]] = {}
+_GIVEN_UP_KEPT = 16
+_GIVEN_UP_SECONDS = 600
+_GIVEN_UP_LOCK = threading.Lock()
+
+
 def _sheet_as_csv_in_child(data: bytes, name: str) -> str:
     """_sheet_as_csv in a fresh interpreter (a fork would inherit the server's address space, and its threads' locks),
     held to PARSE_MEMORY_BYTES and PARSE_SECONDS."""
+    key = hashlib.sha256(data).hexdigest()
+    with _GIVEN_UP_LOCK:
+        reason, at = _GIVEN_UP.get(key, ("", 0.0))
+    if reason and time.monotonic() - at < _GIVEN_UP_SECONDS:
+        raise LoadError(f"{name}: {reason}")
+    try:
+        return _run_child(data, name)
+    except _GaveUp as refusal:
+        with _GIVEN_UP_LOCK:
+            _GIVEN_UP.pop(key, None)
+            while len(_GIVEN_UP) >= _GIVEN_UP_KEPT:
+                _GIVEN_UP.pop(next(iter(_GIVEN_UP)))
+            _GIVEN_UP[key] = (str(refusal), time.monotonic())
+        raise LoadError(f"{name}: {refusal}") from refusal
+
+
+class _GaveUp(Exception):
+    """The child ran out of its memory or its time: the reason, without the file's name."""
+
+
+def _run_child(data: bytes, name: str) -> str:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]),
                                                                 os.environ.get("PYTHONPATH", "")]),
                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # numpy (openpyxl imports it): no thread pool
@@ -64,15 +97,15 @@ def _sheet_as_csv_in_child(data: bytes, name: str) -> str:
         done = subprocess.run([sys.executable, "-m", "etl.intake.workbook", name, str(PARSE_MEMORY_BYTES),
                                str(PARSE_SECONDS)], input=data, capture_output=True, timeout=PARSE_SECONDS, env=environment)
     except subprocess.TimeoutExpired as error:
-        raise LoadError(f"{name}: reading the workbook took longer than {PARSE_SECONDS} s, the most one upload may "
-                        "take; save it as CSV") from error
+        raise _GaveUp(f"reading the workbook took longer than {PARSE_SECONDS} s, the most one upload may take; save "
+                      "it as CSV") from error
     if done.returncode == 0:
         return done.stdout.decode("utf-8")
     if done.returncode == _REFUSED_EXIT:
         raise LoadError(done.stdout.decode("utf-8"))
     # MemoryError, or a C library that could not allocate; the child's stderr may quote the document, so it stays here
-    raise LoadError(f"{name}: reading the workbook needed more than {PARSE_MEMORY_BYTES // 2**20:,} MB of memory, the "
-                    "most one upload may use; save it as CSV")
+    raise _GaveUp(f"reading the workbook needed more than {PARSE_MEMORY_BYTES // 2**20:,} MB of memory, the most one "
+                  "upload may use; save it as CSV")
 
 
 def _child() -> None:

@@ -164,7 +164,7 @@ def test_an_audit_worksheet_holds_formulas_as_text_and_its_excel_copy_loads_back
     column = {name: index for index, name in enumerate(header)}
     coders = [row[column["coder_id"]] for row in book.active.iter_rows(min_row=2)]
     assert_text_in_xlsx([cell for cell in coders if cell.value == "@SUM(A1)"], ["@SUM(A1)"] * 2)  # a CPT and an ICD-10 row
-    for row in book.active.iter_rows(min_row=2):
+    for row in book.active.iter_rows(min_row=2, max_row=1 + 16):  # the drawn codes, not the open rows below them
         row[column["auditor_id"]].value, row[column["audit_date"]].value = "AU1", "2026-11-20"
         row[column["audited_code"]].value, row[column["finding"]].value = row[column["original_code"]].value, "agree"
         row[column["dollar_impact"]].value = 0

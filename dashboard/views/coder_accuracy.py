@@ -108,7 +108,8 @@ if upload is not None and st.button("Load worksheet"):
 if (result := st.session_state.pop("worksheet_loaded", None)) is not None:
     (st.success if result.is_clean else st.warning)(
         f"{result.status}: {result.records_loaded:,} rows loaded, {result.records_quarantined:,} quarantined."
-        + (f" {literal(result.message)}" if result.message else "") + " The accuracy above includes them.")
+        + (f" {literal(result.message)}" if result.message else "")
+        + (" The accuracy above includes them." if result.records_loaded else " Nothing was loaded."))
 
 st.subheader("Overpayment extrapolated to the universe")
 audited_samples = samples.filter(samples["claims_audited"] > 0)

@@ -121,7 +121,7 @@ def test_late_payments_page_lists_lines_paid_below_the_usual_rate_and_works_thei
     # tests/test_underpayment.py works these figures out by hand
     assert list(zip(lines["claim_id"], lines["shortfall_amount"].astype(str))) == [("U7", "10.00"), ("U9", "10.00")]
     assert list(zip(work["claim_id"], work["work_status"], work["underpaid_amount"].astype(str))) == [
-        ("U10", "partially paid", "0.00"), ("U7", "underpaid", "10.00"), ("U9", "underpaid", "10.00"),
+        ("U10", "Partially paid", "0.00"), ("U7", "Underpaid", "10.00"), ("U9", "Underpaid", "10.00"),  # in words on screen
     ]
 
 

@@ -35,13 +35,19 @@ def queue_export(rows: pl.DataFrame, phi: bool) -> pl.DataFrame:
         rows = rows.with_columns(pl.when(pl.col("patient_key").is_not_null()).then(tag).alias("patient"))
     if not phi and "latest_note" in rows.columns:
         rows = rows.with_columns(pl.when(pl.col("latest_note").is_not_null()).then(pl.lit(HIDDEN_NOTE)).alias("latest_note"))
-    rows = columns.in_words(rows, *columns.NAMED_IN_WORDS, *columns.CLAIM_STATUS_CODED).with_columns(
-        pl.col(name).replace_strict(words, default=pl.col(name), return_dtype=pl.String)
-        for name, words in WORDS.items() if rows.schema.get(name) == pl.String
-    )
+    rows = readable(rows)
     order = [name for name in COLUMNS if name in rows.columns]
     identities = [name for name in ("patient_name", "member_id") if name in rows.columns]
     return rows.select(*order[:order.index("payer_name") + 1], *identities, *order[order.index("payer_name") + 1:])
+
+
+def readable(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame's coded values in words, as the pages show them: categories and claim status codes
+    (etl.reports.columns.in_words), and the work queue's statuses, appeal levels and outcomes."""
+    return columns.in_words(frame, *columns.NAMED_IN_WORDS, *columns.CLAIM_STATUS_CODED).with_columns(
+        pl.col(name).replace_strict(words, default=pl.col(name), return_dtype=pl.String)
+        for name, words in WORDS.items() if frame.schema.get(name) == pl.String
+    )
 
 
 def headings(frame: pl.DataFrame) -> dict[str, str]:

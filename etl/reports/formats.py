@@ -10,8 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 
 MISSING = "—"
-# A float column goes through Decimal(38, 18) on its way to being rounded: room for 20 whole digits.
-_EXACT = pl.Decimal(38, 18)
 
 
 def half_up(value: Decimal | float, places: int = 0) -> Decimal:
@@ -23,20 +21,23 @@ def rounded(frame: pl.DataFrame, places: Mapping[str, int]) -> pl.DataFrame:
     """The named number columns rounded half away from zero to their places, by the rule of `half_up`, before a
     format shows them: Streamlit's grid truncates a number to its column's step (26.66% read 26.6%), and a float's
     own rounding goes by its binary value (0.5045 to 0.504). Floats stay floats and decimals decimals."""
+    named = {name: shown for name, shown in places.items() if name in frame.columns}
     return frame.with_columns(
-        _half_up_column(name, frame.schema[name], shown)
-        for name, shown in places.items() if name in frame.columns and (frame.schema[name].is_float() or frame.schema[name].is_decimal())
+        *(pl.col(name).round(shown, mode="half_away_from_zero").cast(frame.schema[name])
+          for name, shown in named.items() if frame.schema[name].is_decimal()),
+        *(_half_up_floats(frame[name], shown) for name, shown in named.items() if frame.schema[name].is_float()),
     )
 
 
-def _half_up_column(name: str, dtype: pl.DataType, places: int) -> pl.Expr:
-    column = pl.col(name)
-    if dtype.is_decimal():
-        return column.round(places, mode="half_away_from_zero").cast(dtype)
-    # as it prints: the shortest text that reads back as the same float, exact as a decimal; a value too large for
-    # that has no fraction left to round, and NaN stays NaN
-    exact = column.cast(pl.String).cast(_EXACT, strict=False).round(places, mode="half_away_from_zero")
-    return pl.coalesce(exact.cast(pl.Float64), column.round(places, mode="half_away_from_zero")).cast(dtype).alias(name)
+def _half_up_floats(values: pl.Series, places: int) -> pl.Series:
+    """Floats rounded half up as they print. Away from a tie, rounding the binary value gives the same; the few values
+    within a hair of a tie (0.5045 is 0.50449999… in binary) are rounded from their printed digits, one by one."""
+    result = values.round(places, mode="half_away_from_zero")
+    scaled = (values * 10 ** places).abs()
+    near_tie = ((scaled - scaled.floor() - 0.5).abs() < 1e-6).fill_null(False).arg_true()
+    if near_tie.len():
+        result = result.scatter(near_tie, [float(half_up(value, places)) for value in values.gather(near_tie)])
+    return result.cast(values.dtype).alias(values.name)
 
 
 def money(value: Decimal | float | None, cents: bool = False) -> str:

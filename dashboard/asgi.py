@@ -63,10 +63,13 @@ class MediaGuard:
 
 
 def media_id_of(path: str) -> str | None:
-    """The media id a request path names (Streamlit's /media/{file_id:path}, its extension dropped), else None."""
+    """The media id a request path names, else None: read exactly as Streamlit's own route reads it (/media/{file_id:
+    path} under the base address, the id being the file name without its extension), so that every path Streamlit
+    would serve a file for is judged here first."""
     base = "/" + (st.get_option("server.baseUrlPath") or "").strip("/")
-    path = posixpath.normpath(path)  # no `..` or `//` slips past the prefix test
-    if base != "/" and path.startswith(base + "/"):
+    if base != "/":
+        if not path.startswith(base + "/"):
+            return None
         path = path[len(base):]
     if not path.startswith(MEDIA_PREFIX):
         return None

@@ -220,11 +220,19 @@ def test_the_pack_is_emailed_with_its_pdf_and_no_patient_named_unless_asked_and_
                                         "--email", "board@example.org", "--smtp", f"127.0.0.1:{port}", "--by", "mara"])
         named = CliRunner().invoke(app, ["report", "--db", str(db), "--as-of", "2026-11-26", "--out", str(tmp_path / "named"),
                                          "--no-pdf", "--include-phi", "--by", "mara"])
+        cigna = CliRunner().invoke(app, ["report", "--db", str(db), "--as-of", "2026-11-26", "--out", str(tmp_path / "cigna"),
+                                         "--no-pdf", "--payer", "62308", "--email", "board@example.org", "--smtp",
+                                         f"127.0.0.1:{port}", "--by", "mara"])
     finally:
         server.stop()
 
     assert sent.exit_code == 0, sent.output
-    [(recipients, content)] = inbox.messages
+    assert cigna.exit_code == 0, cigna.output
+    [(recipients, content), (_, cigna_content)] = inbox.messages
+    # the message names the payer as the pack does, not by its id
+    [cigna_body] = [part.get_payload(decode=True).decode() for part in email.message_from_bytes(cigna_content).walk()
+                    if part.get_content_type() == "text/plain"]
+    assert "(payers Cigna · every provider" in cigna_body and "62308" not in cigna_body
     message = email.message_from_bytes(content)
     attachments = {part.get_filename(): part for part in message.walk() if part.get_filename()}
     assert recipients == ["board@example.org"] and message["Subject"] == "Board pack as of 2026-11-26"
@@ -241,7 +249,8 @@ def test_the_pack_is_emailed_with_its_pdf_and_no_patient_named_unless_asked_and_
     with database.read_connection(db) as con:
         logged = con.execute("select user_name, action, details->>'include_phi', details->>'emailed_to' from audit_log"
                              " where action = 'board_pack' order by entry_id").fetchall()
-    assert logged == [("mara", "board_pack", "false", '["board@example.org"]'), ("mara", "board_pack", "true", "[]")]
+    assert logged == [("mara", "board_pack", "false", '["board@example.org"]'), ("mara", "board_pack", "true", "[]"),
+                      ("mara", "board_pack", "false", '["board@example.org"]')]
 
 
 def test_an_unreachable_mail_server_is_one_clear_line(practice, tmp_path):

@@ -95,7 +95,7 @@ def kpis(
 def report(
     db: DbOption,
     by: ByOption,
-    out: Annotated[Path, typer.Option(help="Folder to write board_pack_<as-of>.html and .pdf into.")] = Path("."),
+    out: Annotated[Path, typer.Option(help="Folder to write the pack's .html and .pdf into, named for its scope.")] = Path("."),
     as_of: AsOfOption = None,
     from_date: FromOption = None,
     to_date: ToOption = None,
@@ -133,7 +133,7 @@ def report(
     if email:
         try:
             mail.send_pack(written, email, smtp, f"Board pack as of {day}",
-                           f"The board pack as of {day} ({board_pack.describe(scope)}), data hash {pack.data_hash}.")
+                           f"The board pack as of {day} ({pack.scope_line}), data hash {pack.data_hash}.")
         except (OSError, ValueError) as error:  # smtplib's errors are OSErrors: one line, not a traceback
             fail(f"could not send the pack through {smtp}: {error}")
         console.print(f"Sent to {', '.join(email)}")

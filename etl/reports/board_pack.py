@@ -40,6 +40,7 @@ class Pack:
     scope: Scope
     generated_at: datetime
     figures: dict  # the KPI figures the pack shows, for a caller that checks or logs them
+    scope_line: str  # the scope in words, payers by name, as every page states it
 
     @property
     def file_stem(self) -> str:
@@ -101,7 +102,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: date, scope: Scope = Scope(), i
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)  # every text from a file escaped
     environment.filters["css_string"] = css_string
     html = environment.from_string(TEMPLATE.read_text()).render(**context)
-    return Pack(html, context["data_hash"], as_of, scope, generated_at, now)
+    return Pack(html, context["data_hash"], as_of, scope, generated_at, now, context["scope_line"])
 
 
 def css_string(text: str) -> str:

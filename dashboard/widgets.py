@@ -10,7 +10,7 @@ from dashboard.queries import patients
 from dashboard.permissions import allows
 from etl import settings
 from etl.reports import spreadsheets
-from etl.reports.formats import interval_note
+from etl.reports.formats import interval_note, percent
 from etl.work import exports
 
 
@@ -72,13 +72,15 @@ MIME = {"csv": "text/csv", "xlsx": XLSX}
 
 
 def export_buttons(frame: pl.DataFrame, name: str) -> None:
-    """CSV and Excel downloads of exactly what the table shows, in its order: readable headings, money as currency, a
-    frozen header row and an autofilter in Excel, never a formula in either. Each file is built only when asked for
-    (a million-row worklist took 20 s to write on every run), for this session only, and logged (built_on_request)."""
+    """CSV and Excel downloads of exactly what the table shows, in its order: readable headings, codes in words as the
+    table shows them, money as currency, a frozen header row and an autofilter in Excel, never a formula in either.
+    Each file is built only when asked for (a million-row worklist took 20 s to write on every run), for this session
+    only, and logged (built_on_request)."""
     headings = exports.headings(frame)
     left, right = st.columns(2)
-    _download(left, "Export CSV", lambda: spreadsheets.csv_bytes(frame, headings), name, len(frame), "csv")
-    _download(right, "Export Excel", lambda: spreadsheets.xlsx_bytes(frame, name, headings), name, len(frame), "xlsx")
+    _download(left, "Export CSV", lambda: spreadsheets.csv_bytes(exports.readable(frame), headings), name, len(frame), "csv")
+    _download(right, "Export Excel", lambda: spreadsheets.xlsx_bytes(exports.readable(frame), name, headings), name,
+              len(frame), "xlsx")
 
 
 def worksheet_buttons(sheet: pl.DataFrame, name: str) -> None:
@@ -131,5 +133,5 @@ def _download_owner() -> downloads.Owner:
 
 def rate_metric(column, label: str, measured: dict, help_text: str) -> None:
     """A rate (etl.reports.stats.rate) as a percentage, its 95% interval or 'too few claims' beneath."""
-    shown = "no claims" if measured["rate"] is None else f"{measured['rate']:.1%}"
+    shown = "no claims" if measured["rate"] is None else percent(measured["rate"])
     column.metric(label, shown, interval_note(measured), delta_color="off", delta_arrow="off", help=help_text)

@@ -148,6 +148,9 @@ def test_an_export_is_built_only_when_asked_for_and_logged_as_it_is_built(practi
     assert claims == ["W1", "W2", "W4", "W6"]
     balance = sheet.cell(row=2, column=header.index("Balance") + 1)
     assert (balance.value, balance.number_format.startswith("$")) == (200, True)
+    # codes in words, as the table shows them: W2's last claim status (CLP02 4) and its denial category
+    w2 = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[header.index("Claim")] == "W2"][0]
+    assert "Denied" in w2 and "Authorization referral" in w2 and "4" not in w2
 
 
 def test_a_failed_sign_in_writes_one_audit_row_and_a_good_one_signs_in(practice, monkeypatch, tmp_path):

@@ -131,6 +131,8 @@ def test_worklist_cli_writes_an_excel_workbook(practice, tmp_path):
     sheet = load_workbook(out)["worklist"]
     header = [cell.value for cell in sheet[1]]
     assert [row[header.index("claim_id")] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["W1", "W2", "W4", "W6"]
+    # W2's last claim status in words (CLP02 4), as the Late payments page shows it
+    assert [row[header.index("last_status_code")] for row in sheet.iter_rows(min_row=2, values_only=True)][1] == "Denied"
 
 
 def test_self_pay_claims_are_not_listed_as_waiting_for_a_remittance(practice):

@@ -53,7 +53,7 @@ else:
     else:
         st.caption(
             f"Each dot is a payer. The lines are the limits within which 95% and 99.8% of payers denying at the practice's "
-            f"rate ({rate:.1%}) would fall by chance alone, for their number of claims: exact binomial limits (scipy's "
+            f"rate ({display.percent(rate)}) would fall by chance alone, for their number of claims: exact binomial limits (scipy's "
             "binom.ppf; Spiegelhalter, Statistics in Medicine 2005). The funnel narrows as volume grows, so a small payer's "
             "high rate is not flagged for noise, and a payer outside the 99.8% limits is flagged in the table."
         )

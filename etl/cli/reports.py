@@ -39,6 +39,7 @@ def worklist(
     """
     from etl.reports import spreadsheets
     from etl.reports.worklist import worklist_rows
+    from etl.work import exports
 
     day = as_of.date() if as_of else date.today()
     with database.read_connection(db) as con:
@@ -55,7 +56,8 @@ def worklist(
     else:
         if out is None:
             fail("--out is required for xlsx")
-        out.write_bytes(spreadsheets.xlsx_bytes(rows, "worklist"))
+        # a workbook is read by people: codes in words, as the pages show them; the CSV keeps codes for scripts
+        out.write_bytes(spreadsheets.xlsx_bytes(exports.readable(rows), "worklist"))
 
 
 class KpiFormat(str, Enum):

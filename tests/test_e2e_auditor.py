@@ -24,7 +24,7 @@ def test_an_auditor_draws_fills_in_uploads_and_sees_the_estimate_at_once(tmp_pat
     if signed_in:
         add_user(tmp_path / "users.json", "ines", "auditor", "correct horse battery")
         env["CLAIMSCOPE_USERS"] = str(tmp_path / "users.json")
-    for url in serve(db, **env):
+    with serve(db, **env) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         if signed_in:
             sign_in(page, f"{url}/coder_accuracy", "ines", "correct horse battery", lands_on="Coder accuracy")  # the deep link

@@ -111,7 +111,7 @@ def metrics(page) -> dict[str, str]:
 
 def test_an_auditor_draws_a_probe_loads_a_worksheet_fixes_a_sign_and_sees_it_counted_once(practice, browser, tmp_path):
     db, users = practice
-    for url in serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0"):
+    with serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
         sign_in(page, f"{url}/coder_accuracy", "ines", PASSWORD, lands_on="Coder accuracy")
 

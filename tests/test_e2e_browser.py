@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
 def serve(db: Path, **env: str):
-    """The dashboard as `make demo` serves it (dashboard/serve.py) on a free port against a database; yields its address."""
+    """The dashboard as `make demo` serves it (dashboard/serve.py) on a free port against a database, stopped however
+    the test ends; gives its address."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
@@ -58,13 +61,15 @@ def serve(db: Path, **env: str):
     else:
         server.kill()
         pytest.fail(f"streamlit did not start: {server.stderr.read().decode()[-2000:]}")
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # on a machine this busy, not a finding: the next test needs the port and the file
-        server.kill()
-        server.wait()
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # on a machine this busy, not a finding: the next test needs the port and the file
+            server.kill()
+            server.wait()
 
 
 def screenshot_whole(page, path: Path) -> None:
@@ -86,7 +91,8 @@ def screenshot_whole(page, path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def dashboard_url(sample_db):
-    yield from serve(sample_db, CLAIMSCOPE_DEMO="1")  # the sample practice is synthetic: demo mode, no sign-in
+    with serve(sample_db, CLAIMSCOPE_DEMO="1") as url:  # the sample practice is synthetic: demo mode, no sign-in
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +149,7 @@ def test_a_biller_signs_in_sees_only_their_pages_and_may_reveal_patients(tmp_pat
     shutil.copy(sample_db, db)
     shutil.copy(f"{sample_db}.key", f"{db}.key")
     add_user(folder / "users.json", "dana", "biller", "correct horse battery")
-    for url in serve(db, CLAIMSCOPE_USERS=str(folder / "users.json"), CLAIMSCOPE_DEMO="0"):
+    with serve(db, CLAIMSCOPE_USERS=str(folder / "users.json"), CLAIMSCOPE_DEMO="0") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.get_by_role("textbox", name="User name").fill("dana")
@@ -171,7 +177,7 @@ def test_a_biller_left_idle_sees_the_page_cleared_when_the_time_out_expires_with
     shutil.copy(f"{sample_db}.key", f"{db}.key")
     add_user(folder / "users.json", "dana", "biller", "correct horse battery")
     # 0.1 minutes: the page's idle check runs every 5 s at most, so it is cleared within about 11 s of signing in
-    for url in serve(db, CLAIMSCOPE_USERS=str(folder / "users.json"), CLAIMSCOPE_DEMO="0", CLAIMSCOPE_IDLE_MINUTES="0.1"):
+    with serve(db, CLAIMSCOPE_USERS=str(folder / "users.json"), CLAIMSCOPE_DEMO="0", CLAIMSCOPE_IDLE_MINUTES="0.1") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         sign_in(page, url, "dana", "correct horse battery")
         page.get_by_text("Signed out after 0.1 minutes without activity.").wait_for(timeout=30_000)
@@ -238,7 +244,7 @@ def test_a_biller_works_a_claim_while_a_big_file_loads_and_finds_it_after_a_relo
     env = {"CLAIMSCOPE_USERS": str(users), "CLAIMSCOPE_DEMO": "0"}
     note = "Called the payer: reprocessing, see [reference 4411](http://x.test/ref)"
 
-    for url in serve(db, **env):
+    with serve(db, **env) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})  # the forms in view without scrolling
         sign_in(page, url, "dana", "correct horse battery")
         load = subprocess.Popen([sys.executable, "-m", "etl.cli", "load", str(big), "--db", str(db)], cwd=REPO,
@@ -273,7 +279,7 @@ def test_a_biller_works_a_claim_while_a_big_file_loads_and_finds_it_after_a_relo
         assert_worked(page, claim_id, note)
         page.close()
 
-    for url in serve(db, **env):  # a restarted server
+    with serve(db, **env) as url:  # a restarted server
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         sign_in(page, url, "dana", "correct horse battery")
         assert_worked(page, claim_id, note)

@@ -37,7 +37,7 @@ def amount(cell: str) -> D | None:
 
 def test_a_biller_finds_a_claim_typed_in_lower_case_reads_its_story_and_reloads_the_same_claim(practice, browser):
     db, users = practice
-    for url in serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0"):
+    with serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2000})
         sign_in(page, f"{url}/claim", "dana", PASSWORD, lands_on="Claim")
 

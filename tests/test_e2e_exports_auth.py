@@ -62,7 +62,7 @@ def export_work_queue(page, label: str = "Export CSV"):
 
 def test_an_export_is_served_only_to_the_session_that_built_it_and_each_fetch_is_logged(practice, browser):  # noqa: F811
     db, users = practice
-    for url in serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0"):
+    with serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0") as url:
         biller = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True).new_page()
         sign_in(biller, url, "bea", PASSWORD)  # a biller lands on the Work queue
         before = len(export_entries(db))
@@ -125,7 +125,7 @@ def test_a_demo_download_needs_no_sign_in_and_is_logged(practice, browser, tmp_p
     write_synthetic_manifest(folder / "files")
     db = folder / "demo.duckdb"
     load_files([folder / "files"], db)
-    for url in serve(db, CLAIMSCOPE_DEMO="1"):
+    with serve(db, CLAIMSCOPE_DEMO="1") as url:
         page = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True).new_page()
         page.goto(f"{url}/work_queue")
         page.get_by_role("heading", name="Work queue", exact=True).wait_for(timeout=60_000)

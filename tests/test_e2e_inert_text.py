@@ -61,7 +61,7 @@ def test_file_text_and_the_address_show_as_text_on_the_claim_page_and_in_the_cha
         con.execute("update source_files set is_synthetic = true")
     hostile = [text.format(port=port) for text in MARKUP]
     dialogs: list[str] = []
-    for url in serve(db, CLAIMSCOPE_DEMO="1"):
+    with serve(db, CLAIMSCOPE_DEMO="1") as url:
         # each id is a claim on file, opened from the address; the last is not on file, a phishing line reflected
         for number, claim_id in enumerate([*hostile, "[Session expired: sign in again](http://x.test/login)"]):
             page = opened(browser, f"{url}/claim?claim_id={quote(claim_id)}", dialogs)

@@ -38,7 +38,8 @@ def practice(tmp_path_factory):
 @pytest.fixture(scope="module")
 def url(practice):
     db, users = practice
-    yield from serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0")
+    with serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0") as url:
+        yield url
 
 
 def sign_in(page, address: str) -> None:

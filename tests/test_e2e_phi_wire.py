@@ -63,7 +63,8 @@ def practice(tmp_path_factory, sample_db):
 @pytest.fixture(scope="module")
 def url(practice):
     db, users = practice
-    yield from serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0")
+    with serve(db, CLAIMSCOPE_USERS=str(users), CLAIMSCOPE_DEMO="0") as url:
+        yield url
 
 
 def readable(payload: bytes | str) -> str:

@@ -25,7 +25,7 @@ def test_the_styles_workbook_is_refused_on_the_coder_accuracy_page_naming_the_pa
     accounts.add_user(tmp_path / "users.json", "ines", "auditor", PASSWORD)
     hostile = tmp_path / "styles.xlsx"
     hostile.write_bytes(HOSTILE["styles"]())
-    for url in serve(db, CLAIMSCOPE_USERS=str(tmp_path / "users.json"), CLAIMSCOPE_DEMO="0"):
+    with serve(db, CLAIMSCOPE_USERS=str(tmp_path / "users.json"), CLAIMSCOPE_DEMO="0") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         sign_in(page, f"{url}/coder_accuracy", "ines", PASSWORD, lands_on="Coder accuracy")
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(hostile))

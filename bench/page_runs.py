@@ -44,15 +44,35 @@ new_filter = time.perf_counter() - started
 print(json.dumps({"cold": cold, "warm": warm, "new_filter": new_filter, "exception": bool(app.exception),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+# Every page in turn in one process, as one dashboard serving them all: its peak memory.
+ALL_PAGES = """
+import json, resource, sys, time
+from streamlit.testing.v1 import AppTest
+started = time.perf_counter()
+app = AppTest.from_file(sys.argv[2], default_timeout=600)
+app.run()
+for page in json.loads(sys.argv[1]):
+    app.switch_page(f"views/{page}.py").run()
+print(json.dumps({"seconds": time.perf_counter() - started, "exception": bool(app.exception),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 BASELINE_PAGE = 'import streamlit as st\nst.info("Demo data.")\n'
 
 
 def run_page(page: str, script: Path, db: Path, as_of: str) -> dict:
+    return _child([CHILD, page, as_of, str(script)], db, page)
+
+
+def run_all_pages(db: Path) -> dict:
+    return _child([ALL_PAGES, json.dumps(PAGES), str(ROOT / "dashboard" / "app.py")], db, "all pages")
+
+
+def _child(arguments: list[str], db: Path, name: str) -> dict:
     env = {**os.environ, "CLAIMSCOPE_DB": str(db), "CLAIMSCOPE_DEMO": "1", "STREAMLIT_LOGGER_LEVEL": "error"}
-    ran = subprocess.run([sys.executable, "-c", CHILD, page, as_of, str(script)], env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=1800)
+    ran = subprocess.run([sys.executable, "-c", *arguments], env=env, cwd=ROOT, capture_output=True, text=True,
+                         timeout=1800)
     if ran.returncode:
-        raise SystemExit(f"{page}: {ran.stderr[-2000:]}")
+        raise SystemExit(f"{name}: {ran.stderr[-2000:]}")
     return json.loads(ran.stdout.strip().splitlines()[-1])
 
 
@@ -81,6 +101,9 @@ def main() -> None:
         print(f"{page:<16} {measured['cold']:>7.2f} {measured['warm'] * 1000:>8.0f} {measured['new_filter'] * 1000:>14.0f}"
               f" {measured['cold'] / baseline['cold']:>16.1f}"
               f" {claims / measured['cold']:>14,.0f} {measured['peak_mb']:>8,.0f}{flag}", flush=True)
+    served = run_all_pages(args.db)
+    flag = "  (exception)" if served["exception"] else ""
+    print(f"every page in turn in one process: {served['seconds']:.1f} s, peak {served['peak_mb']:,.0f} MB{flag}")
 
 
 if __name__ == "__main__":

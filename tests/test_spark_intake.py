@@ -25,13 +25,26 @@ BAD_FILES = [FIXTURES / "csv" / "claims_with_bad_rows.csv", FIXTURES / "fee_sche
 LOAD_TIMES = ("loaded_at", "quarantined_at", "validated_at", "applied_at")
 
 
+def first_months_of_the_samples() -> list[Path]:
+    """The sample practice's first four months: its 837P batches to February 2026 and its 835 runs to March (so most
+    claims have their answer), and every CSV (self-pay, coders, fee schedules, audits). Every kind of file and record
+    the year holds, in about a quarter of its files: the Spark load costs per file, and a year of the same generator
+    proves no more."""
+    def month(path: Path) -> str:
+        return path.name.split("_")[1][:6]
+
+    return sorted([*(path for path in SAMPLES.glob("837P_*") if month(path) <= "202602"),
+                   *(path for path in SAMPLES.glob("835_*") if month(path) <= "202603"), *SAMPLES.glob("*.csv")])
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> list[Path]:
-    """The synthetic practice, the public X12 samples, the bad fixtures and the seeded bad files of test_validate."""
+    """The sample practice's first months, the public X12 samples, the bad fixtures and the seeded bad files of
+    test_validate."""
     seeded = tmp_path_factory.mktemp("seeded")
     for number, (_, text, _, _) in enumerate(SEEDED):
         (seeded / f"seeded_{number:02d}.csv").write_text(text)
-    return [SAMPLES, SHARED_X12, *BAD_FILES, seeded]
+    return [*first_months_of_the_samples(), SHARED_X12, *BAD_FILES, seeded]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +78,7 @@ def test_spark_parses_the_same_rows_and_money_as_the_loader(loaded):
         for column in _money_columns(con, table):
             total = f"select sum({column}) from {table}"
             assert lake_con.execute(total).fetchone() == con.execute(total).fetchone(), f"{table}.{column}"
-    assert con.execute("select count(*) from claims").fetchone()[0] > 1000
+    assert con.execute("select count(*) from claims").fetchone()[0] > 500  # the first months: 731 claims on 2026-12-07
     for table in database.table_names():  # every row, but for the ids and times a load gives it
         without = (*SURROGATE_IDS, *LOAD_TIMES)
         assert _rows(lake_con, table, without) == _rows(con, table, without), table

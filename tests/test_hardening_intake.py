@@ -255,3 +255,21 @@ def test_a_full_disk_stops_the_load_with_one_line_exit_2_and_the_database_as_it_
     assert "cannot rollback" not in result.output
     filler.unlink()
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(("length", "status"), [(75, "loaded"), (1_001, "rejected")])
+def test_a_payer_name_over_the_tr3s_60_characters_loads_its_money_with_a_warning(db_path, tmp_path, length, status):
+    # N102 (segment 6: ISA, GS, ST, BPR, TRN, N1) allows 60 characters: a longer name is paperwork, and the $100.00 under it is real money (past 1,000
+    # characters it is no name, and the set is refused as for an identifier)
+    name = "H" * length
+    path = written(tmp_path, "long_name.835", GOOD_835.read_text().replace("N1*PR*SYNTHETIC HEALTH PLAN*", f"N1*PR*{name}*"))
+
+    [result] = load_files([path], db_path, validate=False)
+
+    assert result.status == status
+    if status == "loaded":
+        assert scalar(db_path, "select [payer_name, amount::varchar] from remit_payments") == [name, "100.00"]
+        assert "segment 6: N102 is 75 characters long; 005010X221A1 allows at most 60; loaded as sent" in result.message
+    else:
+        assert scalar(db_path, "select count(*) from remit_payments") == 0
+        assert "N102 is 1,001 characters long" in scalar(db_path, "select reason from quarantine")

@@ -173,7 +173,7 @@ def _parse_together(
 ) -> list[ParsedFile]:
     combined, owners = _combined(interchanges)
     frames, parse_warnings = _parse_body(combined, "combined", kind, hasher)
-    if parse_warnings:  # a warning cannot be told apart by file: read these files one by one
+    if parse_warnings or combined.warnings:  # a warning cannot be told apart by file: read these files one by one
         return [_parse_alone(name, text, kind, hasher, strict) for name, text in files]
     for transaction_set in combined.transaction_sets:
         if transaction_set.problem:
@@ -242,21 +242,25 @@ def _reject_other_transaction_types(interchange: Interchange, kind: str) -> None
 # The implementation guide each kind follows, and the longest each stored identifier or name may be in it (by segment
 # id, element position -> maximum length, as the TR3's element tables give them): CLM01 and CLP01, the patient control
 # number, 38; CLP07 and REF02, 50; NM109, N104 and SVD01, 80; NM103 and N102, 60; NM104, 35; TRN02 and PLB01, 50. A
-# longer value is not an id any system sent (a 10 MB CLM01 would load as a 10,000,000-character claim id): its set is
-# rejected, as for any other element that breaks the guide.
+# longer identifier is not an id any system sent (a 10 MB CLM01 would load as a 10,000,000-character claim id): its set
+# is rejected, as for any other element that breaks the guide. A name over its length is paperwork, not a reason to
+# refuse the money under it: it loads whole with a warning, up to _LONGEST_NAME characters, past which it is no name.
 _GUIDES = {"835": "005010X221A1", "837P": "005010X222A1", "837I": "005010X223A2"}
 _MAX_LENGTHS = {
     "835": {"CLP": {1: 38, 7: 50}, "NM1": {3: 60, 4: 35, 9: 80}, "N1": {2: 60, 4: 80}, "REF": {2: 50}, "TRN": {2: 50},
             "PLB": {1: 50}},
     "837": {"CLM": {1: 38}, "NM1": {3: 60, 4: 35, 9: 80}, "REF": {2: 50}, "SVD": {1: 80}},
 }
+_NAMES = {("NM1", 3), ("NM1", 4), ("N1", 2)}
+_LONGEST_NAME = 1_000
 # No element of a segment shorter than this can be over any of those lengths: such segments are not split.
 _SHORTEST_LIMIT = min(limit for by_tag in _MAX_LENGTHS.values() for positions in by_tag.values() for limit in positions.values())
 
 
 def _reject_overlong_elements(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
-    """An identifier or name longer than the TR3 allows rejects its set at the segment holding it; the reason gives the
-    element and its length, never its text (a name or member id among them)."""
+    """An identifier longer than the TR3 allows rejects its set at the segment holding it, a name loads with a warning
+    there (rejected only past _LONGEST_NAME); the reason gives the element and its length, never its text (a name or
+    member id among them)."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
     limits = _MAX_LENGTHS[kind[:3]]
     long_segments = located.filter(
@@ -275,7 +279,10 @@ def _reject_overlong_elements(interchange: Interchange, located: pl.DataFrame, k
             for position, limit in positions.items():
                 if (length := row[str(position)] or 0) > limit:
                     reason = f"{tag}{position:02} is {length:,} characters long; {_GUIDES[kind]} allows at most {limit}"
-                    interchange.transaction_sets[row["set_index"]].reject(row["segment"], reason)
+                    if (tag, position) in _NAMES and length <= _LONGEST_NAME:
+                        interchange.warnings.append(f"segment {row['segment']}: {reason}; loaded as sent")
+                    else:
+                        interchange.transaction_sets[row["set_index"]].reject(row["segment"], reason)
 
 
 # The date elements the parse reads, by segment: (element position, the qualifier element and the values it must have

@@ -120,6 +120,17 @@ def built_on_request(build, name: str, rows: int, file_format: str, file_name: s
     return data
 
 
+def prepared_download(column, label: str, data: bytes, file_name: str, mime: str, action: str, details: dict) -> None:
+    """A download whose bytes were built on an earlier click (the board pack): granted to this session alone, served
+    only to it and logged at each fetch, as built_on_request's files are; logged on the click where nothing guards."""
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id  # how Streamlit names stored bytes
+
+    logged = session.log_later(action, [file_name], details)
+    downloads.DOWNLOADS.grant(_calculate_file_id(data, mime, file_name), _download_owner(), logged)
+    column.download_button(label, data, file_name=file_name, mime=mime,
+                           on_click="ignore" if downloads.DOWNLOADS.guarded else logged)
+
+
 def _download_owner() -> downloads.Owner:
     """Who this page run's downloads belong to: its signed-in web session (or OIDC cookie), or anyone in demo mode."""
     if settings.demo_mode():

@@ -267,3 +267,23 @@ def test_the_worklist_says_claim_statuses_and_categories_in_words_and_the_priori
     # W6: Aetna paid 100.00 of 250.00 under CLP02 1; W1 was never answered, so it has no status, a dash
     assert (rows["W6"]["Last claim status"], rows["W6"]["Category"]) == ("Processed as Primary", "Partial payment")
     assert (rows["W1"]["Last claim status"], rows["W1"]["Claim status"], rows["W1"]["Category"]) == ("—", "No response", "No response")
+
+
+def test_the_prepared_board_pack_is_granted_to_its_session_and_logged_at_each_fetch(practice_copy, monkeypatch):
+    # The pack's bytes sit at /media/<id> once prepared: dashboard/asgi.py serves them only to the grant's owner and
+    # writes the entry at each fetch (dashboard/downloads.py), as for every other export.
+    from dashboard.downloads import DOWNLOADS, Owner
+
+    page = opened(practice_copy, monkeypatch, "views/overview.py")
+    page.button(key="prepare_board_pack").click().run()
+    html = next(button for button in page.download_button if button.proto.label == "Download HTML")
+    media_id = html.proto.url.rsplit("/", 1)[-1].split(".")[0]
+
+    assert DOWNLOADS.is_download(media_id)
+    assert DOWNLOADS.granted(media_id, lambda owner: owner == Owner("session", "someone else's")) is None
+    grant = DOWNLOADS.granted(media_id, lambda owner: True)
+    grant.record()  # what the server does at a fetch
+    with database.read_connection(practice_copy) as con:
+        logged = con.execute("select user_name, object_ids, details->>'format' from audit_log"
+                             " where action = 'board_pack_download'").fetchall()
+    assert logged == [("test-manager", ["claimscope-board-pack-2026-06-01_2026-11-26.html"], "html")]

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import charts, claim_detail, display, filters, session
+from dashboard import charts, claim_detail, display, filters, widgets
 from dashboard.queries import overview
 from etl.reports.aging import AR_OVER_DAYS
 from etl.reports.formats import interval_note
@@ -190,13 +190,12 @@ if st.button("Prepare the board pack", key="prepare_board_pack", icon=":material
 prepared = st.session_state.get("board_pack")
 if prepared and prepared["for"] == chosen:
     html_column, pdf_column = st.columns(2)
-    html_column.download_button("Download HTML", prepared["html"], file_name=f"{prepared['name']}.html", mime="text/html",
-                                on_click=session.log, args=("board_pack_download", [f"{prepared['name']}.html"],
-                                                            {"data_hash": prepared["data_hash"], "format": "html"}))
+    widgets.prepared_download(html_column, "Download HTML", prepared["html"], f"{prepared['name']}.html", "text/html",
+                              "board_pack_download", {"data_hash": prepared["data_hash"], "format": "html"})
     if prepared["pdf"] is None:
         pdf_column.caption("No PDF: this server has no Chromium to print it with.")
     else:
-        pdf_column.download_button("Download PDF", prepared["pdf"], file_name=f"{prepared['name']}.pdf", mime="application/pdf",
-                                   on_click=session.log, args=("board_pack_download", [f"{prepared['name']}.pdf"],
-                                                               {"data_hash": prepared["data_hash"], "format": "pdf"}))
+        widgets.prepared_download(pdf_column, "Download PDF", prepared["pdf"], f"{prepared['name']}.pdf",
+                                  "application/pdf", "board_pack_download",
+                                  {"data_hash": prepared["data_hash"], "format": "pdf"})
     st.caption(f"Data hash {prepared['data_hash']}: the same data gives the same hash, in the pack and in the audit log.")

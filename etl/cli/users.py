@@ -9,7 +9,7 @@ import typer
 
 from etl.cli.options import DbOption, console, fail, table
 
-app = typer.Typer(help="Local dashboard accounts (bcrypt-hashed, kept in <db>.users.json or $CLAIMSCOPE_USERS).", no_args_is_help=True)
+app = typer.Typer(help="Local dashboard accounts (argon2id-hashed, kept in <db>.users.json or $CLAIMSCOPE_USERS).", no_args_is_help=True)
 
 
 class Role(str, Enum):

@@ -73,3 +73,10 @@ def mail_from() -> str:
 def quiet_great_expectations() -> None:
     """Great Expectations sends usage analytics unless told not to; a PHI tool sends nothing anywhere."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+def audit_key_file() -> Path | None:
+    """$CLAIMSCOPE_AUDIT_KEY_FILE: the audit trail's key, in a folder the database's editor cannot write (its
+    checkpoints beside it); unset, both sit beside the database and tamper evidence is weak."""
+    value = os.environ.get("CLAIMSCOPE_AUDIT_KEY_FILE")
+    return Path(value) if value else None

@@ -12,9 +12,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl import settings
+
 # In-memory databases (tests) have no file to keep a checkpoint beside; their entries are keyed with a fixed key.
 IN_MEMORY_KEY = b"claimscope-in-memory-audit-key"
-KEY_FILE_VARIABLE = "CLAIMSCOPE_AUDIT_KEY_FILE"
+KEY_FILE_VARIABLE = "CLAIMSCOPE_AUDIT_KEY_FILE"  # read by etl/settings.py audit_key_file; named in messages
 
 
 class HeadError(Exception):
@@ -42,7 +44,7 @@ class Anchor:
 def location(db: Path | str) -> Anchor:
     """$CLAIMSCOPE_AUDIT_KEY_FILE and, beside it, one checkpoint per database (named by its full path, so two
     databases can share a key); else both beside the database."""
-    configured = os.environ.get(KEY_FILE_VARIABLE)
+    configured = settings.audit_key_file()
     if not configured:
         return Anchor(Path(f"{db}.audit-key"), Path(f"{db}.audit-head"), outside=False)
     key_path, db_path = Path(configured).absolute(), Path(db).absolute()

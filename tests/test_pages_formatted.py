@@ -183,9 +183,26 @@ def test_audit_log_shows_an_entry_as_it_was_recorded(practice_copy, monkeypatch)
     entries = table_with(page, "Objects")
     [export] = [row for row in entries if row["Action"] == "export"]
     assert (export["User"], export["Role"], export["Objects"], export["Details"]) == ("mara", "manager", "W2, W4", '{"rows": 2}')
-    assert "The hash chain holds" in page.success[0].value
+    # the key beside the database (no CLAIMSCOPE_AUDIT_KEY_FILE): nothing broken, and said to be weak evidence
+    assert not page.success and "No break found, but tamper evidence is weak" in page.warning[0].value
     at = next(settings for settings in json.loads(page.dataframe[0].proto.columns).values() if settings.get("label") == "At")
     assert at["type_config"]["format"] == "YYYY-MM-DD HH:mm"  # to the minute, as the browser shows it
+
+
+def test_audit_log_page_says_the_chain_holds_with_the_key_outside_and_names_an_edit(practice_copy, monkeypatch, tmp_path):
+    monkeypatch.setenv("CLAIMSCOPE_AUDIT_KEY_FILE", str(tmp_path / "vault" / "claimscope.audit-key"))
+    (tmp_path / "vault").mkdir()
+    with database.write_connection(practice_copy) as con:
+        audit_trail.record(con, "mara", "manager", "export", ["W2", "W4"], {"rows": 2})
+        audit_trail.record(con, "mara", "manager", "export", ["W6"], {"rows": 1})
+
+    page = opened(practice_copy, monkeypatch, "views/audit_log.py", role="admin")
+    assert "The hash chain holds and reaches its signed checkpoint" in page.success[0].value
+
+    with database.write_connection(practice_copy) as con:  # someone with the database file rewrites what was exported
+        con.execute("update audit_log set object_ids = ['W6', 'W7'] where object_ids = ['W6']")
+    page = opened(practice_copy, monkeypatch, "views/audit_log.py", role="admin")
+    assert not page.success and page.error[0].value.startswith("The audit log breaks at entry 2: ")
 
 
 def test_coder_accuracy_gives_each_coders_share_right_with_its_exact_interval(audited_practice, monkeypatch):

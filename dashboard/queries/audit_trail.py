@@ -20,10 +20,17 @@ def audit_entries(since: date, user_name: str | None) -> pl.DataFrame:
 
 
 @serves("audit_log")
-def audit_chain_break() -> int | None:
-    """The first audit entry whose hash chain does not hold, or None."""
-    broken = uncached(audit_trail.verify)
-    return broken.entry_id if broken else None
+def audit_chain_break() -> audit_trail.Break | None:
+    """The first audit entry whose hash chain does not hold and why, or None."""
+    return uncached(audit_trail.verify)
+
+
+@serves("audit_log")
+def audit_key_is_outside() -> bool:
+    """Whether the log's key and checkpoint sit outside the database's folder ($CLAIMSCOPE_AUDIT_KEY_FILE), where the
+    database's editor cannot rewrite them; beside it, tamper evidence is weak."""
+    where = uncached(audit_trail.anchor_location)
+    return where is not None and where.outside
 
 
 @serves("audit_log")

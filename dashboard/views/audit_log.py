@@ -12,10 +12,15 @@ from dashboard.queries import audit_trail
 
 st.title("Audit log")
 broken = audit_trail.audit_chain_break()
-if broken is None:
-    st.success("The hash chain holds: no entry has been altered, removed or inserted.")
+if broken is not None:
+    st.error(f"The audit log breaks at entry {broken.entry_id}: {broken.reason}.")
+elif audit_trail.audit_key_is_outside():
+    st.success("The hash chain holds and reaches its signed checkpoint, kept outside the database's folder: no entry "
+               "has been altered, removed or inserted.")
 else:
-    st.error(f"The hash chain breaks at entry {broken}: an entry was altered, removed or inserted after it was written.")
+    st.warning("No break found, but tamper evidence is weak: the log's key sits beside the database, so whoever can "
+               "edit the database can also rewrite the log. Set CLAIMSCOPE_AUDIT_KEY_FILE to a protected path in "
+               "another folder (README: the audit trail).")
 
 since_column, user_column = st.columns(2)
 since = since_column.date_input("Since", value=date.today() - timedelta(days=30))

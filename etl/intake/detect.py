@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 
@@ -10,6 +11,7 @@ from etl.intake.tabular.common import csv_lines
 from etl.intake.tabular.mapping import ColumnMapping
 from etl.intake.records import LoadError
 from etl.intake.workbook import first_sheet_as_csv
+from etl.intake.x12.segments import interchange_start
 
 CSV_SIGNATURES = {
     "claims_csv": claims.SIGNATURE,
@@ -30,6 +32,13 @@ def decode(data: bytes, name: str) -> str:
         raise LoadError(f"{name}: file is empty")
     if data.startswith(_ZIP_MAGIC):
         return first_sheet_as_csv(data, name)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Windows tools save "Unicode" text as UTF-16 behind a byte-order mark; read as UTF-8 it is half NUL bytes.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise LoadError(f"{name}: UTF-16 text (it starts with a byte-order mark) that cannot be decoded at byte "
+                            f"{error.start:,}") from error
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -59,6 +68,9 @@ def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:
         if signature <= set(header):
             _reject_repeated_columns(header, name)
             return kind
+    # A banner above the interchange (some clearinghouse downloads): the X12 parser reads from the ISA and says so.
+    if (isa := interchange_start(text)) is not None:
+        return _x12_kind(text[isa:], text[isa + 3], name)
     # The line itself is not quoted: an unrecognised file can be anything, an NM1 with a patient's name included.
     raise LoadError(f"{name}: line 1: not X12 (no ISA, GS or ST) and not a claimscope CSV header")
 

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.error_log import internal_error
+from etl.intake.archives import Skipped, read_source, refusal_key, source_size
 from etl.intake.detect import decode, detect_kind
 from etl.intake.patients import PatientHasher
 from etl.intake.records import LoadError, ParsedFile, listed_as_synthetic
@@ -71,7 +72,7 @@ def read_and_parse_group(paths: list[Path]) -> list[ParsedItem]:
     for path in paths:
         item = _read(path)
         items.append(item)
-        if item.result:
+        if item.result or item.parsed:
             continue
         try:
             text = decode(item.data, str(path))
@@ -113,16 +114,27 @@ def _parse_one(item: ParsedItem) -> ParsedFile:
 
 
 def _read(path: Path) -> ParsedItem:
-    """The file's bytes and hash, or the result it already has: unreadable, or loaded before."""
+    """The file's bytes (a compressed one's expanded) and hash, or the result it already has: unreadable, skipped as
+    documentation, or loaded before; a refused archive or member is parsed already, as rejected with its reason."""
     try:
-        data = path.read_bytes()
+        data = read_source(path)
     except OSError as error:
         return ParsedItem(path, result=FileResult(str(path), "unknown", "failed", message=f"{path}: cannot read: {error.strerror}"))
+    except Skipped as note:
+        return ParsedItem(path, result=FileResult(str(path), "-", "skipped", message=str(note)))
+    except LoadError as refusal:
+        key = refusal_key(path)
+        return _known(path, key) or ParsedItem(path, key, source_size(path), parsed=rejected("unknown", str(refusal)))
     sha256 = hashlib.sha256(data).hexdigest()
-    known = _worker["known"]
-    if sha256 in known:
-        return ParsedItem(path, result=FileResult(str(path), "-", "skipped", message=f"already loaded as file {known[sha256]}", file_id=known[sha256]))
-    return ParsedItem(path, sha256, len(data), data=data)
+    return _known(path, sha256) or ParsedItem(path, sha256, len(data), data=data)
+
+
+def _known(path: Path, sha256: str) -> ParsedItem | None:
+    """A file whose content was loaded before: skipped, with the file id it has."""
+    if sha256 not in _worker["known"]:
+        return None
+    file_id = _worker["known"][sha256]
+    return ParsedItem(path, result=FileResult(str(path), "-", "skipped", message=f"already loaded as file {file_id}", file_id=file_id))
 
 
 def parse_file(path: Path, data: bytes, hasher: PatientHasher, mapping: ColumnMapping, strict: bool = False) -> ParsedFile:

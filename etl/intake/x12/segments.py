@@ -98,6 +98,36 @@ _ISA_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))ISA")
 _ISA_LONGEST = 108
 
 
+# Text above the interchange (a clearinghouse's banner or a note) is looked past within this many characters; further
+# down, a file is not taken for X12.
+_PREFIX_SEARCHED = 65_536
+_ENVELOPE_START = re.compile(r"(ISA|GS|ST)[^A-Za-z0-9\s]")
+
+
+def interchange_start(text: str) -> int | None:
+    """Where the first ISA of text with a few lines of something else above it begins; None when there is none."""
+    for match in _ISA_START.finditer(text, 0, _PREFIX_SEARCHED):
+        if _isa_at(text, match.start()):
+            return match.start()
+    return None
+
+
+def _from_first_isa(text: str) -> tuple[str, list[str]]:
+    """Text that starts at an envelope as it is; otherwise from its first ISA, with a warning on what was skipped (never
+    quoted: a banner can name a patient)."""
+    if _ENVELOPE_START.match(text.lstrip(_WHITESPACE + "\ufeff")):
+        return text, []
+    start = interchange_start(text)
+    if start is None:
+        return text, []
+    skipped = text[:start]
+    lines = skipped.splitlines()
+    at_line = len(lines) + 1 if skipped.endswith(("\n", "\r")) else len(lines)
+    warning = (f"{len(lines):,} line{'s' if len(lines) != 1 else ''} ({len(skipped):,} characters) of text before the ISA "
+               f"at line {at_line:,} skipped: not X12, as a banner a clearinghouse puts above the interchange")
+    return text[start:], [warning]
+
+
 def split_interchanges(text: str) -> list[str]:
     """The file's text, or one text per interchange when its ISAs declare different delimiters: each is then read
     with its own (X12.5: the delimiters hold from an ISA to its IEA)."""
@@ -153,9 +183,12 @@ def numbered_segments(text: str, name: str) -> dict[int, str]:
 
 
 def split_segments(text: str, name: str, first_number: int = 1) -> tuple[Delimiters, pl.DataFrame, list[str]]:
-    """Number every segment from first_number; indentation, CR/LF and a trailing terminator are ignored."""
+    """Number every segment from first_number, from the first ISA when text sits above it; indentation, CR/LF and a
+    trailing terminator are ignored."""
+    text, skipped = _from_first_isa(text)
     text = text.lstrip(_WHITESPACE + "\ufeff")
     delimiters, warnings = find_delimiters(text, name)
+    warnings = skipped + warnings
     raw = segment_texts(text, delimiters.segment).str.strip_chars(_WHITESPACE)
     segments = (
         raw.to_frame()

@@ -1,0 +1,168 @@
+"""Compressed deliveries (zip, gzip), text above the ISA and UTF-16 files: loaded, or refused with their reason (issue 32
+items 3 and 7). Every archive is built here from the small hand-checked 835s, so no binary is committed."""
+
+import codecs
+import gzip
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from etl.intake import archives
+from etl.load import load_files
+from tests.conftest import FIXTURES, scalar
+
+# BPR02 100.00; CLP G100: 140.00 charged, 100.00 paid, 40.00 PR-2.
+GOOD = (FIXTURES / "hostile" / "good.835").read_bytes()
+# BPR02 48.00; CLP C3: 60.00 charged, 48.00 paid, 12.00 PR-2.
+SUNRISE = (FIXTURES / "x12" / "cob_sunrise.835").read_bytes()
+BANNER = b"ACME CLEARINGHOUSE DOWNLOAD\nBatch 2026-10-01 12:00\n\n"
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _zip_bomb(path: Path) -> Path:
+    """200 MB of zeros deflated to about 200 KB (1,000:1), written a MB at a time."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("bomb.835", "w") as member:
+        for _ in range(200):
+            member.write(bytes(2**20))
+    return path
+
+
+def _paid(db: Path) -> Decimal:
+    return scalar(db, "select sum(paid) from remit_claims")
+
+
+def test_a_banner_above_the_isa_is_skipped_with_a_warning_and_the_claims_load(tmp_path, db_path):
+    banner_file = tmp_path / "download.835"
+    banner_file.write_bytes(BANNER + GOOD)
+
+    [result] = load_files([banner_file], db_path)
+
+    assert result.status == "loaded"
+    # "ACME CLEARINGHOUSE DOWNLOAD\n" 28 + "Batch 2026-10-01 12:00\n" 23 + "\n" 1 = 52 characters on 3 lines
+    assert "3 lines (52 characters) of text before the ISA at line 4 skipped" in result.message
+    assert _paid(db_path) == Decimal("100.00")
+
+
+def test_a_file_with_no_isa_under_its_text_is_still_not_x12(tmp_path, db_path):
+    prose = tmp_path / "notes.835"
+    prose.write_bytes(BANNER + b"ISA is the interchange header; this file has none.\n")
+
+    [result] = load_files([prose], db_path)
+
+    assert result.status == "rejected"
+    assert f"{prose}: line 1: not X12 (no ISA, GS or ST)" in result.message
+
+
+def test_a_zip_loads_every_835_and_skips_the_readme_by_name(tmp_path, db_path):
+    era = _zip(tmp_path / "era.zip", {"835_a.txt": GOOD, "835_b.txt": SUNRISE, "README.txt": b"Two remittances."})
+
+    results = {result.path: result for result in load_files([era], db_path)}
+
+    assert results[f"{era}!/835_a.txt"].status == "loaded"
+    assert results[f"{era}!/835_b.txt"].status == "loaded"
+    assert results[f"{era}!/README.txt"].status == "skipped"
+    assert "skipped by its name: a README" in results[f"{era}!/README.txt"].message
+    assert scalar(db_path, "select list(path order by path) from source_files") == [f"{era}!/835_a.txt", f"{era}!/835_b.txt"]
+    assert _paid(db_path) == Decimal("148.00")  # 100.00 + 48.00
+
+
+def test_loading_the_same_zip_again_adds_nothing(tmp_path, db_path):
+    era = _zip(tmp_path / "era.zip", {"835_a.txt": GOOD, "835_b.txt": SUNRISE, "README.txt": b"Two remittances."})
+    load_files([era], db_path)
+
+    again = load_files([era], db_path)
+
+    assert [result.status for result in again] == ["skipped", "skipped", "skipped"]
+    assert scalar(db_path, "select count(*) from source_files") == 2
+    assert scalar(db_path, "select count(*) from remit_claims") == 2
+
+
+def test_a_gzipped_835_loads_under_its_own_name(tmp_path, db_path):
+    gzipped = tmp_path / "era.835.gz"
+    gzipped.write_bytes(gzip.compress(GOOD))
+
+    [result] = load_files([gzipped], db_path)
+
+    assert result.status == "loaded"
+    assert scalar(db_path, "select path from source_files") == str(gzipped)
+    assert _paid(db_path) == Decimal("100.00")
+
+
+def test_a_utf16_file_with_a_byte_order_mark_is_decoded(tmp_path, db_path):
+    wide = tmp_path / "era_utf16.835"
+    wide.write_bytes(codecs.BOM_UTF16_LE + GOOD.decode().encode("utf-16-le"))
+
+    [result] = load_files([wide], db_path)
+
+    assert result.status == "loaded"
+    assert _paid(db_path) == Decimal("100.00")
+
+
+def _traversal(path: Path) -> Path:
+    return _zip(path, {"../evil.835": GOOD})
+
+
+def _absolute(path: Path) -> Path:
+    return _zip(path, {"/etc/evil.835": GOOD})
+
+
+def _nested(path: Path) -> Path:
+    inner = _zip(path.with_name("inner.zip"), {"835_a.txt": GOOD})
+    return _zip(path, {"inner.zip": inner.read_bytes()})
+
+
+@pytest.mark.parametrize(("build", "member", "reason"), [
+    (_zip_bomb, "bomb.835", "refused as a zip bomb"),
+    (_traversal, "../evil.835", "refused: the member name '../evil.835' is absolute or climbs out of the archive"),
+    (_absolute, "etc/evil.835", "refused: the member name '/etc/evil.835' is absolute or climbs out of the archive"),
+    (_nested, "inner.zip", "refused: an archive inside an archive is not opened (one level only)"),
+])
+def test_a_hostile_member_is_refused_with_its_reason_and_the_batch_loads(tmp_path, db_path, build, member, reason):
+    hostile = build(tmp_path / "hostile.zip")
+    plain = tmp_path / "sunrise.835"
+    plain.write_bytes(SUNRISE)
+
+    results = {result.path: result for result in load_files([hostile, plain], db_path)}
+
+    refused = results[f"{hostile}!/{member}"]
+    assert refused.status == "rejected"
+    assert reason in refused.message
+    assert reason in scalar(db_path, "select reason from quarantine where locator = 'file'")
+    assert results[str(plain)].status == "loaded"
+    assert _paid(db_path) == Decimal("48.00")  # the plain file's CLP C3; nothing of the hostile member
+
+
+def test_a_gzip_bomb_is_refused_before_it_expands(tmp_path, db_path):
+    bomb = tmp_path / "bomb.835.gz"
+    with gzip.open(bomb, "wb") as stream:
+        for _ in range(200):
+            stream.write(bytes(2**20))
+    plain = tmp_path / "good.835"
+    plain.write_bytes(GOOD)
+
+    results = {result.path: result for result in load_files([bomb, plain], db_path)}
+
+    assert results[str(bomb)].status == "rejected"
+    assert "refused as a zip bomb" in results[str(bomb)].message
+    assert _paid(db_path) == Decimal("100.00")
+
+
+def test_an_archive_declaring_more_than_the_bound_is_refused_whole(tmp_path, db_path, monkeypatch):
+    monkeypatch.setattr(archives, "MAX_EXPANDED_BYTES", len(GOOD) + len(SUNRISE) - 1)
+    era = _zip(tmp_path / "era.zip", {"835_a.txt": GOOD, "835_b.txt": SUNRISE})
+
+    [result] = load_files([era], db_path)
+
+    assert result.path == str(era)
+    assert result.status == "rejected"
+    # 572 + 558 = 1,130 bytes declared, one over the bound
+    assert "refused: the archive expands to 1,130 bytes" in result.message
+    assert scalar(db_path, "select count(*) from remit_claims") == 0

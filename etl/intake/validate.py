@@ -1,7 +1,8 @@
 """Run the Great Expectations suites (expectations/*.json) over parsed rows before they are written.
 
 A row failing a critical expectation takes its record (the claim, remit claim, payment or audit row it
-belongs to) to quarantine, naming the expectation and the value; a warning loads and is recorded.
+belongs to) to quarantine, naming the expectation and the value; a warning loads and is recorded, in words as well
+when the suite classes it (meta.class), and --strict refuses a classed warning instead.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import polars as pl
 
 from etl import settings
 from etl.intake.detect import decode
-from etl.intake.records import PHI_COLUMNS, ParsedFile, Quarantined
+from etl.intake.records import PHI_COLUMNS, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import passes_luhn
 
 settings.quiet_great_expectations()
@@ -52,6 +53,11 @@ DERIVED_FROM = {
     "reason_code_in_effect": "reason_code", "code_in_effect": "code",
 }
 SAMPLE_SIZE = 5
+# The classes of issue 32's policy that a suite gives a warning in meta.class ("real money is not refused over
+# paperwork"): the record loads and meta.warning is recorded at its row, or once for the file when the value is the
+# file's own (an 837's BHT04); `claimscope load --strict` refuses the record instead, as it does an envelope count.
+WARN_AND_LOAD, WARN_ON_THE_FILE = "warn and load", "warn on the file"
+X12_KINDS = ("835", "837P", "837I")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,9 @@ class Failure:
     file_index: int
     row: int
     value: object
+    policy: str | None = None  # meta.class, for a warning the suite classes
+    warning: str | None = None  # meta.warning: the rule in words, with {value}
+    file_warning: str | None = None  # meta.file_warning: the same once for a file, with {value} and {count}
 
 
 @dataclass
@@ -166,10 +175,12 @@ class SuiteRunner:
             column = config.kwargs.get("column") or config.kwargs.get("column_A")
             name = config.type + (f"({column})" if column else "")
             severity = "error" if str(config.severity.value) == "critical" else "warning"
+            meta = config.meta or {}
+            words = (meta.get("class"), meta.get("warning"), meta.get("file_warning"))
             failing = item.result.get("unexpected_index_list") or []
             shown = DERIVED_FROM.get(column, column)
             failures = [
-                Failure(table, name, column, severity, file_index, row, value)
+                Failure(table, name, column, severity, file_index, row, value, *words)
                 for (file_index, row), value in (_values_as_given(failing, shown) if self.spark else _values_as_loaded(frame, failing, shown)).items()
             ]
             outcomes.append(Outcome(table, name, column, severity, item.success, failures))
@@ -299,20 +310,26 @@ def _with_code_in_effect(frame: pl.DataFrame, tables: dict[str, pl.DataFrame], c
     )
 
 
-def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Path]) -> None:
-    """Validate a batch of parsed files together, then quarantine each file's failing records."""
+def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Path], strict: bool = False) -> None:
+    """Validate a batch of parsed files together, then quarantine each file's failing records (with strict, those of
+    a classed warning too)."""
     tables = stacked(files)
     outcomes = []
     for table in sorted(set(tables) & set(runner.definitions)):
         outcomes += runner.run(table, prepared(tables, table, runner.code_lists))
     for index, (parsed, path) in enumerate(zip(files, paths)):
-        parsed.validation = runs_for_file(outcomes, index, parsed)
-        errors = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index and failure.severity == "error"]
+        parsed.validation = runs_for_file(outcomes, index, parsed, strict)
+        errors = [failure for outcome in outcomes for failure in outcome.failures
+                  if failure.file_index == index and (failure.severity == "error" or (strict and failure.policy))]
         if errors:
             quarantine_records(parsed, path, errors)
 
 
-def runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> list[dict]:
+def runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile, strict: bool = False) -> list[dict]:
+    """The file's validation_runs rows. Its classed warnings are recorded on it in words here as well (unless strict
+    refuses them), before any quarantine drops rows: the Spark load calls this too, so both loads warn alike."""
+    if not strict:
+        _warn_in_words(outcomes, index, parsed)
     runs = []
     for outcome in outcomes:
         evaluated = parsed.tables[outcome.suite].height if outcome.suite in parsed.tables else 0
@@ -334,12 +351,50 @@ def runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> li
     return runs
 
 
+def _warn_in_words(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> None:
+    """Each classed warning of the file in load_warnings: at its row's line or segment, or, for a value an X12 file
+    holds once in its header, once for the file per value.
+
+    An 837's submitted_date is its BHT04 (the date the file was created). One that predates the services is kept as
+    sent, never moved to a date of service: the warning says so, and a biller corrects it at the source. The ledger
+    reads it as any submitted_date (first_submitted_date, days outstanding), so such a claim reads as filed on time and
+    its aging runs from BHT04 (sql/marts/worklist.sql deadline_basis), which is what the file claims.
+    """
+    for outcome in outcomes:
+        failing = [failure for failure in outcome.failures if failure.file_index == index and failure.policy]
+        if not failing:
+            continue
+        if failing[0].policy == WARN_ON_THE_FILE and parsed.kind in X12_KINDS:
+            counts: dict[str, int] = {}
+            for failure in failing:
+                counts[_shown_for(failure)] = counts.get(_shown_for(failure), 0) + 1
+            parsed.structural_warnings += [
+                LoadWarning("file", _loaded(failing[0].file_warning.format(value=value, count=count))) for value, count in counts.items()
+            ]
+            continue
+        rows = parsed.tables[outcome.suite]
+        parsed.structural_warnings += [
+            LoadWarning(rows["locator"][failure.row] if "locator" in rows.columns else _locator(parsed, *_record_key(parsed, failure)),
+                        _loaded(failure.warning.format(value=_shown_for(failure))))
+            for failure in failing
+        ]
+
+
+def _loaded(warning: str) -> str:
+    return f"{warning} (loaded as sent; --strict refuses it)"
+
+
+def _shown_for(failure: Failure) -> str:
+    return "(masked)" if failure.column in PHI_COLUMNS else _shown(failure.value)
+
+
 def quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -> None:
     """Drop every record holding a failing row, with its children, and quarantine it once with all its reasons."""
     reasons: dict[tuple[str, str, int], list[str]] = {}
     for failure in errors:
-        shown = "(masked)" if failure.column in PHI_COLUMNS else _shown(failure.value)
-        reasons.setdefault(_record_key(parsed, failure), []).append(f"{failure.expectation} failed on {shown}")
+        shown = _shown_for(failure)
+        reason = f"{failure.warning.format(value=shown)} (refused: --strict)" if failure.policy else f"{failure.expectation} failed on {shown}"
+        reasons.setdefault(_record_key(parsed, failure), []).append(reason)
     dropped = {key_column: {value for (_, column, value) in reasons if column == key_column} for key_column in RECORD_TABLES}
     dropped["remit_claim_id"] |= _children_of_payments(parsed, dropped["payment_id"])
     records = [

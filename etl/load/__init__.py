@@ -40,7 +40,8 @@ def load_files(
     """Load files after the expectation suites, a batch of files per transaction, each file whole or not at all; a bad
     file never stops the batch, and an error nobody foresaw in parsing or checking a file rejects that file alone, its
     traceback in `<db>.errors.log`. With strict, an X12 envelope count or control number that does not check out rejects
-    its sets, as it once did.
+    its sets, as it once did, and a warning the suites class (a negative line payment, a BHT04 before the services, a
+    procedure code outside its shape) refuses its record.
 
     Each transaction refreshes the ledger for the claims its files touch. Into a database with no ledger yet (a
     practice's first load of its history) the ledger is derived once, after the last file, instead: a first load
@@ -67,7 +68,7 @@ def load_files(
             to_check = [item for item in chunk if item.parsed and item.parsed.tables]
             if validate and to_check:
                 session.release()  # validation is slow; readers may have the file meanwhile
-                validate_items(runner.get(), to_check, error_log)
+                validate_items(runner.get(), to_check, error_log, strict)
             for result in write_chunk(chunk, session, known, refresh_ledger=not first_load):
                 results.append(result)
                 if on_file_done:

@@ -70,19 +70,19 @@ def validation_chunks(items: Iterator[ParsedItem]) -> Iterator[list[ParsedItem]]
         yield chunk
 
 
-def validate_items(runner, items: list[ParsedItem], error_log: Path) -> None:
+def validate_items(runner, items: list[ParsedItem], error_log: Path, strict: bool = False) -> None:
     """Run the suites over the files together; should that fail in a way nobody foresaw, over each file alone, and a
-    file that still fails is rejected."""
+    file that still fails is rejected. With strict, a warning the suites class (etl/intake/validate.py) refuses."""
     from etl.intake.validate import validate_files
 
     try:
-        validate_files(runner, [item.parsed for item in items], [item.path for item in items])
+        validate_files(runner, [item.parsed for item in items], [item.path for item in items], strict)
         return
     except Exception:  # whose file it was is found by checking them one at a time
         pass
     for item in items:
         try:
-            validate_files(runner, [item.parsed], [item.path])
+            validate_files(runner, [item.parsed], [item.path], strict)
         except Exception as error:  # contained to its file, the traceback logged
             item.parsed = rejected(item.parsed.kind, internal_error(str(item.path), "checking it", error, error_log))
 

@@ -44,6 +44,39 @@ def snapshot(db: Path) -> dict[str, list]:
 
 
 @pytest.fixture(scope="session")
+def loaded_once(tmp_path_factory):
+    """Files loaded once per worker, by path: `loaded_once(FIXTURES / "worklist")` is that database; copy it (with
+    copy_database) before writing to it. A load validates every record with the GX suites, 1-2 s for 8 claims."""
+    from etl.load import load_files
+
+    databases: dict[tuple[str, ...], Path] = {}
+
+    def loaded(*paths: Path) -> Path:
+        key = tuple(map(str, paths))
+        if key not in databases:
+            databases[key] = tmp_path_factory.mktemp("loaded") / "practice.duckdb"
+            load_files(list(paths), databases[key])
+        return databases[key]
+    return loaded
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A database file with its patient key and audit files: what loading the same files into `target` gives."""
+    import shutil
+
+    for suffix in ("", ".key", ".audit-key", ".audit-head"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy(f"{source}{suffix}", f"{target}{suffix}")
+    return target
+
+
+@pytest.fixture
+def worklist_practice(loaded_once, db_path) -> Path:
+    """tests/fixtures/worklist (eight claims W1-W8, their remittances) in this test's own database file."""
+    return copy_database(loaded_once(FIXTURES / "worklist"), db_path)
+
+
+@pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """data_samples/ loaded once into a database file; tests read it, never write."""
     from etl.load import load_files

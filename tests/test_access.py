@@ -11,7 +11,7 @@ from etl.access import accounts as access
 from etl import db as database
 from etl.cli import app
 from etl.load import load_files
-from tests.conftest import FIXTURES, HAND_MADE, REPO, open_app, scalar, snapshot
+from tests.conftest import HAND_MADE, REPO, open_app, scalar, snapshot
 
 PAGES = ["overview", "payer_scorecard", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim", "data_loaded", "data_quality", "audit_log"]
 ALLOWED = {
@@ -24,9 +24,8 @@ ALLOWED = {
 
 
 @pytest.fixture
-def practice(db_path):
-    load_files([FIXTURES / "worklist"], db_path)
-    return db_path
+def practice(worklist_practice):
+    return worklist_practice
 
 
 def audit_rows(db, action: str) -> int:

@@ -27,7 +27,7 @@ def loaded_with_problems(db_path, tmp_path):
     unbalanced = tmp_path / "unbalanced.835"
     unbalanced.write_text((FIXTURES / "x12" / "cas_triplets_and_plb.835").read_text().replace("BPR*I*230.00", "BPR*I*235.50"))
     bad_code = tmp_path / "bad_code.csv"
-    bad_code.write_text((HAND_MADE / "claims.csv").read_text().replace(",81002,", ",8100,"))
+    bad_code.write_text((HAND_MADE / "claims.csv").read_text().replace(",15.00,2026-09-15,", ",15.00,2031-09-15,"))
     folder = FIXTURES / "reconciliation"
     load_files([folder / "claims.csv", folder / "remits.csv", FIXTURES / "csv" / "claims_with_bad_rows.csv", unbalanced, bad_code], db_path)
 
@@ -53,7 +53,7 @@ def test_quarantine_browser_filters_by_problem_and_hides_raw_records_until_asked
     loaded_with_problems(db_path, tmp_path)
     page = data_quality_page(db_path, monkeypatch)
     quarantine = next(frame.value for frame in page.dataframe if "locator" in frame.value.columns and "problem" in frame.value.columns)
-    # claims_with_bad_rows.csv's 3 bad lines, and the claim with 8100 on one of its 3 lines, each line its own row
+    # claims_with_bad_rows.csv's 3 bad lines, and the claim with a line dated 2031 of its 3, each line its own row
     assert len(quarantine) == 6 and "raw" not in quarantine.columns
 
     page.multiselect[1].select("missing claim_id").run()
@@ -70,24 +70,24 @@ def test_table_badges_show_where_records_were_quarantined(db_path, tmp_path, mon
     page = data_quality_page(db_path, monkeypatch)
 
     badges = {metric.label: metric.value for metric in page.metric}
-    assert badges["claim_lines"] == "errors quarantined"  # 8100 is not a CPT code
+    assert badges["claim_lines"] == "errors quarantined"  # a line dated in the future
     assert badges["claims"] == "clean"
     assert badges["remit_claims"] == "clean"
 
 
-def late_payments_page(db_path, monkeypatch, as_of: str, fixture: str = "worklist") -> AppTest:
+def late_payments_page(loaded_once, db_path, monkeypatch, as_of: str, fixture: str = "worklist") -> AppTest:
     from datetime import date
 
-    from tests.conftest import FIXTURES
+    from tests.conftest import FIXTURES, copy_database
 
-    load_files([FIXTURES / fixture], db_path)
+    copy_database(loaded_once(FIXTURES / fixture), db_path)
     page = open_app(db_path, monkeypatch, "manager", "views/late_payments.py")
     page.date_input(key="as_of").set_value(date.fromisoformat(as_of)).run()
     return page
 
 
-def test_late_payments_page_shows_the_ranked_worklist_with_patients_masked(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+def test_late_payments_page_shows_the_ranked_worklist_with_patients_masked(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
 
     assert not page.exception
     work = next(frame.value for frame in page.dataframe if "priority_score" in frame.value.columns)
@@ -97,8 +97,8 @@ def test_late_payments_page_shows_the_ranked_worklist_with_patients_masked(db_pa
     assert "patient_key" not in work.columns
 
 
-def test_late_payments_page_totals_unanswered_claims_past_their_payers_expected_time(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+def test_late_payments_page_totals_unanswered_claims_past_their_payers_expected_time(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
 
     late = next(frame.value for frame in page.dataframe if "oldest_days" in frame.value.columns)
     # Both payers expect an answer in 30 days: W1 (Aetna, 200.00) has waited 54, W4 (Cigna, 150.00) 176.
@@ -107,8 +107,8 @@ def test_late_payments_page_totals_unanswered_claims_past_their_payers_expected_
     ]
 
 
-def test_late_payments_page_lists_lines_paid_below_the_usual_rate_and_works_their_claims(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26", fixture="underpayment")
+def test_late_payments_page_lists_lines_paid_below_the_usual_rate_and_works_their_claims(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26", fixture="underpayment")
     # the section says how many claims and how much before the lines are read: U7 and U9, 10.00 short each
     assert "**2 claims, $20.00 short.**" in [text.value for text in page.markdown]
     assert not [frame for frame in page.dataframe if "shortfall_amount" in frame.value.columns]
@@ -125,8 +125,8 @@ def test_late_payments_page_lists_lines_paid_below_the_usual_rate_and_works_thei
     ]
 
 
-def test_aging_basis_toggle_moves_a_claim_between_buckets(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-12-02")
+def test_aging_basis_toggle_moves_a_claim_between_buckets(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-12-02")
 
     def buckets():
         grid = next(frame.value for frame in page.dataframe if "is_all_payers" in frame.value.columns).set_index("payer_name")
@@ -169,8 +169,8 @@ def test_overview_tiles_show_the_hand_computed_figures_and_their_definitions(db_
     assert f"${sum(value for value in behind['balance_amount'] if value > 0):,.0f}" == tiles["Open insurance A/R"] == "$750"
 
 
-def test_payer_filter_narrows_the_worklist_and_opening_a_claim_shows_its_history(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+def test_payer_filter_narrows_the_worklist_and_opening_a_claim_shows_its_history(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
 
     page.multiselect(key="payers").select("60054").run()
 
@@ -179,10 +179,10 @@ def test_payer_filter_narrows_the_worklist_and_opening_a_claim_shows_its_history
     assert list(work["claim_id"]) == ["W1", "W6"]  # Aetna's open claims; Cigna's W2 and W4 drop out
 
 
-def test_date_range_narrows_the_overview_money_figures(db_path, monkeypatch):
+def test_date_range_narrows_the_overview_money_figures(loaded_once, db_path, monkeypatch):
     from datetime import date
 
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/overview.py").run()
     page.selectbox(key="date_preset").set_value("custom").run()
     page.date_input(key="date_range").set_value((date(2026, 10, 1), date(2026, 10, 31))).run()
@@ -193,8 +193,8 @@ def test_date_range_narrows_the_overview_money_figures(db_path, monkeypatch):
     assert (tiles["Gross charges"], tiles["Payments"], tiles["Open insurance A/R"]) == ("$500", "$150", "$300")
 
 
-def test_claim_page_shows_the_reversal_and_correction_with_their_sources(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+def test_claim_page_shows_the_reversal_and_correction_with_their_sources(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/claim.py").run()
     page.session_state["claim_on_file_open"] = True  # the rows on file, with their sources, sit in a lazy expander
     page.text_input[0].set_value("W5").run()
@@ -210,8 +210,8 @@ def test_claim_page_shows_the_reversal_and_correction_with_their_sources(db_path
     assert "patient_key" not in submissions.columns and submissions["patient"][0].startswith("patient ••")
 
 
-def test_claim_page_shows_an_underpaid_line_against_the_as_of_date_the_reports_use(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26", fixture="underpayment")
+def test_claim_page_shows_an_underpaid_line_against_the_as_of_date_the_reports_use(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26", fixture="underpayment")
     page.switch_page("views/claim.py").run()
     page.text_input[0].set_value("U9").run()
 
@@ -225,8 +225,8 @@ def test_claim_page_shows_an_underpaid_line_against_the_as_of_date_the_reports_u
     assert not any("shortfall_amount" in frame.value.columns for frame in page.dataframe)
 
 
-def test_claim_page_says_so_when_the_claim_is_not_on_file(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+def test_claim_page_says_so_when_the_claim_is_not_on_file(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/claim.py").run()
     page.text_input[0].set_value("NOPE'; drop table claims; --").run()
 
@@ -273,8 +273,8 @@ def test_every_report_page_renders_after_each_filter_changes_on_the_sample_pract
     assert tiles["Denied charges"].delta == f"{denied:,} of {adjudicated:,} claims"
 
 
-def test_timelines_page_counts_unpaid_claims_as_censored(db_path, monkeypatch):
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+def test_timelines_page_counts_unpaid_claims_as_censored(loaded_once, db_path, monkeypatch):
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/timelines.py").run()
 
     assert not page.exception
@@ -287,10 +287,10 @@ def test_timelines_page_counts_unpaid_claims_as_censored(db_path, monkeypatch):
     assert aetna["median_days"] == 20 and aetna["paid_by_day_30"] == 0.75 and aetna["naive_mean_days_paid_only"] == 19
 
 
-def test_coder_accuracy_page_draws_a_sample_with_the_seed_shown_and_recorded(db_path, monkeypatch):
+def test_coder_accuracy_page_draws_a_sample_with_the_seed_shown_and_recorded(loaded_once, db_path, monkeypatch):
     from etl import db as database
 
-    page = late_payments_page(db_path, monkeypatch, "2026-11-26")
+    page = late_payments_page(loaded_once, db_path, monkeypatch, "2026-11-26")
     page.switch_page("views/coder_accuracy.py").run()
     page.radio(key="sample_sizing").set_value("Fixed").run()  # the fixed size opens once Fixed is chosen
     page.number_input(key="sample_fixed_size").set_value(4)

@@ -19,6 +19,7 @@ from etl.access import accounts
 from etl.load import load_files
 from tests.conftest import FIXTURES, scalar
 from tests.test_e2e_browser import ARTIFACTS, LOCK_ERROR, browser, choose, serve, settle  # noqa: F401 - browser is a fixture
+from tests.test_e2e_browser import sign_in as sign_in_as
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
@@ -45,13 +46,7 @@ def url(practice):
 
 def sign_in(page, address: str) -> None:
     """Open the address signed out, sign in as dana, and land on the page it names."""
-    page.goto(address)
-    page.get_by_role("textbox", name="User name").fill("dana")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    with page.expect_navigation(timeout=60_000):  # through /_session/start, which sets the cookie
-        page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Work queue", exact=True).wait_for(timeout=60_000)
-    settle(page)
+    sign_in_as(page, address, "dana", PASSWORD, "Work queue")
 
 
 def open_view(page, name: str) -> None:

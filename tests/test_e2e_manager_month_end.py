@@ -19,6 +19,7 @@ from etl.access import accounts
 from etl.load import load_files
 from tests.conftest import FIXTURES
 from tests.test_e2e_browser import ARTIFACTS, LOCK_ERROR, browser, choose, serve, settle  # noqa: F401 - browser is a fixture
+from tests.test_e2e_browser import sign_in as sign_in_as
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
@@ -43,13 +44,8 @@ def url(practice):
 
 
 def sign_in(page, address: str) -> None:
-    page.goto(address)
-    page.get_by_role("textbox", name="User name").fill("mara")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    with page.expect_navigation(timeout=60_000):  # through /_session/start, which sets the cookie
-        page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=60_000)
-    settle(page)
+    """Open the address signed out, sign in as mara, and land on the page it names."""
+    sign_in_as(page, address, "mara", PASSWORD, "Overview")
 
 
 def tile(page, label: str):

@@ -9,17 +9,14 @@ from typer.testing import CliRunner
 
 from etl import db as database
 from etl.cli import app
-from etl.load import load_files
 from etl.reports import kpis as figures_of
 from etl.reports.judgement import previous_period
 from etl.reports.scope import Scope
-from tests.conftest import FIXTURES
 
 
 @pytest.fixture
-def practice(db_path):
-    load_files([FIXTURES / "worklist"], db_path)
-    return db_path
+def practice(worklist_practice):
+    return worklist_practice
 
 
 def kpis(db, as_of):

@@ -9,18 +9,16 @@ import duckdb
 import numpy as np
 import pytest
 
-from etl.load import load_files
 from etl.reports.scope import Scope
 from etl.reports.trends import periods, trend
-from tests.conftest import FIXTURES, open_app
+from tests.conftest import open_app
 
 AS_OF = date(2026, 11, 26)
 
 
 @pytest.fixture
-def practice(db_path):
-    load_files([FIXTURES / "worklist"], db_path)
-    return db_path
+def practice(worklist_practice):
+    return worklist_practice
 
 
 def test_monthly_values_match_the_hand_computation(practice):

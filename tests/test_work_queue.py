@@ -27,9 +27,8 @@ CLAIM_HEADER = (FIXTURES / "worklist" / "claims.csv").read_text().splitlines()[0
 
 
 @pytest.fixture
-def practice(db_path):
-    load_files([FIXTURES / "worklist"], db_path)
-    return db_path
+def practice(worklist_practice):
+    return worklist_practice
 
 
 def write_rows(path: Path, header: list[str], rows: list[dict]) -> Path:

@@ -19,9 +19,8 @@ AUTH_ACTION = "Obtain/attach valid prior auth or referral (retro-auth if allowed
 
 
 @pytest.fixture
-def practice(db_path):
-    load_files([FIXTURES / "worklist"], db_path)
-    return db_path
+def practice(worklist_practice):
+    return worklist_practice
 
 
 def test_worklist_rows_and_priorities_match_the_hand_computation(practice):

@@ -7,6 +7,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl.intake import archives
@@ -165,4 +166,36 @@ def test_an_archive_declaring_more_than_the_bound_is_refused_whole(tmp_path, db_
     assert result.status == "rejected"
     # 572 + 558 = 1,130 bytes declared, one over the bound
     assert "refused: the archive expands to 1,130 bytes" in result.message
+    assert scalar(db_path, "select count(*) from remit_claims") == 0
+
+
+# CLP02 99 is no claim status code (X12 code source 663): the suites quarantine the claim and quote its segment.
+UNKNOWN_STATUS = GOOD.replace(b"CLP*G100*1*", b"CLP*G100*99*")
+
+
+def _zipped_member(folder: Path) -> tuple[Path, str]:
+    return _zip(folder / "era.zip", {"835_a.txt": UNKNOWN_STATUS}), "!/835_a.txt"
+
+
+def _gzipped(folder: Path) -> tuple[Path, str]:
+    (folder / "era.835.gz").write_bytes(gzip.compress(UNKNOWN_STATUS))
+    return folder / "era.835.gz", ""
+
+
+def _under_a_banner(folder: Path) -> tuple[Path, str]:
+    (folder / "download.835").write_bytes(BANNER + UNKNOWN_STATUS)
+    return folder / "download.835", ""
+
+
+@pytest.mark.parametrize("build", [_zipped_member, _gzipped, _under_a_banner])
+def test_a_claim_the_suites_quarantine_keeps_its_segment_from_a_compressed_or_prefixed_file(tmp_path, db_path, build):
+    delivered, member = build(tmp_path)
+
+    [result] = load_files([delivered], db_path)
+
+    assert (result.path, result.status) == (f"{delivered}{member}", "partial")
+    # segments count from the ISA: ISA GS ST BPR TRN N1 N1 LX, then the CLP is segment 9
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        quarantined = con.execute("select locator, raw from quarantine").fetchall()
+    assert quarantined == [("segment 9", "CLP*G100*99*140.00*100.00*40.00*CI*PAYERCLM1")]
     assert scalar(db_path, "select count(*) from remit_claims") == 0

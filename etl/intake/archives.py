@@ -34,6 +34,14 @@ _UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError)
 _DOCUMENT_SUFFIXES = {".md", ".pdf", ".doc", ".docx", ".rtf", ".htm", ".html", ".png", ".jpg", ".jpeg", ".gif"}
 
 
+class SourcePath(type(Path())):
+    """A path whose read_bytes() gives what the loader read from it (a member's or a gzip's bytes expanded): a stage
+    that reads a file again, as etl/intake/validate.py does to quote a quarantined segment, reads the same text."""
+
+    def read_bytes(self) -> bytes:
+        return read_source(Path(self))
+
+
 class Skipped(Exception):
     """A member that is documentation, not data: the note says which and why."""
 

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.error_log import internal_error
-from etl.intake.archives import Skipped, read_source, refusal_key, source_size
+from etl.intake.archives import Skipped, SourcePath, read_source, refusal_key, source_size
 from etl.intake.detect import decode, detect_kind
 from etl.intake.patients import PatientHasher
 from etl.intake.records import LoadError, ParsedFile, listed_as_synthetic
@@ -126,7 +126,7 @@ def _read(path: Path) -> ParsedItem:
         key = refusal_key(path)
         return _known(path, key) or ParsedItem(path, key, source_size(path), parsed=rejected("unknown", str(refusal)))
     sha256 = hashlib.sha256(data).hexdigest()
-    return _known(path, sha256) or ParsedItem(path, sha256, len(data), data=data)
+    return _known(path, sha256) or ParsedItem(SourcePath(path), sha256, len(data), data=data)
 
 
 def _known(path: Path, sha256: str) -> ParsedItem | None:

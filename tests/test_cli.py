@@ -133,13 +133,13 @@ def test_validate_exits_1_when_a_critical_expectation_fails_over_the_database(db
     import duckdb
 
     with duckdb.connect(str(db_path)) as con:
-        con.execute("update claim_lines set procedure_code = 'BAD' where line_number = 1 and claim_id = 'C1001'")
+        con.execute("update claim_lines set charge = -1 where line_number = 1 and claim_id = 'C1001'")
 
     result = runner.invoke(app, ["validate", "--db", str(db_path)])
 
     assert result.exit_code == 1
     failing = scalar(db_path, "select list(expectation) from validation_runs where file_id is null and severity = 'error' and not success")
-    assert failing == ["expect_column_values_to_match_regex(procedure_code)"]
+    assert failing == ["expect_column_values_to_be_between(charge)"]
 
 
 def test_a_load_of_many_files_counts_them_and_lists_only_the_ones_that_were_not_clean(tmp_path, db_path):

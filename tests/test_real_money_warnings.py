@@ -114,3 +114,16 @@ def test_a_csv_claim_line_loads_with_the_warning_at_its_own_line(db_path, tmp_pa
     assert scalar(db_path, "select count(*) from claims where claim_id = 'C1002'") == 1
     [[locator, text]] = warnings_of(db_path)
     assert locator == "line 4" and text.startswith(warning)
+
+
+def test_a_public_837_with_a_1996_bht_and_a_six_digit_code_loads_both_claims(db_path):
+    # imsweb x12_valid_different_separators.txt: BHT04 19960918, services March 2005; CLM02 500 + 500 = 1000.00, the
+    # second claim's SV1 billing HC 478331
+    [result] = load_files([FIXTURES / "x12_public" / "imsweb__x12-parser" / "x12_valid_different_separators.txt"], db_path)
+
+    assert (result.status, result.records_loaded, result.records_quarantined) == ("loaded", 2, 0)
+    assert scalar(db_path, "select sum(total_charge) from claims") == Decimal("1000.00")
+    ours = scalar(db_path, "select list([locator, split_part(warning, ',', 1)] order by locator) from load_warnings "
+                           "where warning not like 'SE01%'")
+    assert ours[0] == ["file", "BHT04"]
+    assert ours[1][0].startswith("segment ") and ours[1][1].startswith("procedure code '478331' is neither") and len(ours) == 2

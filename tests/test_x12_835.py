@@ -140,8 +140,6 @@ DOCUMENTED_ERRORS = [
     ("affect-therapeutics__edi-835-parser/sample_835.txt", "rejected", "segment 23", "non-numeric amount in amount: 'amount'"),
     ("keironstoddart__edi-835-parser/blue_cross_nc_sample.txt", "rejected", "segment 28", "SVC is missing required element SVC02, SVC03"),
     ("albmarin__badX12/segment_terminator.edi", "rejected", "file", "X12 interchange with no ST transaction set header"),
-    # de-identified: every line bills X9999, which is neither CPT nor HCPCS (expectations/claim_lines.json)
-    ("Inteligenz__X12Parser/MedicaidExample.txt", "rejected", "segment 22", "expect_column_values_to_match_regex(procedure_code) failed on 'X9999'"),
 ]
 
 
@@ -190,7 +188,7 @@ def test_every_shared_fixture_loads_or_gives_a_documented_error(db_path):
     files = sorted(path for path in SHARED_X12.rglob("*") if path.is_file() and path.name != "SOURCES.md")
     documented = {SHARED_X12 / row[0] for row in DOCUMENTED_ERRORS} | {
         SHARED_X12 / "imsweb__x12-parser" / name
-        for name in ("x12_bad_segment_identifier.txt", "x12_multiple_isa.txt", "x12_no_isa_line.txt", "x12_valid_different_separators.txt")
+        for name in ("x12_bad_segment_identifier.txt", "x12_no_isa_line.txt")
     }
 
     results = load_files(files, db_path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -353,21 +354,18 @@ def runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile, stric
 
 def _warn_in_words(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> None:
     """Each classed warning of the file in load_warnings: at its row's line or segment, or, for a value an X12 file
-    holds once in its header, once for the file per value.
-
-    An 837's submitted_date is its BHT04 (the date the file was created). One that predates the services is kept as
-    sent, never moved to a date of service: the warning says so, and a biller corrects it at the source. The ledger
-    reads it as any submitted_date (first_submitted_date, days outstanding), so such a claim reads as filed on time and
-    its aging runs from BHT04 (sql/marts/worklist.sql deadline_basis), which is what the file claims.
-    """
+    holds once in its header, once for the file per value."""
     for outcome in outcomes:
         failing = [failure for failure in outcome.failures if failure.file_index == index and failure.policy]
         if not failing:
             continue
+        # An 837's submitted_date is its BHT04 (the date the file was created). One that predates the services is kept
+        # as sent, never moved silently to a date of service; the warning says so. The ledger reads it as any
+        # submitted_date: nothing breaks, but sql/marts/worklist.sql counts days outstanding from it and, as
+        # first_submitted_date <= service date + limit, reads the claim as filed on time ("first sent 1996-09-18
+        # (-3029 days after service)"), which a BHT04 before the service does not prove.
         if failing[0].policy == WARN_ON_THE_FILE and parsed.kind in X12_KINDS:
-            counts: dict[str, int] = {}
-            for failure in failing:
-                counts[_shown_for(failure)] = counts.get(_shown_for(failure), 0) + 1
+            counts = Counter(_shown_for(failure) for failure in failing)
             parsed.structural_warnings += [
                 LoadWarning("file", _loaded(failing[0].file_warning.format(value=value, count=count))) for value, count in counts.items()
             ]

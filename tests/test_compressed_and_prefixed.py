@@ -52,6 +52,18 @@ def test_a_banner_above_the_isa_is_skipped_with_a_warning_and_the_claims_load(tm
     assert _paid(db_path) == Decimal("100.00")
 
 
+def test_strict_refuses_a_file_with_text_above_the_isa(tmp_path, db_path):
+    banner_file = tmp_path / "download.835"
+    banner_file.write_bytes(BANNER + GOOD)
+
+    [result] = load_files([banner_file], db_path, strict=True)
+
+    assert result.status == "rejected"
+    assert (f"{banner_file}: line 1: 3 lines (52 characters) of text before the ISA at line 4 is not X12, and --strict "
+            "refuses text outside the interchange") in result.message
+    assert scalar(db_path, "select count(*) from remit_claims") == 0
+
+
 def test_a_file_with_no_isa_under_its_text_is_still_not_x12(tmp_path, db_path):
     prose = tmp_path / "notes.835"
     prose.write_bytes(BANNER + b"ISA is the interchange header; this file has none.\n")
@@ -97,9 +109,10 @@ def test_a_gzipped_835_loads_under_its_own_name(tmp_path, db_path):
     assert _paid(db_path) == Decimal("100.00")
 
 
-def test_a_utf16_file_with_a_byte_order_mark_is_decoded(tmp_path, db_path):
+@pytest.mark.parametrize(("mark", "encoding"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
+def test_a_utf16_file_with_a_byte_order_mark_is_decoded(tmp_path, db_path, mark, encoding):
     wide = tmp_path / "era_utf16.835"
-    wide.write_bytes(codecs.BOM_UTF16_LE + GOOD.decode().encode("utf-16-le"))
+    wide.write_bytes(mark + GOOD.decode().encode(encoding))
 
     [result] = load_files([wide], db_path)
 
@@ -141,19 +154,33 @@ def test_a_hostile_member_is_refused_with_its_reason_and_the_batch_loads(tmp_pat
     assert _paid(db_path) == Decimal("48.00")  # the plain file's CLP C3; nothing of the hostile member
 
 
-def test_a_gzip_bomb_is_refused_before_it_expands(tmp_path, db_path):
-    bomb = tmp_path / "bomb.835.gz"
-    with gzip.open(bomb, "wb") as stream:
+def _gzip_bomb(path: Path) -> Path:
+    """200 MB of zeros gzipped, written a MB at a time."""
+    with gzip.open(path, "wb") as stream:
         for _ in range(200):
             stream.write(bytes(2**20))
+    return path
+
+
+def _gzipped_zip(path: Path) -> Path:
+    path.write_bytes(gzip.compress(_zip(path.with_name("inner.zip"), {"835_a.txt": GOOD}).read_bytes()))
+    return path
+
+
+@pytest.mark.parametrize(("build", "reason"), [
+    (_gzip_bomb, "refused as a zip bomb"),
+    (_gzipped_zip, "refused: an archive inside an archive is not opened (one level only)"),
+])
+def test_a_hostile_gzip_is_refused_with_its_reason_and_the_batch_loads(tmp_path, db_path, build, reason):
+    hostile = build(tmp_path / "hostile.835.gz")
     plain = tmp_path / "good.835"
     plain.write_bytes(GOOD)
 
-    results = {result.path: result for result in load_files([bomb, plain], db_path)}
+    results = {result.path: result for result in load_files([hostile, plain], db_path)}
 
-    assert results[str(bomb)].status == "rejected"
-    assert "refused as a zip bomb" in results[str(bomb)].message
-    assert _paid(db_path) == Decimal("100.00")
+    assert results[str(hostile)].status == "rejected"
+    assert reason in results[str(hostile)].message
+    assert _paid(db_path) == Decimal("100.00")  # the plain file's CLP G100
 
 
 def test_an_archive_declaring_more_than_the_bound_is_refused_whole(tmp_path, db_path, monkeypatch):
@@ -167,6 +194,17 @@ def test_an_archive_declaring_more_than_the_bound_is_refused_whole(tmp_path, db_
     # 572 + 558 = 1,130 bytes declared, one over the bound
     assert "refused: the archive expands to 1,130 bytes" in result.message
     assert scalar(db_path, "select count(*) from remit_claims") == 0
+
+
+def test_an_archive_whose_directory_is_over_the_bound_is_refused_before_it_is_listed(tmp_path, db_path, monkeypatch):
+    monkeypatch.setattr(archives, "MAX_DIRECTORY_BYTES", 100)
+    # each central-directory entry is 46 bytes and the name: (46 + 9) x 2 = 110 bytes
+    era = _zip(tmp_path / "era.zip", {"835_a.txt": GOOD, "835_b.txt": SUNRISE})
+
+    [result] = load_files([era], db_path)
+
+    assert (result.path, result.status) == (str(era), "rejected")
+    assert "refused: its zip directory is 110 bytes, over the 100 read" in result.message
 
 
 # CLP02 99 is no claim status code (X12 code source 663): the suites quarantine the claim and quote its segment.

@@ -25,9 +25,13 @@ MAX_EXPANDED_BYTES = 512 * 2**20
 CHUNK_BYTES = 2**20
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952 2.3.1: ID1 ID2
+# zipfile builds an object for every entry its directory lists before any size can be checked (400,000 empty entries:
+# 36 s and 310 MB, etl/intake/workbook.py); a MB of directory is about 12,000 members, where a day's ERAs are hundreds.
+MAX_DIRECTORY_BYTES = 1_000_000
 # An Office Open XML package (an .xlsx workbook) is a zip with this part at its root (ECMA-376 Part 2, 10.1.2.2): it is
-# read as a sheet, not opened as an archive of files.
+# read as a sheet, not opened as an archive of files, as is anything named as a workbook (its reader says what is wrong).
 _OOXML_CONTENT_TYPES = "[Content_Types].xml"
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # What a damaged archive raises from zipfile and zlib.
 _UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError)
 # Members a clearinghouse puts beside the ERAs that hold no claims: skipped by name with a note, not rejected.
@@ -89,7 +93,7 @@ def read_source(path: Path) -> bytes:
         data = path.read_bytes()
         if data.startswith(GZIP_MAGIC):
             try:
-                return _expanded(gzip.GzipFile(fileobj=io.BytesIO(data)), len(data), str(path))
+                return _not_nested(_expanded(gzip.GzipFile(fileobj=io.BytesIO(data)), len(data), str(path)), path)
             except (OSError, EOFError, zlib.error) as error:  # gzip's BadGzipFile is an OSError
                 raise LoadError(f"{path}: a gzip stream that cannot be read ({error.__class__.__name__})") from error
         if data.startswith(ZIP_MAGIC):
@@ -114,6 +118,11 @@ def read_source(path: Path) -> bytes:
             data = _expanded(stream, infos[0].compress_size, str(path))
     except (*_UNREADABLE, NotImplementedError, RuntimeError) as error:  # an unknown method; an encrypted member
         raise LoadError(f"{path}: the member cannot be read from the archive ({error.__class__.__name__})") from error
+    return _not_nested(data, path)
+
+
+def _not_nested(data: bytes, path: Path) -> bytes:
+    """The expanded bytes, unless they are an archive again: one level is opened, so a bomb cannot nest its layers."""
     if data.startswith(GZIP_MAGIC) or (data.startswith(ZIP_MAGIC) and not _is_workbook(data)):
         raise LoadError(f"{path}: refused: an archive inside an archive is not opened (one level only); unpack it first")
     return data
@@ -133,10 +142,26 @@ def _directory(archive: Path) -> dict[str, list[zipfile.ZipInfo]]:
     """A zip archive's files by member path ({} for a workbook or any other file), read once per version of the file;
     a LoadError when the archive is refused whole."""
     with archive.open("rb") as file:
-        if file.read(4) != ZIP_MAGIC:
+        if file.read(4) != ZIP_MAGIC or archive.name.lower().endswith(_WORKBOOK_SUFFIXES):
             return {}
+        directory = _directory_bytes(file)
+    if directory is not None and directory > MAX_DIRECTORY_BYTES:
+        raise LoadError(f"{archive}: refused: its zip directory is {directory:,} bytes, over the {MAX_DIRECTORY_BYTES:,} "
+                        "read (thousands of members); send it in smaller archives")
     status = archive.stat()
     return _directory_of(str(archive), status.st_mtime_ns, status.st_size)
+
+
+def _directory_bytes(file) -> int | None:
+    """The size of the central directory as the zip's end record declares it (APPNOTE 4.3.16), read before zipfile
+    lists a single entry; None where there is no end record (zipfile then says what is wrong)."""
+    file.seek(0, io.SEEK_END)
+    file.seek(max(0, file.tell() - 22 - 65_535))  # the end record and its comment of up to 65,535 bytes
+    tail = file.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 22:
+        return None
+    return int.from_bytes(tail[end + 12 : end + 16], "little")  # 0xFFFFFFFF (zip64) is over the bound too
 
 
 @lru_cache(maxsize=64)

@@ -112,20 +112,18 @@ def interchange_start(text: str) -> int | None:
     return None
 
 
-def _from_first_isa(text: str) -> tuple[str, list[str]]:
-    """Text that starts at an envelope as it is; otherwise from its first ISA, with a warning on what was skipped (never
-    quoted: a banner can name a patient)."""
+def _text_before_isa(text: str) -> tuple[int, str] | None:
+    """Where the first ISA begins in text that does not start at an envelope, and what lies above it in lines and
+    characters (never quoted: a banner can name a patient); None for text that starts at one, or holds no ISA."""
     if _ENVELOPE_START.match(text.lstrip(_WHITESPACE + "\ufeff")):
-        return text, []
+        return None
     start = interchange_start(text)
     if start is None:
-        return text, []
-    skipped = text[:start]
-    lines = skipped.splitlines()
-    at_line = len(lines) + 1 if skipped.endswith(("\n", "\r")) else len(lines)
-    warning = (f"{len(lines):,} line{'s' if len(lines) != 1 else ''} ({len(skipped):,} characters) of text before the ISA "
-               f"at line {at_line:,} skipped: not X12, as a banner a clearinghouse puts above the interchange")
-    return text[start:], [warning]
+        return None
+    lines = text[:start].splitlines()
+    at_line = len(lines) + 1 if text[:start].endswith(("\n", "\r")) else len(lines)
+    return start, (f"{len(lines):,} line{'s' if len(lines) != 1 else ''} ({start:,} characters) of text before the ISA "
+                   f"at line {at_line:,}")
 
 
 def split_interchanges(text: str) -> list[str]:
@@ -185,7 +183,10 @@ def numbered_segments(text: str, name: str) -> dict[int, str]:
 def split_segments(text: str, name: str, first_number: int = 1) -> tuple[Delimiters, pl.DataFrame, list[str]]:
     """Number every segment from first_number, from the first ISA when text sits above it; indentation, CR/LF and a
     trailing terminator are ignored."""
-    text, skipped = _from_first_isa(text)
+    skipped = []
+    if before := _text_before_isa(text):
+        text = text[before[0]:]
+        skipped.append(f"{before[1]} skipped: not X12, as a banner a clearinghouse puts above the interchange")
     text = text.lstrip(_WHITESPACE + "\ufeff")
     delimiters, warnings = find_delimiters(text, name)
     warnings = skipped + warnings
@@ -215,7 +216,10 @@ def segment_texts(text: str, terminator: str) -> pl.Series:
 
 def read_interchange(text: str, name: str, strict: bool = False, first_number: int = 1) -> Interchange:
     """Find the transaction sets and check their envelopes (SNIP 1). Truncation rejects a set; a count or control
-    number that does not check out is a warning, or, when strict, rejects the sets it covers."""
+    number that does not check out is a warning, or, when strict, rejects the sets it covers, as text above the ISA
+    rejects the file."""
+    if strict and (before := _text_before_isa(text)):
+        raise LoadError(f"{name}: line 1: {before[1]} is not X12, and --strict refuses text outside the interchange")
     delimiters, segments, warnings = split_segments(text, name, first_number)
     interchange = Interchange(delimiters, segments, first_number, warnings=warnings)
     envelope = [

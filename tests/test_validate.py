@@ -140,17 +140,17 @@ def test_an_835_payment_failing_takes_every_claim_in_it(db_path, tmp_path):
     assert scalar(db_path, "select count(*) from remit_claims") == 0
 
 
-def test_an_835_line_with_a_malformed_hcpcs_code_takes_its_claim_payment(db_path, tmp_path):
+def test_an_835_line_with_a_malformed_hcpcs_code_loads_its_claim_payment_with_a_warning_at_the_svc(db_path, tmp_path):
     bad_line = tmp_path / "bad_line.835"
     bad_line.write_text((FIXTURES / "x12" / "cas_triplets_and_plb.835").read_text().replace("SVC*HC:20610*", "SVC*HC:2061*"))
 
     [result] = load_files([bad_line], db_path)
 
-    assert scalar(db_path, "select [locator, reason] from quarantine") == [
-        "segment 10", "expect_column_values_to_match_regex(procedure_code) failed on '2061'"
-    ]
-    assert scalar(db_path, "select list(claim_id) from remit_claims") == ["T099"]
-    assert (result.status, result.records_loaded) == ("partial", 1)
+    assert scalar(db_path, "select count(*) from quarantine") == 0
+    assert scalar(db_path, "select list(claim_id order by claim_id) from remit_claims") == ["T099", "T100"]
+    assert (result.status, result.records_loaded) == ("loaded", 2)
+    [[locator, warning]] = scalar(db_path, "select list([locator, warning]) from load_warnings")
+    assert locator == "segment 18" and warning.startswith("procedure code '2061' is neither a CPT code")  # SVC*HC:2061
 
 
 def test_an_unknown_rarc_is_a_warning_that_loads_and_is_recorded(db_path, tmp_path):

@@ -237,3 +237,15 @@ def test_a_claim_the_suites_quarantine_keeps_its_segment_from_a_compressed_or_pr
         quarantined = con.execute("select locator, raw from quarantine").fetchall()
     assert quarantined == [("segment 9", "CLP*G100*99*140.00*100.00*40.00*CI*PAYERCLM1")]
     assert scalar(db_path, "select count(*) from remit_claims") == 0
+
+
+def test_an_interchange_whose_isa_is_damaged_is_not_skipped_as_a_banner(tmp_path, db_path):
+    # The first interchange's ISA reads IQA: its GS, ST and CLP above the second ISA are X12, not a banner to skip.
+    damaged = tmp_path / "damaged.835"
+    damaged.write_bytes(GOOD.replace(b"ISA*", b"IQA*", 1) + SUNRISE)
+
+    [result] = load_files([damaged], db_path)
+
+    assert result.status == "rejected"
+    assert f"{damaged}: line 1: not X12 (no ISA, GS or ST)" in result.message
+    assert scalar(db_path, "select count(*) from remit_claims") == 0

@@ -105,11 +105,19 @@ _ENVELOPE_START = re.compile(r"(ISA|GS|ST)[^A-Za-z0-9\s]")
 
 
 def interchange_start(text: str) -> int | None:
-    """Where the first ISA of text with a few lines of something else above it begins; None when there is none."""
+    """Where the first ISA begins below a few lines of text that is not X12 (a banner); None when there is no ISA, or
+    the text above it reads as segments: an interchange whose own ISA was damaged, whose claims are not a banner."""
     for match in _ISA_START.finditer(text, 0, _PREFIX_SEARCHED):
-        if _isa_at(text, match.start()):
-            return match.start()
+        if isa := _isa_at(text, match.start()):
+            return None if _holds_segments(text[: match.start()], isa[0]) else match.start()
     return None
+
+
+def _holds_segments(text: str, delimiters: Delimiters) -> bool:
+    """Whether a segment id (two or three capitals and digits) opens a line or follows a terminator, then the element
+    separator, as in `GS*HP*`; a banner's `***** ERA *****` does not."""
+    starts = re.escape(delimiters.segment + "\r\n")
+    return re.search(rf"(?:^|[{starts}])[ \t]*[A-Z][A-Z0-9]{{1,2}}{re.escape(delimiters.element)}", text) is not None
 
 
 def _text_before_isa(text: str) -> tuple[int, str] | None:

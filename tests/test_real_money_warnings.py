@@ -1,6 +1,7 @@
 """Real money is not refused over paperwork (issue 32, items 1 and 2): a negative line payment, a BHT date before the
 services and a procedure code outside its shape load with a warning in words, and `--strict` refuses each."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -127,3 +128,18 @@ def test_a_public_837_with_a_1996_bht_and_a_six_digit_code_loads_both_claims(db_
                            "where warning not like 'SE01%'")
     assert ours[0] == ["file", "BHT04"]
     assert ours[1][0].startswith("segment ") and ours[1][1].startswith("procedure code '478331' is neither") and len(ours) == 2
+
+
+def test_every_classed_expectation_is_a_warning_with_its_rule_in_words():
+    from etl.intake.validate import SUITES_DIR, WARN_AND_LOAD, WARN_ON_THE_FILE
+
+    classed = [(path.stem, item) for path in sorted(SUITES_DIR.glob("*.json"))
+               for item in json.loads(path.read_text())["expectations"] if "class" in item["meta"]]
+
+    assert len(classed) == 4  # negative line payment, BHT04 before service, 837 and 835 procedure code shape
+    for suite, item in classed:
+        assert item["severity"] == "warning", suite
+        assert item["meta"]["class"] in (WARN_AND_LOAD, WARN_ON_THE_FILE), suite
+        assert "{value}" in item["meta"]["warning"] and not item["meta"]["warning"].startswith("expect_"), suite
+        if item["meta"]["class"] == WARN_ON_THE_FILE:
+            assert "{count}" in item["meta"]["file_warning"], suite

@@ -120,6 +120,16 @@ def test_a_utf16_file_with_a_byte_order_mark_is_decoded(tmp_path, db_path, mark,
     assert _paid(db_path) == Decimal("100.00")
 
 
+def test_a_utf16_file_of_control_characters_is_still_binary(tmp_path, db_path):
+    wide = tmp_path / "noise.835"
+    wide.write_bytes(codecs.BOM_UTF16_LE + "".join(map(chr, range(32))).encode("utf-16-le") * 4)  # U+0000 to U+001F
+
+    [result] = load_files([wide], db_path)
+
+    assert result.status == "rejected"
+    assert f"{wide}: binary content, not an X12 or CSV file" in result.message
+
+
 def _traversal(path: Path) -> Path:
     return _zip(path, {"../evil.835": GOOD})
 

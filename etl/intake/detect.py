@@ -32,6 +32,14 @@ def decode(data: bytes, name: str) -> str:
         raise LoadError(f"{name}: file is empty")
     if data.startswith(_ZIP_MAGIC):
         return first_sheet_as_csv(data, name)
+    text = _text(data, name)
+    if "\x00" in text or len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
+        raise LoadError(f"{name}: binary content, not an X12 or CSV file")
+    return text
+
+
+def _text(data: bytes, name: str) -> str:
+    """The bytes as text: UTF-16 behind its byte-order mark, otherwise UTF-8, Windows-1252 or latin-1."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Windows tools save "Unicode" text as UTF-16 behind a byte-order mark; read as UTF-8 it is half NUL bytes.
         try:
@@ -40,18 +48,15 @@ def decode(data: bytes, name: str) -> str:
             raise LoadError(f"{name}: UTF-16 text (it starts with a byte-order mark) that cannot be decoded at byte "
                             f"{error.start:,}") from error
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Older PM exports are often Windows-1252, whose curly quotes and dashes (0x80-0x9F) latin-1 would read as C1
         # control characters; latin-1, which decodes any byte, takes the few files with bytes cp1252 leaves undefined,
         # and the binary test below judges them.
         try:
-            text = data.decode("cp1252")
+            return data.decode("cp1252")
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    if "\x00" in text or len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
-        raise LoadError(f"{name}: binary content, not an X12 or CSV file")
-    return text
+            return data.decode("latin-1")
 
 
 def detect_kind(text: str, name: str, mapping: ColumnMapping) -> str:

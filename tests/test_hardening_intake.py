@@ -127,8 +127,8 @@ def test_a_one_megabyte_amount_is_quoted_200_characters_in_its_reason(db_path, t
 
 
 def test_a_one_megabyte_value_the_suites_refuse_is_cut_where_the_reason_is_stored(db_path, tmp_path):
-    # No TR3 length is checked on SV101's procedure code; the suites refuse it, quoting it, and the loader cuts the
-    # reason it stores to 2,000 characters and each sample value of validation_runs to 200.
+    # SV101-2 holds at most 48 characters (expectations/claim_lines.json); the suites refuse it, quoting it, and the
+    # loader cuts the reason it stores to 2,000 characters and each sample value of validation_runs to 200.
     procedure = "H" * 1_000_000
     path = written(tmp_path, "huge.837p", COB_837.read_text().replace("SV1*HC:99213*", f"SV1*HC:{procedure}*", 1))
 

@@ -213,10 +213,10 @@ def test_an_error_nobody_foresaw_rejects_only_its_file_and_logs_a_masked_traceba
 def test_a_validation_error_nobody_foresaw_rejects_only_its_file(db_path, monkeypatch):
     real = etl.intake.validate.validate_files
 
-    def fails_on_audits(runner, files, paths):
+    def fails_on_audits(runner, files, paths, strict=False):
         if any(path.name == "audits.csv" for path in paths):
             raise KeyError("PLANTEDMEMBER")
-        real(runner, files, paths)
+        real(runner, files, paths, strict)
 
     monkeypatch.setattr(etl.intake.validate, "validate_files", fails_on_audits)
 

@@ -143,3 +143,16 @@ def test_every_classed_expectation_is_a_warning_with_its_rule_in_words():
         assert "{value}" in item["meta"]["warning"] and not item["meta"]["warning"].startswith("expect_"), suite
         if item["meta"]["class"] == WARN_ON_THE_FILE:
             assert "{count}" in item["meta"]["file_warning"], suite
+
+
+def test_a_procedure_code_longer_than_sv101_holds_is_refused_without_a_warning(db_path, tmp_path):
+    # SV101-2 holds at most 48 characters: 49 is no code any system sent, so H1 is refused and H2 (80.00) loads
+    too_long = tmp_path / "too_long.837p"
+    too_long.write_text(SIX_DIGIT_CODE.read_text().replace("SV1*HC:478331*", f"SV1*HC:{'4' * 49}*"))
+
+    [result] = load_files([too_long], db_path)
+
+    assert (result.status, result.records_loaded, result.records_quarantined) == ("partial", 1, 1)
+    assert scalar(db_path, "select sum(total_charge) from claims") == Decimal("80.00")
+    assert scalar(db_path, "select reason from quarantine").startswith("expect_column_value_lengths_to_be_between(procedure_code)")
+    assert warnings_of(db_path) == []

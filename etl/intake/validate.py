@@ -20,7 +20,7 @@ import polars as pl
 from etl import settings
 from etl.intake.detect import decode
 from etl.intake.records import PHI_COLUMNS, LoadWarning, ParsedFile, Quarantined
-from etl.intake.values import passes_luhn
+from etl.intake.values import passes_luhn, shortened
 
 settings.quiet_great_expectations()
 # Great Expectations imports pyspark when it is installed (the spark extra), and pyspark 4.3 warns at import that it
@@ -354,9 +354,12 @@ def runs_for_file(outcomes: list[Outcome], index: int, parsed: ParsedFile, stric
 
 def _warn_in_words(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> None:
     """Each classed warning of the file in load_warnings: at its row's line or segment, or, for a value an X12 file
-    holds once in its header, once for the file per value."""
+    holds once in its header, once for the file per value. A record a critical expectation refuses has no warning."""
+    mine = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index]
+    refused = {_record_key(parsed, failure) for failure in mine if failure.severity == "error"}
     for outcome in outcomes:
-        failing = [failure for failure in outcome.failures if failure.file_index == index and failure.policy]
+        failing = [failure for failure in outcome.failures if failure.file_index == index and failure.policy
+                   and _record_key(parsed, failure) not in refused]
         if not failing:
             continue
         # An 837's submitted_date is its BHT04 (the date the file was created). One that predates the services is kept
@@ -365,7 +368,7 @@ def _warn_in_words(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> N
         # first_submitted_date <= service date + limit, reads the claim as filed on time ("first sent 1996-09-18
         # (-3029 days after service)"), which a BHT04 before the service does not prove.
         if failing[0].policy == WARN_ON_THE_FILE and parsed.kind in X12_KINDS:
-            counts = Counter(_shown_for(failure) for failure in failing)
+            counts = Counter(_quoted_for(failure) for failure in failing)
             parsed.structural_warnings += [
                 LoadWarning("file", _loaded(failing[0].file_warning.format(value=value, count=count))) for value, count in counts.items()
             ]
@@ -373,7 +376,7 @@ def _warn_in_words(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> N
         rows = parsed.tables[outcome.suite]
         parsed.structural_warnings += [
             LoadWarning(rows["locator"][failure.row] if "locator" in rows.columns else _locator(parsed, *_record_key(parsed, failure)),
-                        _loaded(failure.warning.format(value=_shown_for(failure))))
+                        _loaded(failure.warning.format(value=_quoted_for(failure))))
             for failure in failing
         ]
 
@@ -386,12 +389,17 @@ def _shown_for(failure: Failure) -> str:
     return "(masked)" if failure.column in PHI_COLUMNS else _shown(failure.value)
 
 
+def _quoted_for(failure: Failure) -> str:
+    """The value as a warning in words quotes it: cut to 200 characters with its length (etl/intake/values.py)."""
+    return shortened(_shown_for(failure))
+
+
 def quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) -> None:
     """Drop every record holding a failing row, with its children, and quarantine it once with all its reasons."""
     reasons: dict[tuple[str, str, int], list[str]] = {}
     for failure in errors:
         shown = _shown_for(failure)
-        reason = f"{failure.warning.format(value=shown)} (refused: --strict)" if failure.policy else f"{failure.expectation} failed on {shown}"
+        reason = f"{failure.warning.format(value=_quoted_for(failure))} (refused: --strict)" if failure.policy else f"{failure.expectation} failed on {shown}"
         reasons.setdefault(_record_key(parsed, failure), []).append(reason)
     dropped = {key_column: {value for (_, column, value) in reasons if column == key_column} for key_column in RECORD_TABLES}
     dropped["remit_claim_id"] |= _children_of_payments(parsed, dropped["payment_id"])

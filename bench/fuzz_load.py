@@ -213,6 +213,10 @@ def input_records(name: str, data: bytes) -> tuple[str, list[int] | int]:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     stripped = text.lstrip(" \t\r\n\ufeff")
+    # text above the ISA (a clearinghouse banner, a flipped byte) is skipped by the loader, which numbers the segments
+    # from the first ISA in the first 64 KB (etl/intake/x12/segments.py)
+    if not stripped.startswith(("ISA", "GS", "ST")) and (isa := re.search(r"(?:^|(?<=[^A-Za-z0-9]))ISA", stripped[:65_536])):
+        stripped = stripped[isa.start():]
     if stripped.startswith(("ISA", "GS", "ST")):
         try:
             segments = numbered_segments(stripped, name)

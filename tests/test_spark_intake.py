@@ -150,3 +150,22 @@ def _counts(lake_or_db: Path) -> dict[str, int]:
 
 def _added(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {table: after[table] - before[table] for table in after if after[table] != before[table]}
+
+
+def test_a_zip_with_a_readme_loads_its_835_on_spark_as_the_loader_does(spark, tmp_path):
+    import zipfile
+
+    from etl.spark.intake import load_files_spark
+
+    delivery = tmp_path / "era.zip"
+    with zipfile.ZipFile(delivery, "w") as archive:
+        archive.writestr("835_a.txt", (FIXTURES / "hostile" / "good.835").read_bytes())  # BPR02 100.00
+        archive.writestr("README.txt", "Remittances for the week")
+    db = tmp_path / "zip.duckdb"
+    local = {result.path: result.status for result in load_files([delivery], db)}
+    result = load_files_spark(spark, [delivery], tmp_path / "lake", Path(f"{db}.key"))
+
+    assert {item.path: item.status for item in result.files} == local == {
+        f"{delivery}!/835_a.txt": "loaded", f"{delivery}!/README.txt": "skipped"}
+    with lake_connection(tmp_path / "lake") as lake_con:
+        assert lake_con.execute("select sum(amount)::varchar from remit_payments").fetchone() == ("100.00",)

@@ -188,8 +188,12 @@ def _parsed_parts(index: int, item, suite_columns: dict[str, list[str]], code_li
     tables, and each suite's prepared rows (etl/intake/validate.py prepared, a file's parents found in the file)."""
     from etl.intake.validate import FILE, prepared, stacked
 
-    if item.result is not None:  # unreadable, or loaded before
-        return [("meta", "", _json({"failed": item.result.message} if item.result.status == "failed" else {"known": item.result.file_id}))]
+    if item.result is not None:  # unreadable, a member skipped by its name (a README in a zip), or loaded before
+        if item.result.status == "failed":
+            return [("meta", "", _json({"failed": item.result.message}))]
+        if item.result.file_id is None:
+            return [("meta", "", _json({"skipped": item.result.message}))]
+        return [("meta", "", _json({"known": item.result.file_id}))]
     parsed = item.parsed
     meta = {"sha256": item.sha256, "size": item.size,
             "highest": {column: max((int(frame[column].max()) for frame in parsed.tables.values()
@@ -241,6 +245,8 @@ def _plan(files: list[Path], metas: dict[int, dict], known: dict[str, int],
         meta = metas[index]
         if "failed" in meta:
             results[index] = FileResult(str(path), "unknown", "failed", message=meta["failed"])
+        elif "skipped" in meta:
+            results[index] = FileResult(str(path), "-", "skipped", message=meta["skipped"])
         elif "known" in meta or meta["sha256"] in seen:
             file_id = meta.get("known") or seen[meta["sha256"]]
             results[index] = FileResult(str(path), "-", "skipped", message=f"already loaded as file {file_id}", file_id=file_id)

@@ -1,6 +1,7 @@
 """Time each dashboard page as a user waits for it: the whole script run (queries, tables, charts, downloads) through
-Streamlit's AppTest, in a fresh process per page, cold (first run), warm (the same page again) and with a new filter (the
-as-of date a day earlier), beside a baseline from the same run: an empty page that draws only the demo banner. The page's
+Streamlit's AppTest, in a fresh process per page that has imported the dashboard as the server does before its first
+visitor: cold (the page's first run, every cache empty), warm (the same page again) and with a new filter (the as-of
+date a day earlier), beside a baseline from the same run: an empty page that draws only the demo banner. The page's
 queries alone are bench/pages.py; the README puts the two side by side.
 
 Run: python bench/page_runs.py --db demo.duckdb
@@ -19,18 +20,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview", "payer_scorecard", "work_queue", "late_payments", "denials", "timelines", "coder_accuracy", "claim",
          "data_loaded", "data_quality"]
-# One page run in its own process: the imports and the first run are what a new session pays.
+# One page in its own process: the dashboard's modules imported first, as the server does before its first visitor,
+# then the page's first run with every cache empty (what a new session waits for), the same again, and a new filter.
 CHILD = """
 import json, resource, sys, time
-from streamlit.testing.v1 import AppTest
 page, as_of = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
+from dashboard.serve import warm_up  # what `python -m dashboard.serve` imports before its first visitor
+warm_up()
+imports = time.perf_counter() - started
+from streamlit.testing.v1 import AppTest
+started = time.perf_counter()
 app = AppTest.from_file(sys.argv[3], default_timeout=600)
-app.run()
+app.query_params["as_of"] = as_of  # an address that names the date, so the first run is the only one
 if page != "baseline":
-    app.switch_page(f"views/{page}.py").run()
-    if "as_of" in app.session_state:
-        app.date_input(key="as_of").set_value(__import__("datetime").date.fromisoformat(as_of)).run()
+    app.switch_page(f"views/{page}.py")
+app.run()
 cold = time.perf_counter() - started
 started = time.perf_counter()
 app.run()
@@ -46,7 +51,7 @@ started = time.perf_counter()
 if page == "overview":
     app.button(key="prepare_board_pack").click().run()
 board_pack = time.perf_counter() - started if page == "overview" else None
-print(json.dumps({"cold": cold, "warm": warm, "new_filter": new_filter, "board_pack": board_pack,
+print(json.dumps({"imports": imports, "cold": cold, "warm": warm, "new_filter": new_filter, "board_pack": board_pack,
                   "exception": bool(app.exception),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -98,7 +103,8 @@ def main() -> None:
     finally:
         baseline_script.unlink()
     print(f"{args.db.name}: {claims:,} claim submissions, as of {args.as_of}")
-    print(f"baseline (an empty page drawing the banner): cold {baseline['cold']:.2f} s, warm {baseline['warm'] * 1000:.0f} ms")
+    print(f"baseline (an empty page drawing the banner): cold {baseline['cold']:.2f} s, warm {baseline['warm'] * 1000:.0f} ms;"
+          f" the server's imports before its first visitor {baseline['imports']:.2f} s")
     print(f"{'page':<16} {'cold s':>7} {'warm ms':>8} {'new filter ms':>14} {'cold / baseline':>16} {'claims/s cold':>14}"
           f" {'peak MB':>8}")
     for page in PAGES:

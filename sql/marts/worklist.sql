@@ -65,8 +65,9 @@ open_claims as (
         as_of - submitted_date > expected_days_to_pay as is_past_expected_days,
         -- no answer yet: the filing limit runs from the date of service, and a first submission inside it meets it
         -- for good (a payer that lost the claim takes it again with proof of timely filing); after a remit, the
-        -- appeal window runs from it
-        first_submitted_date <= service_date_from + timely_filing_days as is_filed_on_time,
+        -- appeal window runs from it. A submission dated before the service (an 837 BHT04 that predates its claims,
+        -- loaded with a warning) proves nothing.
+        first_submitted_date between service_date_from and service_date_from + timely_filing_days as is_filed_on_time,
         case
             when adjudication_count > 0 then 'appeal window'
             when is_filed_on_time and as_of > service_date_from + timely_filing_days then 'filed on time'

@@ -15,10 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from etl.access import accounts
-from etl.load import load_files
 from tests.conftest import FIXTURES, scalar
 from tests.test_e2e_browser import ARTIFACTS, LOCK_ERROR, browser, choose, serve, settle  # noqa: F401 - browser is a fixture
+from tests.test_e2e_browser import practice_with_account
 from tests.test_e2e_browser import sign_in as sign_in_as
 
 pytestmark = pytest.mark.e2e
@@ -30,11 +29,7 @@ NOTE = "Called Cigna: the referral was on file, ref 5521; appeal with the referr
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory):
     """The hand-made worklist practice with one biller account, dana."""
-    folder = tmp_path_factory.mktemp("biller_morning")
-    db = folder / "practice.duckdb"
-    load_files([FIXTURES / "worklist"], db)
-    accounts.add_user(folder / "users.json", "dana", "biller", PASSWORD)
-    return db, folder / "users.json"
+    return practice_with_account(tmp_path_factory.mktemp("biller_morning"), [FIXTURES / "worklist"], "dana", "biller", PASSWORD)
 
 
 @pytest.fixture(scope="module")

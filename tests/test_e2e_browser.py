@@ -192,6 +192,17 @@ def test_a_biller_left_idle_sees_the_page_cleared_when_the_time_out_expires_with
 LOCK_ERROR = __import__("re").compile("Could not set lock|Conflicting lock|database is locked", __import__("re").I)
 
 
+def practice_with_account(folder: Path, files: list[Path], name: str, role: str, password: str) -> tuple[Path, Path]:
+    """The files loaded into folder/practice.duckdb, with one account; the database and its accounts file."""
+    from etl.access import accounts
+    from etl.load import load_files
+
+    db = folder / "practice.duckdb"
+    load_files(files, db)
+    accounts.add_user(folder / "users.json", name, role, password)
+    return db, folder / "users.json"
+
+
 def sign_in(page, url: str, name: str, password: str, lands_on: str = "Work queue") -> None:
     """Sign in at the address and wait for the page it opens (a biller's first page unless told)."""
     page.goto(url)

@@ -15,10 +15,9 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from etl.access import accounts
-from etl.load import load_files
 from tests.conftest import FIXTURES
 from tests.test_e2e_browser import ARTIFACTS, LOCK_ERROR, browser, choose, serve, settle  # noqa: F401 - browser is a fixture
+from tests.test_e2e_browser import practice_with_account
 from tests.test_e2e_browser import sign_in as sign_in_as
 
 pytestmark = pytest.mark.e2e
@@ -29,11 +28,7 @@ AS_OF = "2026-11-05"
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory):
     """The month-end practice with one manager account, mara."""
-    folder = tmp_path_factory.mktemp("manager_month_end")
-    db = folder / "practice.duckdb"
-    load_files([FIXTURES / "manager_month_end"], db)
-    accounts.add_user(folder / "users.json", "mara", "manager", PASSWORD)
-    return db, folder / "users.json"
+    return practice_with_account(tmp_path_factory.mktemp("manager_month_end"), [FIXTURES / "manager_month_end"], "mara", "manager", PASSWORD)
 
 
 @pytest.fixture(scope="module")

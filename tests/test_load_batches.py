@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES, REPO, scalar, snapshot
 TEMPLATE = (FIXTURES / "x12" / "cob_sunrise.835").read_text()  # one claim C3: 60.00 charged, 48.00 paid
 BAD = {
     7: ("CLP*K7*1*60*48*", "CLP*K7*1*60*4X8*", "non-numeric amount in paid: '4X8'"),
-    19: ("CAS*PR*2*12", "CAS*ZZ*2*12", "expect_column_values_to_be_in_set(group_code) failed on 'ZZ'"),
+    19: ("CAS*PR*2*12", "CAS*ZZ*2*12", "the adjustment group (CAS01, or the group_code column of a CSV) is 'ZZ', not one of CO, PR, OA, PI or CR"),
     33: ("DTM*232*20261017", "DTM*232*20261399", "impossible date in DTM02: '20261399'"),
 }
 

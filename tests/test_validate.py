@@ -20,15 +20,15 @@ def with_change(text: str, line: int, old: str, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-# (name, file text, quarantined locator, the expectation the reason names)
+# (name, file text, quarantined locator, the reason in words: the field, its element or column, the value and the rule)
 SEEDED = [
-    ("icd-10 shape", with_change(CLAIMS, 4, "J06.9", "6J0.9"), "line 4", "expect_column_values_to_match_regex(code) failed on '6J09'"),
-    ("service date in the future", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2031-10-20,2031-10-20,2031-10-22"), "line 10", "expect_column_values_to_be_between(service_date_from) failed on 2031-10-20"),
-    ("service date beyond what a timestamp holds", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2999-10-20,2999-10-20,2999-10-22"), "line 10", "expect_column_values_to_be_between(service_date_from) failed on 2999-10-20"),
-    ("claim status code", with_change(REMITS, 9, ",C1002,1,", ",C1002,9,").replace(",C1002,1,", ",C1002,9,"), "line 9", "expect_column_values_to_be_in_set(status_code) failed on '9'"),
-    ("negative paid outside a reversal", with_change(REMITS, 11, ",0.00,0.00,BC-9001", ",-5.00,0.00,BC-9001"), "line 11", "expect_column_values_to_be_between(paid) failed on -5.00"),
-    ("group code", with_change(REMITS, 11, ",CO,197,", ",ZZ,197,"), "line 11", "expect_column_values_to_be_in_set(group_code) failed on 'ZZ'"),
-    ("audited code shape", with_change(AUDITS, 4, ",99215,99214,", ",99215,9921,"), "line 4", "expect_column_values_to_match_regex(audited_code) failed on '9921'"),
+    ("icd-10 shape", with_change(CLAIMS, 4, "J06.9", "6J0.9"), "line 4", "the diagnosis code '6J09' (an HI code, or one in the diagnosis_codes column of a CSV) is not ICD-10-CM: a letter, a digit, then one to five letters or digits, without the dot"),
+    ("service date in the future", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2031-10-20,2031-10-20,2031-10-22"), "line 10", "the claim's first date of service (DTP*472 or DTP*434 in loop 2300, else its earliest line's; or the service_date_from column of a CSV) is 2031-10-20, in the future"),
+    ("service date beyond what a timestamp holds", with_change(CLAIMS, 10, "2026-10-20,2026-10-20,2026-10-22", "2999-10-20,2999-10-20,2999-10-22"), "line 10", "the claim's first date of service (DTP*472 or DTP*434 in loop 2300, else its earliest line's; or the service_date_from column of a CSV) is 2999-10-20, in the future"),
+    ("claim status code", with_change(REMITS, 9, ",C1002,1,", ",C1002,9,").replace(",C1002,1,", ",C1002,9,"), "line 9", "the claim status (CLP02, or the claim_status_code column of a CSV) is '9', not a 005010X221A1 claim status code"),
+    ("negative paid outside a reversal", with_change(REMITS, 11, ",0.00,0.00,BC-9001", ",-5.00,0.00,BC-9001"), "line 11", "the claim payment (CLP04, or the claim_paid column of a CSV) is -5.00, below zero on a claim that is not a reversal (CLP02 22)"),
+    ("group code", with_change(REMITS, 11, ",CO,197,", ",ZZ,197,"), "line 11", "the adjustment group (CAS01, or the group_code column of a CSV) is 'ZZ', not one of CO, PR, OA, PI or CR"),
+    ("audited code shape", with_change(AUDITS, 4, ",99215,99214,", ",99215,9921,"), "line 4", "the code the auditor settled on (the audited_code column) is '9921', neither a CPT code (five digits, or four and a letter) nor a HCPCS Level II code (a letter A-V and four digits)"),
 ]
 
 
@@ -73,7 +73,10 @@ def test_a_claims_line_failing_takes_its_whole_claim_and_the_others_load(db_path
     rows = scalar(db_path, "select list([locator, reason, raw] order by try_cast(split_part(locator, ' ', 2) as integer)) from quarantine")
     assert [row[0] for row in rows] == ["line 5", "line 6", "line 7"]
     assert all(row[2].startswith("C1003,BCBS1,Blue Cross") for row in rows)
-    assert rows[1][1].startswith("quarantined with its claim at line 5: expect_column_values_to_be_between(service_date) failed on 2031-09-15")
+    assert rows[1][1].startswith(
+        "quarantined with its claim at line 5: the line's date of service (DTP*472 in loop 2400, else the claim's;"
+        " or the line_service_date column of a CSV) is 2031-09-15, in the future"
+    )
 
 
 def test_a_remit_claim_failing_takes_its_lines_adjustments_and_remarks(db_path, tmp_path):
@@ -136,7 +139,9 @@ def test_an_835_payment_failing_takes_every_claim_in_it(db_path, tmp_path):
     [result] = load_files([negative], db_path)
 
     assert result.status == "rejected"
-    assert scalar(db_path, "select [locator, reason] from quarantine") == ["segment 3", "expect_column_values_to_be_between(amount) failed on -230.00"]
+    assert scalar(db_path, "select [locator, reason] from quarantine") == [
+        "segment 3", "the payment amount (BPR02, or the payment_amount column of a CSV) is -230.00, below zero; a negative balance is sent as a PLB FB adjustment"
+    ]
     assert scalar(db_path, "select count(*) from remit_claims") == 0
 
 

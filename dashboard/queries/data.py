@@ -80,8 +80,12 @@ def table_health() -> pl.DataFrame:
 
 @serves("data_quality")
 def validation_results() -> pl.DataFrame:
-    """The latest result of every expectation, failing ones first."""
-    return frame("select * from validation_results order by latest_success, unexpected_count desc, suite, expectation")
+    """The latest result of every expectation, failing ones first, its rule in words beside GX's name for it."""
+    from etl.intake.policy import rule_in_words
+
+    results = frame("select * from validation_results order by latest_success, unexpected_count desc, suite, expectation")
+    checks = [rule_in_words(*key) for key in results.select("suite", "expectation", "severity").iter_rows()]
+    return results.with_columns(pl.Series("check", checks, pl.Utf8)).select("suite", "check", pl.exclude("suite", "check"))
 
 
 @serves("data_quality")

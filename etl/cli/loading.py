@@ -117,13 +117,15 @@ def validate(
 
     Example: claimscope validate --db demo.duckdb --docs /tmp/claimscope-docs
     """
+    from etl.intake.policy import rule_in_words
     from etl.intake.validate import validate_database
 
     with database.write_connection(db) as con:
         runs = validate_database(con, date.today(), docs)
     failed = [run for run in runs if not run["success"]]
-    rows = [(run["suite"], run["expectation"], run["severity"], run["unexpected_count"], run["sample_values"] or "") for run in failed]
-    headings = ["suite", "expectation", "severity", "failing rows", "sample"]
+    rows = [(run["suite"], rule_in_words(run["suite"], run["expectation"], run["severity"]), run["severity"], run["unexpected_count"],
+             run["sample_values"] or "") for run in failed]
+    headings = ["suite", "check", "severity", "failing rows", "sample"]
     console.print(table(f"{len(runs) - len(failed)} of {len(runs)} expectations met", headings, rows, numeric={"failing rows"}))
     if docs:
         console.print(f"Data Docs: {docs / 'index.html'}")

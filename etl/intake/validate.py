@@ -1,8 +1,8 @@
 """Run the Great Expectations suites (expectations/*.json) over parsed rows before they are written.
 
 A row failing a critical expectation takes its record (the claim, remit claim, payment or audit row it
-belongs to) to quarantine, naming the expectation and the value; a warning loads and is recorded, in words as well
-when the suite classes it (meta.class), and --strict refuses a classed warning instead.
+belongs to) to quarantine with the suite's meta.refusal in words; a warning loads and is recorded, in words as well
+when the suite classes it "warn and load" or "warn on the file", and --strict refuses such a warning instead.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import polars as pl
 
 from etl import settings
 from etl.intake.detect import decode
+from etl.intake.policy import DERIVED_FROM, WARN_AND_LOAD, WARN_ON_THE_FILE, WARNED_IN_WORDS  # noqa: F401 (tests read WARN_AND_LOAD here)
 from etl.intake.records import PHI_COLUMNS, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import passes_luhn, shortened
 
@@ -48,16 +49,11 @@ RECORD_KEYS = {
 # Where each record's locator is read, to point the quarantine row at the file.
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
 FILE, ROW = "_file", "_row"
-# Derived columns a suite checks, and the column a person should be shown when one fails.
-DERIVED_FROM = {
-    "billing_npi_passes_luhn": "billing_npi", "rendering_npi_passes_luhn": "rendering_npi", "bills_a_code": "procedure_code",
-    "reason_code_in_effect": "reason_code", "code_in_effect": "code",
-}
 SAMPLE_SIZE = 5
-# The classes of issue 32's policy that a suite gives a warning in meta.class ("real money is not refused over
-# paperwork"): the record loads and meta.warning is recorded at its row, or once for the file when the value is the
-# file's own (an 837's BHT04); `claimscope load --strict` refuses the record instead, as it does an envelope count.
-WARN_AND_LOAD, WARN_ON_THE_FILE = "warn and load", "warn on the file"
+# The classes of issue 32's policy (etl/intake/policy.py) that a suite gives a warning in meta.class ("real money is
+# not refused over paperwork"): the record loads and meta.warning is recorded at its row, or once for the file when the
+# value is the file's own (an 837's BHT04); `claimscope load --strict` refuses the record instead, as it does an
+# envelope count. A warning of "load and count" is only counted in validation_runs; a critical one refuses its record.
 X12_KINDS = ("835", "837P", "837I")
 
 
@@ -72,9 +68,10 @@ class Failure:
     file_index: int
     row: int
     value: object
-    policy: str | None = None  # meta.class, for a warning the suite classes
+    policy: str | None = None  # meta.class: refuse the record, warn and load, warn on the file or load and count
     warning: str | None = None  # meta.warning: the rule in words, with {value}
     file_warning: str | None = None  # meta.file_warning: the same once for a file, with {value} and {count}
+    refusal: str | None = None  # meta.refusal: a critical rule broken, in words, with {value} or {length}
 
 
 @dataclass
@@ -177,7 +174,7 @@ class SuiteRunner:
             name = config.type + (f"({column})" if column else "")
             severity = "error" if str(config.severity.value) == "critical" else "warning"
             meta = config.meta or {}
-            words = (meta.get("class"), meta.get("warning"), meta.get("file_warning"))
+            words = (meta.get("class"), meta.get("warning"), meta.get("file_warning"), meta.get("refusal"))
             failing = item.result.get("unexpected_index_list") or []
             shown = DERIVED_FROM.get(column, column)
             failures = [
@@ -321,7 +318,7 @@ def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Pat
     for index, (parsed, path) in enumerate(zip(files, paths)):
         parsed.validation = runs_for_file(outcomes, index, parsed, strict)
         errors = [failure for outcome in outcomes for failure in outcome.failures
-                  if failure.file_index == index and (failure.severity == "error" or (strict and failure.policy))]
+                  if failure.file_index == index and (failure.severity == "error" or (strict and failure.policy in WARNED_IN_WORDS))]
         if errors:
             quarantine_records(parsed, path, errors)
 
@@ -358,7 +355,7 @@ def _warn_in_words(outcomes: list[Outcome], index: int, parsed: ParsedFile) -> N
     mine = [failure for outcome in outcomes for failure in outcome.failures if failure.file_index == index]
     refused = {_record_key(parsed, failure) for failure in mine if failure.severity == "error"}
     for outcome in outcomes:
-        failing = [failure for failure in outcome.failures if failure.file_index == index and failure.policy
+        failing = [failure for failure in outcome.failures if failure.file_index == index and failure.policy in WARNED_IN_WORDS
                    and _record_key(parsed, failure) not in refused]
         if not failing:
             continue
@@ -398,9 +395,7 @@ def quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) ->
     """Drop every record holding a failing row, with its children, and quarantine it once with all its reasons."""
     reasons: dict[tuple[str, str, int], list[str]] = {}
     for failure in errors:
-        shown = _shown_for(failure)
-        reason = f"{failure.warning.format(value=_quoted_for(failure))} (refused: --strict)" if failure.policy else f"{failure.expectation} failed on {shown}"
-        reasons.setdefault(_record_key(parsed, failure), []).append(reason)
+        reasons.setdefault(_record_key(parsed, failure), []).append(refusal_in_words(failure))
     dropped = {key_column: {value for (_, column, value) in reasons if column == key_column} for key_column in RECORD_TABLES}
     dropped["remit_claim_id"] |= _children_of_payments(parsed, dropped["payment_id"])
     records = [
@@ -420,6 +415,21 @@ def quarantine_records(parsed: ParsedFile, path: Path, errors: list[Failure]) ->
         parsed.tables[table] = frame.filter(keep)
     parsed.records_loaded -= before - records_in(parsed)
     parsed.quarantine += _with_raw(records, path)
+
+
+def refusal_in_words(failure: Failure) -> str:
+    """Why a failing row's record is refused: the suite's meta.refusal, or a classed warning's sentence under --strict."""
+    if failure.severity == "error" and failure.refusal:
+        # {length} for a value too long to be any code (a procedure code is not PHI, but its length says all there is)
+        return failure.refusal.format(value=_quoted_for(failure), length=_length_of(failure))
+    if failure.policy in WARNED_IN_WORDS and failure.warning:
+        return f"{failure.warning.format(value=_quoted_for(failure))} (refused: --strict)"
+    # A suite edited without meta.refusal still refuses; tests/test_reasons_in_words.py keeps the shipped ones worded.
+    return f"{failure.expectation} failed on {_shown_for(failure)}"
+
+
+def _length_of(failure: Failure) -> str:
+    return "(masked)" if failure.column in PHI_COLUMNS or failure.value is None else f"{len(str(failure.value)):,}"
 
 
 def _other_lines(parsed: ParsedFile, reasons: dict, records: list[Quarantined]) -> list[Quarantined]:

@@ -10,25 +10,31 @@ _ZERO = pl.lit(0).cast(MONEY)
 COLUMNS = ["payment_id", "remit_claim_id", "remit_line_id", "identity", "expected", "actual", "difference", "locator"]
 
 
-def balancing_issues(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Rows where BPR02 = ΣCLP04 − ΣPLB, CLP03 − ΣCAS = CLP04, SVC02 − Σline CAS = SVC03, or CLP05 = ΣPR CAS fails."""
+def balancing_issues(tables: dict[str, pl.DataFrame], unverifiable: dict[int, str] | None = None) -> pl.DataFrame:
+    """Rows where BPR02 = ΣCLP04 − ΣPLB, CLP03 − ΣCAS = CLP04, SVC02 − Σline CAS = SVC03, or CLP05 = ΣPR CAS fails;
+    a payment in `unverifiable` (payment id: why, as a cut set or a quarantined PLB) keeps its BPR02 row, noted."""
     payments, claims, lines = tables["remit_payments"], tables["remit_claims"], tables["remit_service_lines"]
     adjustments, plb = tables["remit_adjustments"], tables["provider_adjustments"]
     claim_cas = adjustments.group_by("remit_claim_id").agg(pl.col("amount").sum().alias("cas"))
     line_cas = adjustments.filter(pl.col("remit_line_id").is_not_null()).group_by("remit_line_id").agg(pl.col("amount").sum().alias("cas"))
     paid = claims.group_by("payment_id").agg(pl.col("paid").sum().alias("clp04"))
     levied = plb.group_by("payment_id").agg(pl.col("amount").sum().alias("plb"))
+    notes = pl.DataFrame({"payment_id": list(unverifiable or {}), "note": list((unverifiable or {}).values())},
+                         schema={"payment_id": payments.schema["payment_id"], "note": pl.Utf8})
+    identity = "BPR02 = sum CLP04 - sum PLB"
     payment_check = (
         payments.join(paid, on="payment_id", how="left")
         .join(levied, on="payment_id", how="left")
+        .join(notes, on="payment_id", how="left")
         .select(
             "payment_id",
             pl.lit(None, pl.Int64).alias("remit_claim_id"),
             pl.lit(None, pl.Int64).alias("remit_line_id"),
-            pl.lit("BPR02 = sum CLP04 - sum PLB").alias("identity"),
+            pl.when(pl.col("note").is_not_null()).then(pl.format(f"{identity} ({{}})", "note")).otherwise(pl.lit(identity)).alias("identity"),
             (pl.col("clp04").fill_null(_ZERO) - pl.col("plb").fill_null(_ZERO)).cast(MONEY).alias("expected"),
             pl.col("amount").alias("actual"),
             "locator",
+            pl.col("note").is_not_null().alias("noted"),
         )
     )
     claim_check = claims.join(claim_cas, on="remit_claim_id", how="left").select(
@@ -69,9 +75,12 @@ def balancing_issues(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
             "locator",
         )
     )
-    checks = pl.concat([payment_check, claim_check, line_check, responsibility_check], how="vertical_relaxed")
+    others = [check.with_columns(pl.lit(False).alias("noted")) for check in (claim_check, line_check, responsibility_check)]
+    checks = pl.concat([payment_check, *others], how="vertical_relaxed")
     return (
         checks.with_columns((pl.col("actual") - pl.col("expected")).cast(MONEY).alias("difference"))
-        .filter(pl.col("difference") != 0)
+        # a payment that cannot be checked (005010X221A1 balances BPR02 against all of its CLP04 and PLB) is a failure
+        # even when what loaded happens to add up
+        .filter((pl.col("difference") != 0) | pl.col("noted"))
         .select(COLUMNS)
     )

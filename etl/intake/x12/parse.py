@@ -97,13 +97,43 @@ def _parse_body(interchange: Interchange, name: str, kind: str, hasher: PatientH
     else:
         frames, problems, parse_warnings = claims_837.parse_claims(interchange, hasher, kind)
     for set_index, segment, reason in problems.sort("segment").rows():
-        interchange.transaction_sets[set_index].reject(segment, reason)
+        _reject(interchange, set_index, segment, reason, name)
     located = segments_with_set_index(interchange)  # once, for the checks of values held in segments of their own
-    _reject_overlong_elements(interchange, located, kind)
-    _reject_impossible_dates(interchange, located, kind)
+    _reject_overlong_elements(interchange, located, kind, name)
+    _reject_impossible_dates(interchange, located, kind, name)
     _reject_bad_segment_amounts(interchange, located, kind)
-    _reject_bad_values(frames, spec, interchange)
+    _reject_bad_values(frames, spec, interchange, name)
     return frames, parse_warnings
+
+
+def _reject(interchange: Interchange, set_index: int, number: int, reason: str, name: str) -> None:
+    """Reject the set at a structural error, except in a PLB: that provider-level adjustment (005010X221A1, after the
+    last 2000 loop) belongs to no claim, so it is quarantined alone, its set's claims load and the BPR02 check says
+    the payment cannot balance without it."""
+    if interchange.segments["tag"][number - interchange.first_number] != "PLB":
+        interchange.transaction_sets[set_index].reject(number, reason)
+        return
+    if any(number == segment for _, segment, _ in interchange.set_aside):
+        return  # one row per PLB, its first problem
+    described = (f"{name}: the provider adjustment (PLB) at segment {number} is unreadable and set aside: {reason}"
+                 f"{_pushed_amount_hint(interchange, number)}; the claims of its transaction set loaded, and its payment "
+                 f"no longer balances (BPR02 against sum CLP04 - sum PLB)")
+    interchange.set_aside.append((set_index, number, Quarantined(f"segment {number}", described, interchange.text_of(number))))
+    note = interchange.balance_notes.get(set_index)
+    quarantined = f"the PLB at segment {number} is quarantined, unreadable"
+    interchange.balance_notes[set_index] = f"{note}; {quarantined}" if note else f"unverifiable: {quarantined}"
+
+
+def _pushed_amount_hint(interchange: Interchange, number: int) -> str:
+    """Which PLB03/05/.. (C042: reason code, reference) holds more components than its two, as when the amount
+    was keyed into the composite (`WO>ADJ01>5***`); element positions only, never the reference (it may be an
+    account number)."""
+    elements = interchange.elements_of(number)
+    crowded = [f"PLB{position:02}" for position in range(3, min(len(elements), 15), 2)
+               if elements[position].count(interchange.delimiters.component) > 1]
+    if not crowded:
+        return ""
+    return f" ({', '.join(crowded)} holds more than a reason code and a reference: its amount may have been keyed into it)"
 
 
 def _finished_tables(
@@ -113,13 +143,15 @@ def _finished_tables(
     completed; each row keeps the index of its transaction set."""
     spec = remits_835 if kind == "835" else claims_837
     rejected = {ts.index for ts in interchange.transaction_sets if ts.problem}
+    set_aside = [segment for _, segment, _ in interchange.set_aside]
+    kept = ~pl.col(SET_INDEX).is_in(rejected) & ~pl.col(SEGMENT).is_in(set_aside)
     tables = {
-        table: _typed(frame.filter(~pl.col(SET_INDEX).is_in(rejected)).with_columns(pl.col(SEGMENT) - segment_offset), table, spec)
+        table: _typed(frame.filter(kept).with_columns(pl.col(SEGMENT) - segment_offset), table, spec)
         for table, frame in frames.items()
     }
     tables["patients"] = _unique_patients(tables["patients"], file_of_set)
     if kind == "835":
-        tables["balancing_issues"] = balancing_issues(tables).with_columns(pl.col("payment_id").alias(SET_INDEX))
+        tables["balancing_issues"] = balancing_issues(tables, interchange.balance_notes).with_columns(pl.col("payment_id").alias(SET_INDEX))
         tables["remit_service_lines"] = _line_dates_from_claim(tables["remit_service_lines"], tables["remit_claims"], "remit_claim_id")
     else:
         tables["claims"] = _claim_dates_from_lines(tables["claims"], tables["claim_lines"])
@@ -132,7 +164,7 @@ def _parsed_file(interchange: Interchange, tables: dict[str, pl.DataFrame], kind
     structural = [
         LoadWarning(f"segment {number}", f"{reason} (loaded: every segment of the set parses; --strict rejects it)")
         for number, reason in interchange.envelope_warnings
-    ]
+    ] + interchange.file_warnings
     records = tables["remit_claims" if kind == "835" else "claims"].height
     return ParsedFile(
         kind, tables=tables, quarantine=_quarantine(interchange), warnings=warnings, structural_warnings=structural,
@@ -154,6 +186,9 @@ def parse_x12_files(files: list[tuple[str, str]], kind: str, hasher: PatientHash
                 results[index] = _parse_alone(name, text, kind, hasher, strict)
                 continue
             interchange = read_interchange(text, name, strict)
+            if interchange.cut:  # its set aside records and balance notes are kept by the one-file parse
+                results[index] = _parse_alone(name, text, kind, hasher, strict)
+                continue
             if not interchange.transaction_sets:
                 _parse_body(interchange, name, kind, hasher)  # raises the LoadError parse_x12 would
             readable[index] = interchange
@@ -173,7 +208,7 @@ def _parse_together(
 ) -> list[ParsedFile]:
     combined, owners = _combined(interchanges)
     frames, parse_warnings = _parse_body(combined, "combined", kind, hasher)
-    if parse_warnings or combined.warnings:  # a warning cannot be told apart by file: read these files one by one
+    if parse_warnings or combined.warnings or combined.set_aside:  # not told apart by file: read them one by one
         return [_parse_alone(name, text, kind, hasher, strict) for name, text in files]
     for transaction_set in combined.transaction_sets:
         if transaction_set.problem:
@@ -257,7 +292,7 @@ _LONGEST_NAME = 1_000
 _SHORTEST_LIMIT = min(limit for by_tag in _MAX_LENGTHS.values() for positions in by_tag.values() for limit in positions.values())
 
 
-def _reject_overlong_elements(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
+def _reject_overlong_elements(interchange: Interchange, located: pl.DataFrame, kind: str, name: str) -> None:
     """An identifier longer than the TR3 allows rejects its set at the segment holding it, a name loads with a warning
     there (rejected only past _LONGEST_NAME); the reason gives the element and its length, never its text (a name or
     member id among them)."""
@@ -282,7 +317,7 @@ def _reject_overlong_elements(interchange: Interchange, located: pl.DataFrame, k
                     if (tag, position) in _NAMES and length <= _LONGEST_NAME:
                         interchange.warnings.append(f"segment {row['segment']}: {reason}; loaded as sent")
                     else:
-                        interchange.transaction_sets[row["set_index"]].reject(row["segment"], reason)
+                        _reject(interchange, row["set_index"], row["segment"], reason, name)
 
 
 # The date elements the parse reads, by segment: (element position, the qualifier element and the values it must have
@@ -295,7 +330,7 @@ _DATE_ELEMENTS = {
 _PHI_DATE_ELEMENTS = {"DMG"}
 
 
-def _reject_impossible_dates(interchange: Interchange, located: pl.DataFrame, kind: str) -> None:
+def _reject_impossible_dates(interchange: Interchange, located: pl.DataFrame, kind: str, name: str) -> None:
     """An impossible date rejects its set at the segment that holds it (the DTM, not the CLP it dates); `located` is
     the interchange's segments with their set index."""
     open_sets = [ts.index for ts in interchange.transaction_sets if ts.problem is None]
@@ -312,7 +347,7 @@ def _reject_impossible_dates(interchange: Interchange, located: pl.DataFrame, ki
         bad = of_tag.filter(read & (value != "") & impossible)
         for set_index, number, text in bad.select("set_index", "segment", value.alias("value")).rows():
             shown = "" if tag in _PHI_DATE_ELEMENTS else f": {shortened(text)!r}"
-            interchange.transaction_sets[set_index].reject(number, f"impossible date in {tag}{position:02}{shown}")
+            _reject(interchange, set_index, number, f"impossible date in {tag}{position:02}{shown}", name)
 
 
 # Amounts whose row is located at another segment than the one holding them: BPR02 (the payment's total) of an 835
@@ -339,10 +374,9 @@ def _reject_bad_segment_amounts(interchange: Interchange, located: pl.DataFrame,
             interchange.transaction_sets[set_index].reject(number, reason)
 
 
-def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange) -> None:
+def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Interchange, name: str) -> None:
     """Non-numeric or oversized amounts and quantities and impossible dates are structural errors: reject their sets."""
     checks = [(spec.AMOUNTS, AMOUNT_PATTERN, MONEY, "amount"), (spec.QUANTITIES, QUANTITY_PATTERN, QUANTITY, "quantity")]
-    by_set = {ts.index: ts for ts in interchange.transaction_sets}
     for table, frame in frames.items():
         problems = [
             problem
@@ -366,7 +400,7 @@ def _reject_bad_values(frames: dict[str, pl.DataFrame], spec, interchange: Inter
             continue
         bad = frame.select(SET_INDEX, SEGMENT, pl.coalesce(problems).alias("problem")).filter(pl.col("problem").is_not_null())
         for set_index, segment, problem in bad.sort(SEGMENT).iter_rows():
-            by_set[set_index].reject(segment, problem)
+            _reject(interchange, set_index, segment, problem, name)
 
 
 def _problem_text(what: str, column: str) -> pl.Expr:
@@ -423,6 +457,9 @@ def _line_dates_from_claim(lines: pl.DataFrame, claims: pl.DataFrame, key: str) 
 
 def _quarantine(interchange: Interchange) -> list[Quarantined]:
     rejected = []
+    # a record set aside in a set rejected whole is in that set's row, unless it lies past the set's end (a cut claim)
+    alone = [item for set_index, number, item in interchange.set_aside
+             if interchange.transaction_sets[set_index].problem is None or number > interchange.transaction_sets[set_index].end]
     for transaction_set in interchange.transaction_sets:
         if transaction_set.problem is None:
             continue
@@ -435,7 +472,7 @@ def _quarantine(interchange: Interchange) -> list[Quarantined]:
             f"{reason}: {safe_segment_text(interchange, number)}"
         )
         rejected.append(Quarantined(f"segment {number}", described, interchange.text_of(number)))
-    return interchange.stray + rejected
+    return interchange.stray + rejected + alone
 
 
 def swallows_a_patient_segment(elements: list[str]) -> bool:

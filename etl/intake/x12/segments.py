@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from etl.intake.records import LoadError, Quarantined
+from etl.intake.records import LoadError, LoadWarning, Quarantined
 from etl.intake.values import shortened
 
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
@@ -33,6 +33,7 @@ class TransactionSet:
     start: int
     end: int
     problem: tuple[int, str] | None = None
+    cut: int | None = None  # the last segment, when the data ends inside this set (no SE): see keep_complete_claims
 
     def reject(self, segment_number: int, reason: str) -> None:
         if self.problem is None:
@@ -51,6 +52,15 @@ class Interchange:
     warnings: list[str] = field(default_factory=list)
     # Envelope counts and control numbers that do not check out, by segment: warnings unless the load is strict.
     envelope_warnings: list[tuple[int, str]] = field(default_factory=list)
+    # Where the data ends and what it leaves open ("ST at segment 3 has no SE", ...), when the file was cut.
+    cut: tuple[int, list[str]] | None = None
+    # Segments after a cut set's new end (a cut claim, claimless loops): out of the set, yet no strays.
+    cut_tail: tuple[int, int] | None = None
+    # Records quarantined on their own while their set loads (a cut claim, an unreadable PLB): (set index, segment, why).
+    set_aside: list[tuple[int, int, Quarantined]] = field(default_factory=list)
+    # Payments (by set index) whose BPR02 cannot balance against what loaded, and why: kept in balancing_issues.
+    balance_notes: dict[int, str] = field(default_factory=dict)
+    file_warnings: list[LoadWarning] = field(default_factory=list)
 
     def text_of(self, number: int) -> str:
         return self.segments["raw"][number - self.first_number]
@@ -223,9 +233,9 @@ def segment_texts(text: str, terminator: str) -> pl.Series:
 
 
 def read_interchange(text: str, name: str, strict: bool = False, first_number: int = 1) -> Interchange:
-    """Find the transaction sets and check their envelopes (SNIP 1). Truncation rejects a set; a count or control
-    number that does not check out is a warning, or, when strict, rejects the sets it covers, as text above the ISA
-    rejects the file."""
+    """Find the transaction sets and check their envelopes (SNIP 1). A file cut mid-set keeps its complete claims with
+    a warning; that, or a count or control number that does not check out, is a warning, or, when strict, rejects the
+    sets it covers, as text above the ISA rejects the file."""
     if strict and (before := _text_before_isa(text)):
         raise LoadError(f"{name}: line 1: {before[1]} is not X12, and --strict refuses text outside the interchange")
     delimiters, segments, warnings = split_segments(text, name, first_number)
@@ -235,6 +245,8 @@ def read_interchange(text: str, name: str, strict: bool = False, first_number: i
         for number, raw in segments.filter(pl.col("tag").is_in(_ENVELOPE_TAGS)).select("segment", "raw").rows()
     ]
     _EnvelopeWalker(interchange, first_number + len(segments) - 1, strict).walk(envelope)
+    if interchange.cut:
+        keep_complete_claims(interchange, name)
     _check_segment_ids_and_strays(interchange)
     return interchange
 
@@ -265,6 +277,8 @@ def _check_segment_ids_and_strays(interchange: Interchange) -> None:
     for set_index, number, tag in bad_ids.rows():
         interchange.transaction_sets[set_index].reject(number, invalid_identifier(tag))
     strays = located.filter(pl.col("set_index").is_null() & ~pl.col("tag").is_in(_ENVELOPE_TAGS))
+    if interchange.cut_tail:  # set aside with its cut claim, or a claimless loop after the last claim
+        strays = strays.filter(~pl.col("segment").is_between(*interchange.cut_tail))
     for number, tag, raw in strays.select("segment", "tag", "raw").rows():
         reason = "segment outside a transaction set" if _SEGMENT_ID.match(tag) else invalid_identifier(tag)
         interchange.stray.append(Quarantined(f"segment {number}", reason, raw))
@@ -295,11 +309,30 @@ class _EnvelopeWalker:
     def walk(self, envelope: list[tuple[int, list[str]]]) -> None:
         for number, elements in envelope:
             getattr(self, f"_on_{elements[0]}")(number, elements)
-        self._close_open_set(self.last_segment + 1)
-        if self.gs:
-            self._reject_all(self.group_sets, self.gs[0], f"truncated: GS at segment {self.gs[0]} has no GE")
-        if self.isa:
-            self._reject_all(self.interchange_sets, self.isa[0], f"truncated: ISA at segment {self.isa[0]} has no IEA")
+        self._close_at_end()
+
+    def _close_at_end(self) -> None:
+        """The data ends with a set, group or interchange open: the file was cut. Its complete claims still load (the
+        money is real; keep_complete_claims decides what is complete) with a file warning; strict refuses them."""
+        open_parts = [f"{tag} at segment {opened[0]} has no {closer}" for tag, opened, closer in
+                      (("ST", (self.current.start,) if self.current else None, "SE"), ("GS", self.gs, "GE"), ("ISA", self.isa, "IEA"))
+                      if opened]
+        if not open_parts:
+            return
+        if self.strict:
+            refused = " (the file was cut; refused: --strict)"
+            if self.current is not None:
+                self.current.end = self.last_segment
+                self.current.reject(self.last_segment, f"truncated: ST at segment {self.current.start} has no SE{refused}")
+            if self.gs:
+                self._reject_all(self.group_sets, self.gs[0], f"truncated: GS at segment {self.gs[0]} has no GE{refused}")
+            if self.isa:
+                self._reject_all(self.interchange_sets, self.isa[0], f"truncated: ISA at segment {self.isa[0]} has no IEA{refused}")
+        else:
+            if self.current is not None:
+                self.current.end = self.current.cut = self.last_segment
+            self.x.cut = (self.last_segment, open_parts)
+        self.current = None
 
     def _on_ISA(self, number: int, elements: list[str]) -> None:
         self._close_open_set(number)
@@ -373,6 +406,72 @@ class _EnvelopeWalker:
     def _reject_all(sets: list[TransactionSet], number: int, reason: str) -> None:
         for transaction_set in sets:
             transaction_set.reject(number, reason)
+
+
+# What ends a claim loop before its set's SE: a new HL (837, 005010X222A1/X223A2 2000A-C) or, in an 835
+# (005010X221A1), a new header number LX (2000), TS3/TS2, or the PLB after the last claim (2100 ends there).
+_CLAIM_LOOP_CLOSERS = {"CLM": ("HL",), "CLP": ("LX", "TS3", "TS2", "PLB")}
+
+
+def keep_complete_claims(interchange: Interchange, name: str) -> None:
+    """After a cut, end the cut set before the claim the data ends in and quarantine that claim alone; every claim
+    before it is complete (another CLM, HL or CLP followed it). A set with no complete claim is rejected as before."""
+    last, open_parts = interchange.cut
+    cut_set = next((ts for ts in interchange.transaction_sets if ts.cut), None)
+    tag_at_cut = interchange.segments["tag"][last - interchange.first_number]
+    shown = tag_at_cut if tag_at_cut and _SEGMENT_ID.match(tag_at_cut) else "an unreadable segment"
+    where = f"the file was cut: it ends at segment {last} ({shown}), where {', '.join(open_parts)}"
+    outcome = "its transaction sets loaded"
+    if cut_set is not None:
+        outcome = _set_aside_the_cut(interchange, cut_set, f"{name}: the file was cut at segment {last} ({shown})")
+    refused = cut_set is not None and cut_set.problem is not None
+    interchange.file_warnings.append(LoadWarning("file", f"{where}; {outcome}" + ("" if refused else " (loaded: --strict refuses a cut file)")))
+
+
+def _set_aside_the_cut(interchange: Interchange, cut_set: TransactionSet, where: str) -> str:
+    """Trim the cut set to its complete claims, quarantining what the data ended in; what happened, in words."""
+    first = interchange.first_number
+    tags = interchange.segments["tag"].slice(cut_set.start - first, cut_set.end - cut_set.start + 1).to_list()
+    claims = [cut_set.start + offset for offset, tag in enumerate(tags) if tag in _CLAIM_LOOP_CLOSERS]
+    if not claims:
+        cut_set.reject(cut_set.end, f"truncated: ST at segment {cut_set.start} has no SE")
+        return "the cut set holds no claim and is rejected"
+    last_claim = claims[-1]
+    closers = _CLAIM_LOOP_CLOSERS[interchange.segments["tag"][last_claim - first]]
+    closed = [last_claim + 1 + offset for offset, tag in enumerate(tags[last_claim - cut_set.start + 1:]) if tag in closers]
+    is_835 = tags[claims[0] - cut_set.start] == "CLP"
+    if is_835:
+        interchange.balance_notes[cut_set.index] = f"unverifiable: the set was cut at segment {cut_set.end}, with no SE"
+    if closed and not is_835:
+        # The loops after the last claim (a new subscriber or patient HL) hold no claim and may end inside a
+        # required element: they are dropped with the cut, so they cannot refuse the claims before them.
+        interchange.cut_tail, cut_set.end = (closed[0], cut_set.end), closed[0] - 1
+        return f"every claim ({_claims(len(claims))}) was complete and loaded; the loops after the last one hold no claim"
+    if closed:
+        if tags[-1] != "PLB":
+            return f"every claim ({_claims(len(claims))}) was complete and loaded"
+        # Only a PLB follows the last claim: the last PLB may have been cut inside its amounts.
+        reason = (f"{where}, inside this provider adjustment (PLB): transaction set {shortened(cut_set.control_number) or '?'} "
+                  f"has no SE, so its amounts may be cut short; it is quarantined and the claims before it loaded")
+        interchange.set_aside.append((cut_set.index, cut_set.end, Quarantined(f"segment {cut_set.end}", reason, interchange.text_of(cut_set.end))))
+        interchange.balance_notes[cut_set.index] += f"; the PLB at segment {cut_set.end} is quarantined"
+        interchange.cut_tail, cut_set.end = (cut_set.end, cut_set.end), cut_set.end - 1
+        return f"every claim ({_claims(len(claims))}) was complete and loaded; the PLB at segment {interchange.cut_tail[0]} is quarantined"
+    if len(claims) == 1:
+        cut_set.reject(cut_set.end, f"truncated: ST at segment {cut_set.start} has no SE")
+        return "its only claim was cut short, and the set is rejected"
+    # The data ends inside the last claim: its lines, adjustments or amounts may be missing or cut inside a segment.
+    reason = (f"{where}, inside this claim: transaction set {shortened(cut_set.control_number) or '?'} has no SE, so the "
+              f"claim may have lost segments or amounts; it is quarantined and the {_claims(len(claims) - 1)} before it loaded")
+    interchange.set_aside.append((cut_set.index, last_claim, Quarantined(f"segment {last_claim}", reason, interchange.text_of(last_claim))))
+    if is_835:
+        interchange.balance_notes[cut_set.index] += f"; the claim at segment {last_claim} is quarantined"
+    interchange.cut_tail, cut_set.end = (last_claim, cut_set.end), last_claim - 1
+    return f"the claim at segment {last_claim} was cut short and is quarantined; the {_claims(len(claims) - 1)} before it loaded"
+
+
+def _claims(count: int) -> str:
+    return f"{count} claim{'' if count == 1 else 's'}"
 
 
 def _get(elements: list[str], position: int) -> str:

@@ -82,7 +82,7 @@ def screenshot_whole(page, path: Path) -> None:
             break
         height = measured
         page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 16_000)})
-        page.wait_for_timeout(1_500)
+        page.wait_for_timeout(600)  # a table or chart scrolled into view draws within it
         page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')",
                                timeout=60_000)
     page.screenshot(path=str(path), full_page=True)
@@ -214,12 +214,27 @@ def sign_in(page, url: str, name: str, password: str, lands_on: str = "Work queu
     settle(page)
 
 
+# Streamlit marks its root with the run's state (data-test-script-state, as its own e2e suite waits on). A run that a
+# click starts flips it within a few hundred ms, so the page counts as settled once the state has been notRunning, with
+# no status widget, for QUIET_MS since the later of the call and the last flip: no fixed sleep beyond that.
+SETTLED = """([since, quiet]) => {
+  if (!window.__claimscopeRuns) {
+    window.__claimscopeRuns = {changed: Date.now()};
+    new MutationObserver(() => { window.__claimscopeRuns.changed = Date.now(); }).observe(
+      document.documentElement, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && Date.now() - Math.max(window.__claimscopeRuns.changed, since) > quiet;
+}"""
+QUIET_MS = 500
+
+
 def settle(page) -> None:
-    """Wait until the script run has finished: the status widget is gone, and still gone a moment later (it shows
-    only once a run has lasted a little while)."""
-    for _ in range(2):
-        page.wait_for_timeout(700)
-        page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    """Wait until the script run a click or an address started has finished, and no other has started since."""
+    since = page.evaluate("Date.now()")
+    page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=90_000, polling=100)
 
 
 def select_first_row(page) -> None:

@@ -127,8 +127,8 @@ def test_a_one_megabyte_amount_is_quoted_200_characters_in_its_reason(db_path, t
 
 
 def test_a_one_megabyte_value_the_suites_refuse_is_cut_where_the_reason_is_stored(db_path, tmp_path):
-    # SV101-2 holds at most 48 characters (expectations/claim_lines.json); the suites refuse it, quoting it, and the
-    # loader cuts the reason it stores to 2,000 characters and each sample value of validation_runs to 200.
+    # SV101-2 holds at most 48 characters (expectations/claim_lines.json); the suites refuse it, the reason giving its
+    # length in words rather than the value, and the loader cuts each sample value of validation_runs to 200.
     procedure = "H" * 1_000_000
     path = written(tmp_path, "huge.837p", COB_837.read_text().replace("SV1*HC:99213*", f"SV1*HC:{procedure}*", 1))
 
@@ -138,7 +138,7 @@ def test_a_one_megabyte_value_the_suites_refuse_is_cut_where_the_reason_is_store
     assert result.status in ("partial", "rejected") and reasons
     assert all(len(reason) <= 2_000 + len("… (1,000,000 characters)") for reason in reasons)
     assert len(result.message) <= 2_000 + len("… (1,000,000 characters)")
-    assert any(reason.endswith(" characters)") and "HHHH" in reason for reason in reasons)
+    assert any("is 1,000,000 characters long, more than the 48 the TR3 allows" in reason for reason in reasons)
     samples = scalar(db_path, "select list(sample_values) from validation_runs where sample_values like '%HHHH%'")
     assert samples and all(len(sample) < 1_000 for sample in samples)  # each value quoted 200 characters with its length
 

@@ -38,9 +38,10 @@ SUMMED = {
 # Bumped whenever a derivation changes what the ledger holds (2: replacements and voids close claims, line ties;
 # 3: paid lines keep their service date and place of service, for fee schedules; 4: a remittance after the first says
 # whether it corrects a reversal, recoups or pays later, and a service line that lost its claim line to a better tie
-# is tried on the lines still free); a write connection to a database whose ledger an older
+# is tried on the lines still free; 5: a paid line's allowed amount per unit is rounded half up exactly, not through a
+# DOUBLE, and a line without units has no rate); a write connection to a database whose ledger an older
 # release built rebuilds it (derive_if_missing).
-LEDGER_VERSION = 4
+LEDGER_VERSION = 5
 
 # A rebuild derives the claims a part at a time, so its peak memory is a part's, not the whole database's.
 REBUILD_PARTS = 4

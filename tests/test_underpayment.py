@@ -70,3 +70,30 @@ def test_the_usual_rate_comes_only_from_the_year_before_the_as_of_date(practice)
     assert underpaid_lines(practice, date(2026, 9, 30)) == []
     assert underpaid_lines(practice, date(2027, 10, 2)) == []
     assert [row[0] for row in underpaid_lines(practice, date(2027, 9, 30))] == ["U7", "U9"]
+
+
+def test_a_rate_per_unit_is_rounded_half_up_to_the_cent(db_path, tmp_path):
+    # 99.99 allowed over 2 units is 49.995 a unit: 50.00 half up (a DOUBLE division gave 49.99, Spark's DECIMAL 50.00);
+    # 100.00 over 3 units is 33.333...: 33.33.
+    head = (FIXTURES / "underpayment" / "claims.csv").read_text().splitlines()[0]
+    (tmp_path / "claims.csv").write_text("\n".join([
+        head,
+        "H1,AET01,Aetna PPO,M1,SAMPLE,PAT1,1970-01-01,1234567893,1987654328,CD1,professional,1,11,2026-09-01,2026-09-01,2026-09-03,150.00,1,99213,,2,150.00,2026-09-01,I10",
+        "H2,AET01,Aetna PPO,M2,SAMPLE,PAT2,1970-01-01,1234567893,1987654328,CD1,professional,1,11,2026-09-01,2026-09-01,2026-09-03,150.00,1,99213,,3,150.00,2026-09-01,I10",
+    ]) + "\n")
+    head = (FIXTURES / "underpayment" / "remits.csv").read_text().splitlines()[0]
+    # H1: 150.00 = 79.99 paid + 50.01 CO-45 + 20.00 PR-2, allowed 99.99; H2: 150.00 = 80.00 + 50.00 + 20.00, allowed 100.00
+    (tmp_path / "remits.csv").write_text("\n".join([
+        head,
+        "EFT-H,AET01,Aetna PPO,1234567893,ACH,159.99,2026-10-01,H1,1,150.00,79.99,20.00,P-H1,CI,2026-09-01,2026-09-01,2026-09-01,1,99213,,150.00,79.99,99.99,2,2026-09-01,CO,45,50.01,,",
+        "EFT-H,AET01,Aetna PPO,1234567893,ACH,159.99,2026-10-01,H1,1,150.00,79.99,20.00,P-H1,CI,2026-09-01,2026-09-01,2026-09-01,1,99213,,150.00,79.99,99.99,2,2026-09-01,PR,2,20.00,,",
+        "EFT-H,AET01,Aetna PPO,1234567893,ACH,159.99,2026-10-01,H2,1,150.00,80.00,20.00,P-H2,CI,2026-09-01,2026-09-01,2026-09-01,1,99213,,150.00,80.00,100.00,3,2026-09-01,CO,45,50.00,,",
+        "EFT-H,AET01,Aetna PPO,1234567893,ACH,159.99,2026-10-01,H2,1,150.00,80.00,20.00,P-H2,CI,2026-09-01,2026-09-01,2026-09-01,1,99213,,150.00,80.00,100.00,3,2026-09-01,PR,2,20.00,,",
+    ]) + "\n")
+
+    results = load_files([tmp_path / "claims.csv", tmp_path / "remits.csv"], db_path)
+
+    assert [result.status for result in results] == ["loaded", "loaded"], results
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rates = con.execute("select allowed_per_unit::varchar, line_count from paid_line_rates order by 1").fetchall()
+    assert rates == [("33.33", 1), ("50.00", 1)]

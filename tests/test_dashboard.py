@@ -285,6 +285,13 @@ def test_timelines_page_counts_unpaid_claims_as_censored(loaded_once, db_path, m
     # strictly below 1/2 (statsmodels follows SAS): day 20. Naive mean (18+19+20)/3 = 19.
     assert (aetna["claims"], aetna["paid_claims"], aetna["censored"]) == (4, 3, 1)
     assert aetna["median_days"] == 20 and aetna["paid_by_day_30"] == 0.75 and aetna["naive_mean_days_paid_only"] == 19
+    assert len(page.get("plotly_chart")) == 5  # the payment curves, three stage-lag boxes, the lag trend
+
+    # Medicare Part B alone: W3, sent a day after service, answered after 4 days and paid in full by that answer. A box
+    # of zeros would draw as a flat line on an axis of -1 to 1, so the stage says it in words instead.
+    page.multiselect(key="payers").select("MCRB1").run()
+    assert "Every claim took 0 days at this stage (1 claim)." in [caption.value for caption in page.caption]
+    assert len(page.get("plotly_chart")) == 4
 
 
 def test_coder_accuracy_page_draws_a_sample_with_the_seed_shown_and_recorded(loaded_once, db_path, monkeypatch):

@@ -42,7 +42,12 @@ for column, (name, label) in zip(lag_columns, [("charge_lag_days", "Service → 
     with column:
         st.markdown(f"**{label}**")
         stage = lags.filter(pl.col("stage") == name)
-        if not stage.is_empty():
+        if stage.is_empty():
+            st.caption("No claim in scope has reached this stage.")
+        elif stage["upper_fence"].max() == 0:  # a box of zeros draws as a flat line on an axis of -1 to 1
+            count = stage['claim_count'].sum()
+            st.caption(f"Every claim took 0 days at this stage ({count:,} claim{'' if count == 1 else 's'}).")
+        else:
             st.plotly_chart(charts.boxes(stage, "payer_name", "Days"), key=f"lag_{name}")
 trend = timelines.stage_lag_trend(as_of, scope)
 if not trend.is_empty():

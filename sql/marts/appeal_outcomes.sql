@@ -12,6 +12,7 @@ remittances as (
     select claim_id, payer_id, payment_date, claim_status_code, paid_amount
     from claim_events
     where event_kind = 'remittance' and match_status = 'matched' and not is_reversal
+        and claim_id in (select claim_id from appeals)  -- the appealed claims only: a scan of every claim cost 0.1 s a view at 1M
 ),
 
 decisions as (
@@ -31,6 +32,7 @@ decisions as (
 states as (
     select claim_id, payer_id, balance_amount, last_denial_carc_code, last_denial_category, valid_from, valid_to
     from claim_states
+    where claim_id in (select claim_id from appeals)
 ),
 
 judged as (

@@ -136,7 +136,11 @@ def trend_with_benchmark(frame: pl.DataFrame, x: str, y: str, benchmark: float |
     frame = display.shares_rounded(as_text(frame), y) if percent else as_text(frame)
     if grain == "month":  # a month's point sits on its first day, under the tick that names it, not on the next month's
         frame = frame.with_columns(pl.col(x).dt.truncate("1mo"))
-    figure = px.line(frame.with_columns(pl.col(x).cast(pl.String)).to_pandas(), x=x, y=y, markers=True)
+    import plotly.graph_objects as go
+
+    # go, not px.line: a single unnamed series needs none of Plotly Express's grouping, which was half a cold build
+    figure = go.Figure(go.Scatter(x=frame[x].cast(pl.String).to_list(), y=frame[y].to_list(), mode="lines+markers",
+                                  showlegend=False))
     if maturing and maturing in frame.columns and frame[maturing].any():
         # periods still settling are drawn hollow: their figure will still move
         young = frame.filter(pl.col(maturing))

@@ -131,7 +131,8 @@ def test_a_public_837_with_a_1996_bht_and_a_six_digit_code_loads_both_claims(db_
 
 
 def test_every_classed_expectation_is_a_warning_with_its_rule_in_words():
-    from etl.intake.validate import SUITES_DIR, WARN_AND_LOAD, WARN_ON_THE_FILE
+    from etl.intake.policy import WARN_AND_LOAD, WARN_ON_THE_FILE
+    from etl.intake.validate import SUITES_DIR
 
     classed = [(path.stem, item) for path in sorted(SUITES_DIR.glob("*.json"))
                for item in json.loads(path.read_text())["expectations"] if item["meta"].get("class") in (WARN_AND_LOAD, WARN_ON_THE_FILE)]

@@ -65,28 +65,29 @@ def test_a_claim_filed_on_time_and_never_answered_is_followed_up_with_its_proof_
     assert w4["priority_reason"].endswith("× 1.0 (filed on time: no deadline pending)")
 
 
-def test_a_submission_dated_before_its_service_is_no_proof_of_timely_filing(practice, tmp_path):
+def worklist_row_of_one_claim(practice, tmp_path, claim_id: str, line: str) -> dict:
+    """A claims CSV of one line in the worklist fixture's layout, loaded into the practice; its worklist row."""
     header = (FIXTURES / "worklist" / "claims.csv").read_text().splitlines()[0]
+    (tmp_path / f"{claim_id}.csv").write_text(f"{header}\n{line}\n")
+    load_files([tmp_path / f"{claim_id}.csv"], practice)
+    with duckdb.connect(str(practice), read_only=True) as con:
+        return worklist_rows(con, AS_OF).filter(claim_id=claim_id).row(0, named=True)
+
+
+def test_a_submission_dated_before_its_service_is_no_proof_of_timely_filing(practice, tmp_path):
     # Served 2026-03-02 and "sent" 2025-12-01, three months before (a batch header's date that predates its claims):
     # loaded with a warning, but no proof of timely filing; Cigna's 90 days ran out on 2026-05-31.
-    (tmp_path / "early.csv").write_text(header + "\nE1,62308,Cigna,C9,BIRCH,IDA,1970-01-01,1234567893,,CD1,professional,1,"
-                                                  "11,2026-03-02,,2025-12-01,80.00,1,99213,,1,80.00,,I10\n")
-    load_files([tmp_path / "early.csv"], practice)
-    with duckdb.connect(str(practice), read_only=True) as con:
-        early = worklist_rows(con, AS_OF).filter(claim_id="E1").row(0, named=True)
+    early = worklist_row_of_one_claim(practice, tmp_path, "E1", "E1,62308,Cigna,C9,BIRCH,IDA,1970-01-01,1234567893,,CD1,"
+                                      "professional,1,11,2026-03-02,,2025-12-01,80.00,1,99213,,1,80.00,,I10")
 
     assert (early["is_past_deadline"], early["deadline_days_left"]) == (True, -179)
     assert not early["next_action"].startswith("Follow up with proof of timely filing")
 
 
 def test_a_claim_filed_after_its_limit_is_flagged_for_write_off_review(practice, tmp_path):
-    header = (FIXTURES / "worklist" / "claims.csv").read_text().splitlines()[0]
     # Served 2026-03-02, first sent 2026-07-15: 135 days, past Cigna's 90; never answered.
-    (tmp_path / "late.csv").write_text(header + "\nL1,62308,Cigna,C9,BIRCH,IDA,1970-01-01,1234567893,,CD1,professional,1,11,"
-                                                 "2026-03-02,,2026-07-15,80.00,1,99213,,1,80.00,,I10\n")
-    load_files([tmp_path / "late.csv"], practice)
-    with duckdb.connect(str(practice), read_only=True) as con:
-        late = worklist_rows(con, AS_OF).filter(claim_id="L1").row(0, named=True)
+    late = worklist_row_of_one_claim(practice, tmp_path, "L1", "L1,62308,Cigna,C9,BIRCH,IDA,1970-01-01,1234567893,,CD1,"
+                                     "professional,1,11,2026-03-02,,2026-07-15,80.00,1,99213,,1,80.00,,I10")
 
     # The limit ran out on 2026-05-31 (2026-03-02 + 90 days), 179 days before the as-of date.
     assert (late["is_past_deadline"], late["deadline_days_left"], late["priority_score"]) == (True, -179, Decimal("0.00"))

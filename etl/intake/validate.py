@@ -19,7 +19,7 @@ import polars as pl
 
 from etl import settings
 from etl.intake.detect import decode
-from etl.intake.policy import DERIVED_FROM, WARN_AND_LOAD, WARN_ON_THE_FILE, WARNED_IN_WORDS  # noqa: F401 (tests read WARN_AND_LOAD here)
+from etl.intake.policy import DERIVED_FROM, FILE, WARN_ON_THE_FILE, WARNED_IN_WORDS
 from etl.intake.records import PHI_COLUMNS, LoadWarning, ParsedFile, Quarantined
 from etl.intake.values import passes_luhn, shortened
 
@@ -48,7 +48,7 @@ RECORD_KEYS = {
 }
 # Where each record's locator is read, to point the quarantine row at the file.
 RECORD_TABLES = {"claim_record_id": "claims", "remit_claim_id": "remit_claims", "payment_id": "remit_payments", "_row": None}
-FILE, ROW = "_file", "_row"
+ROW = "_row"
 SAMPLE_SIZE = 5
 # The classes of issue 32's policy (etl/intake/policy.py) that a suite gives a warning in meta.class ("real money is
 # not refused over paperwork"): the record loads and meta.warning is recorded at its row, or once for the file when the

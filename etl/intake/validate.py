@@ -114,8 +114,10 @@ class SuiteRunner:
 
     Each suite runs first with GX's BOOLEAN_ONLY result format, which skips gathering the failing rows, and again
     with COMPLETE only when an expectation failed: most batches pass, and on the demo practice the quick pass takes
-    0.8-0.9 s where COMPLETE takes 1.3-1.4 s (bench/gx_result_format.py). With Data Docs every suite runs COMPLETE,
-    since the docs show the rows.
+    0.8-0.9 s where COMPLETE takes 1.3-1.4 s (bench/gx_result_format.py). Without Data Docs a suite runs on its batch
+    (GX's public Batch.validate), with no checkpoint or validation definition and no result stored in the context:
+    those took a quarter of a small load's checking. With Data Docs every suite runs COMPLETE through a checkpoint,
+    whose action writes the docs, since they show the rows.
     """
 
     def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None,
@@ -131,8 +133,8 @@ class SuiteRunner:
             context.add_data_docs_site("claimscope", {"class_name": "SiteBuilder", "store_backend": store, "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
         self.spark = spark
         source = None if spark else context.data_sources.add_pandas("claimscope")
-        self.definitions = {}
-        self.quick = {}
+        self.suites: dict[str, tuple] = {}  # by table: its batch definition, suite, and COMPLETE result format
+        self.checkpoints = {}  # by table, with Data Docs: a checkpoint whose action writes the docs' HTML
         self.columns: dict[str, list[str]] = {}
         for path in sorted(SUITES_DIR.glob("*.json")):
             document = json.loads(path.read_text())
@@ -141,32 +143,40 @@ class SuiteRunner:
             # Under Spark each suite has a datasource, so an execution engine, of its own
             suite_source = context.data_sources.add_spark(document["name"]) if spark else source
             batch = suite_source.add_dataframe_asset(document["name"]).add_batch_definition_whole_dataframe("rows")
-            definition = context.validation_definitions.add(gx.ValidationDefinition(name=document["name"], data=batch, suite=suite))
-            # With docs, each suite runs through a checkpoint whose action writes GX Data Docs HTML.
-            actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else []
             self.columns[document["name"]], shown = suite_columns(document["expectations"])
             result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [FILE, ROW, *shown]}
-            self.definitions[document["name"]] = context.checkpoints.add(
-                gx.Checkpoint(name=document["name"], validation_definitions=[definition], actions=actions, result_format=result_format)
-            )
-            if not docs_dir:
-                self.quick[document["name"]] = context.checkpoints.add(gx.Checkpoint(
-                    name=f"{document['name']}_quick", validation_definitions=[definition], result_format={"result_format": "BOOLEAN_ONLY"}
+            self.suites[document["name"]] = (batch, suite, result_format)
+            if docs_dir:
+                definition = context.validation_definitions.add(gx.ValidationDefinition(name=document["name"], data=batch, suite=suite))
+                self.checkpoints[document["name"]] = context.checkpoints.add(gx.Checkpoint(
+                    name=document["name"], validation_definitions=[definition],
+                    actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")], result_format=result_format,
                 ))
         self.code_lists = code_lists or shipped_code_lists()
         self.parameters = reference_parameters(today, self.code_lists)
 
+    def validated(self, table: str, frame, result_format: str = "COMPLETE"):
+        """GX's result of one suite over a table's rows (as `run` takes them), in BOOLEAN_ONLY or COMPLETE format."""
+        return self._validated(table, {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}, result_format)
+
+    def _validated(self, table: str, rows: dict, result_format: str):
+        batch_definition, suite, complete = self.suites[table]
+        if table in self.checkpoints:
+            [result] = self.checkpoints[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
+            return result
+        return batch_definition.get_batch(batch_parameters=rows).validate(
+            suite, result_format=complete if result_format == "COMPLETE" else result_format, expectation_parameters=self.parameters)
+
     def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
         """Validate one table's rows (with _file and _row columns; a Spark DataFrame under spark); one Outcome per
         expectation."""
-        if table not in self.definitions:
+        if table not in self.suites:
             return []
         rows = {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}
-        result = None
-        if table in self.quick:
-            [result] = self.quick[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
-        if result is None or not result.success:
-            [result] = self.definitions[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
+        quick = not self.checkpoints
+        result = self._validated(table, rows, "BOOLEAN_ONLY" if quick else "COMPLETE")
+        if quick and not result.success:
+            result = self._validated(table, rows, "COMPLETE")
         outcomes = []
         for item in result.results:
             config = item.expectation_config
@@ -313,7 +323,7 @@ def validate_files(runner: SuiteRunner, files: list[ParsedFile], paths: list[Pat
     a classed warning too)."""
     tables = stacked(files)
     outcomes = []
-    for table in sorted(set(tables) & set(runner.definitions)):
+    for table in sorted(set(tables) & set(runner.suites)):
         outcomes += runner.run(table, prepared(tables, table, runner.code_lists))
     for index, (parsed, path) in enumerate(zip(files, paths)):
         parsed.validation = runs_for_file(outcomes, index, parsed, strict)
@@ -530,9 +540,9 @@ def validate_database(con, today: date, docs_dir: Path | None = None,
 
         code_lists = effective(con)
     runner = SuiteRunner(today, docs_dir, code_lists)
-    everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.definitions})
+    everything = ParsedFile("database", tables={table: con.sql(f"select * from {table}").pl() for table in runner.suites})
     tables = stacked([everything])
-    outcomes = [outcome for table in runner.definitions for outcome in runner.run(table, prepared(tables, table, runner.code_lists))]
+    outcomes = [outcome for table in runner.suites for outcome in runner.run(table, prepared(tables, table, runner.code_lists))]
     runs = runs_for_file(outcomes, 0, everything) + [
         # An empty table is reported too: that is exactly what the row-count expectations are for.
         run for outcome in outcomes if not everything.tables[outcome.suite].height for run in _empty_table_runs(outcome)

@@ -64,15 +64,18 @@ def load_files(
         groups = groups_to_parse(files)
         parsed_groups = pool.map(read_and_parse_group, groups) if pool else map(read_and_parse_group, groups)
         items = released_before_large(files, session, (item for group in parsed_groups for item in group))
-        for chunk in validation_chunks(runner.started_by_first_data(items) if validate else items):
-            to_check = [item for item in chunk if item.parsed and item.parsed.tables]
-            if validate and to_check:
-                session.release()  # validation is slow; readers may have the file meanwhile
-                validate_items(runner.get(), to_check, error_log, strict)
-            for result in write_chunk(chunk, session, known, refresh_ledger=not first_load):
-                results.append(result)
-                if on_file_done:
-                    on_file_done(result)
+        try:
+            for chunk in validation_chunks(runner.started_by_first_data(items) if validate else items):
+                to_check = [item for item in chunk if item.parsed and item.parsed.tables]
+                if validate and to_check:
+                    session.release()  # validation is slow; readers may have the file meanwhile
+                    validate_items(runner.get(), to_check, error_log, strict)
+                for result in write_chunk(chunk, session, known, refresh_ledger=not first_load):
+                    results.append(result)
+                    if on_file_done:
+                        on_file_done(result)
+        finally:
+            runner.release()
     if first_load and any(result.file_id is not None and result.status != "skipped" for result in results):
         with database.write_connection(db) as con:
             ledger.derive_if_missing(con)

@@ -94,3 +94,29 @@ def test_a_bad_code_list_is_refused_naming_the_file_and_line_and_nothing_is_load
     assert result.exit_code == 1
     assert f"Error: {bad}: line 3: stop_date '2026-13-01' is not a date (YYYY-MM-DD)" in result.output
     assert scalar(db_path, "select count(*) from code_list_entries") == 0
+
+
+def test_a_process_reuses_its_suites_only_for_the_same_code_lists(tmp_path, monkeypatch):
+    """The loader keeps its built suites for the process's next load (etl/load/checking.py), and builds new ones for a
+    database whose code lists differ: a code known to one practice is still unknown to the other."""
+    from etl.intake import validate
+    from etl.load import checking
+
+    built = []
+
+    class Counted(validate.SuiteRunner):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "_IDLE_RUNNERS", {})
+    monkeypatch.setattr(validate, "SuiteRunner", Counted)
+    known = {}
+    listed = write_list(tmp_path / "carc-2027-03.csv", ["Z99,Claim held for a rule published after the release,2026-01-01,"])
+    assert CliRunner().invoke(app, ["reference", "update", "carc", str(listed), "--db", str(tmp_path / "listed.duckdb")]).exit_code == 0
+    for name, builds in (("first", 1), ("second", 1), ("listed", 2)):
+        db = tmp_path / f"{name}.duckdb"
+        load_files([HAND_MADE_X12 / "cob_two_billing_providers.837p", sunrise_remit_with_code(tmp_path, "Z99")], db)
+        known[name] = scalar(db, "select success from validation_runs where expectation = 'expect_column_values_to_be_in_set(reason_code)'")
+        assert len(built) == builds, name
+    assert known == {"first": False, "second": False, "listed": True}

@@ -109,7 +109,7 @@ def test_a_process_reuses_its_suites_only_for_the_same_code_lists(tmp_path, monk
             built.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(checking, "_IDLE_RUNNERS", {})
+    monkeypatch.setattr(checking, "IDLE_RUNNERS", {})
     monkeypatch.setattr(validate, "SuiteRunner", Counted)
     known = {}
     listed = write_list(tmp_path / "carc-2027-03.csv", ["Z99,Claim held for a rule published after the release,2026-01-01,"])

@@ -114,10 +114,11 @@ class SuiteRunner:
 
     Each suite runs first with GX's BOOLEAN_ONLY result format, which skips gathering the failing rows, and again
     with COMPLETE only when an expectation failed: most batches pass, and on the demo practice the quick pass takes
-    0.8-0.9 s where COMPLETE takes 1.3-1.4 s (bench/gx_result_format.py). Without Data Docs a suite runs on its batch
-    (GX's public Batch.validate), with no checkpoint or validation definition and no result stored in the context:
-    those took a quarter of a small load's checking. With Data Docs every suite runs COMPLETE through a checkpoint,
-    whose action writes the docs, since they show the rows.
+    0.8-0.9 s where COMPLETE takes 1.3-1.4 s (bench/gx_result_format.py); and the second pass runs only the
+    expectations that failed, not the whole suite again. Without Data Docs a suite runs on its batch (GX's public
+    Batch.validate), with no checkpoint or validation definition and no result stored in the context: those took a
+    quarter of a small load's checking. With Data Docs every suite runs COMPLETE through a checkpoint, whose action
+    writes the docs, since they show the rows.
     """
 
     def __init__(self, today: date, docs_dir: Path | None = None, code_lists: dict[str, pl.DataFrame] | None = None,
@@ -157,10 +158,8 @@ class SuiteRunner:
 
     def validated(self, table: str, frame, result_format: str = "COMPLETE"):
         """GX's result of one suite over a table's rows (as `run` takes them), in BOOLEAN_ONLY or COMPLETE format."""
-        return self._validated(table, {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}, result_format)
-
-    def _validated(self, table: str, rows: dict, result_format: str):
         batch_definition, suite, complete = self.suites[table]
+        rows = {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}
         if table in self.checkpoints:
             [result] = self.checkpoints[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
             return result
@@ -169,16 +168,22 @@ class SuiteRunner:
 
     def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
         """Validate one table's rows (with _file and _row columns; a Spark DataFrame under spark); one Outcome per
-        expectation."""
+        expectation. Quick first; then only the expectations that failed again in COMPLETE, for their rows."""
         if table not in self.suites:
             return []
-        rows = {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}
-        quick = not self.checkpoints
-        result = self._validated(table, rows, "BOOLEAN_ONLY" if quick else "COMPLETE")
-        if quick and not result.success:
-            result = self._validated(table, rows, "COMPLETE")
+        if table in self.checkpoints:
+            results = self.validated(table, frame).results
+        else:
+            batch_definition, suite, complete = self.suites[table]
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])})
+            quick = batch.validate(suite, result_format="BOOLEAN_ONLY", expectation_parameters=self.parameters)
+            by_id = {expectation.id: expectation for expectation in suite.expectations}
+            results = [
+                item if item.success else batch.validate(by_id[item.expectation_config.id], result_format=complete, expectation_parameters=self.parameters)
+                for item in quick.results
+            ]
         outcomes = []
-        for item in result.results:
+        for item in results:
             config = item.expectation_config
             column = config.kwargs.get("column") or config.kwargs.get("column_A")
             name = config.type + (f"({column})" if column else "")

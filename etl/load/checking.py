@@ -24,8 +24,8 @@ VALIDATION_CHUNK_ROWS = 500_000
 # Runners already built, by the day and the code lists they check against: a process that loads again (the dashboard's
 # uploads, the watch command, a test run) takes one instead of building GX's context again, 0.3-0.5 s a load. A
 # runner serves one load at a time, so two loads at once each get their own.
-_IDLE_RUNNERS: dict[tuple, list] = {}
-_IDLE_LOCK = threading.Lock()
+IDLE_RUNNERS: dict[tuple, list] = {}
+IDLE_LOCK = threading.Lock()
 
 
 def _runner_key(today: date, lists: dict[str, pl.DataFrame]) -> tuple:
@@ -55,8 +55,8 @@ class SuitesInBackground:
         self.thread.start()
 
     def _build(self) -> None:
-        with _IDLE_LOCK:
-            idle = _IDLE_RUNNERS.get(self.key)
+        with IDLE_LOCK:
+            idle = IDLE_RUNNERS.get(self.key)
             self.runner = idle.pop() if idle else None
         if self.runner is not None:
             return
@@ -80,10 +80,10 @@ class SuitesInBackground:
         if self.thread is not None:
             self.thread.join()
         if self.runner is not None:
-            with _IDLE_LOCK:
-                for stale in [key for key in _IDLE_RUNNERS if key[0] != self.key[0]]:  # an earlier day's "today"
-                    del _IDLE_RUNNERS[stale]
-                _IDLE_RUNNERS.setdefault(self.key, []).append(self.runner)
+            with IDLE_LOCK:
+                for stale in [key for key in IDLE_RUNNERS if key[0] != self.key[0]]:  # an earlier day's "today"
+                    del IDLE_RUNNERS[stale]
+                IDLE_RUNNERS.setdefault(self.key, []).append(self.runner)
             self.runner = None
 
 

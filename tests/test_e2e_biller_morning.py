@@ -214,7 +214,9 @@ def test_a_billers_morning(browser, url, practice, tmp_path):  # noqa: F811 - th
     assert "First level appeal 1 sent 2026-10-01" in history and "appeal 1: upheld" in history
     assert page.get_by_text("Median days to a decision: 50").count() == 1
     # payer, denial category, decided, overturned
-    rates = page.locator("[data-testid='stDataFrame']").last.locator("tbody tr").first.locator("td").all_inner_texts()
+    rates_table = page.locator("[data-testid='stDataFrame']").last
+    rates_table.locator("tbody tr td").first.wait_for(state="attached", timeout=60_000)  # the grid draws its rows after
+    rates = rates_table.locator("tbody tr").first.locator("td").all_inner_texts()
     assert rates[:4] == ["Cigna", "Authorization referral", "1", "0"]  # the payer's name and the category in words
     assert_clean(page)
     shot(page, "after_reload")

@@ -102,7 +102,7 @@ def browser():
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium); .ci/run does"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield chromium
+        yield WatchedBrowser(chromium)
         chromium.close()
 
 
@@ -214,27 +214,65 @@ def sign_in(page, url: str, name: str, password: str, lands_on: str = "Work queu
     settle(page)
 
 
-# Streamlit marks its root with the run's state (data-test-script-state, as its own e2e suite waits on). A run that a
-# click starts flips it within a few hundred ms, so the page counts as settled once the state has been notRunning, with
-# no status widget, for QUIET_MS since the later of the call and the last flip: no fixed sleep beyond that.
-SETTLED = """([since, quiet]) => {
-  if (!window.__claimscopeRuns) {
-    window.__claimscopeRuns = {changed: Date.now()};
-    new MutationObserver(() => { window.__claimscopeRuns.changed = Date.now(); }).observe(
-      document.documentElement, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+# Streamlit marks its root with the run's state (data-test-script-state, as its own e2e suite waits on), but a run
+# quick enough for React to draw at once never flips it: the page's WebSocket tells more. A click sends the server a
+# message, and the run it starts answers with messages until its last. So a page counts as settled once every message
+# sent has had an answer, the state is notRunning with no status widget, and nothing was sent, received or flipped for
+# QUIET_MS. RUN_WATCH goes into every page before its first script (WatchedBrowser); a page that got it late (a tab a
+# test opened itself) cannot see its socket's answers, and waits for LATE_QUIET_MS of quiet instead.
+RUN_WATCH = """(() => {
+  if (window.__claimscopeRuns) return;
+  const runs = window.__claimscopeRuns = {changed: Date.now(), sent: 0, received: 0, late: document.readyState !== 'loading'};
+  const Native = window.WebSocket, send = Native.prototype.send;
+  function Watched(...options) {
+    const socket = new Native(...options);
+    socket.addEventListener('message', () => { runs.received = Date.now(); });
+    return socket;
   }
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"]')
-    && Date.now() - Math.max(window.__claimscopeRuns.changed, since) > quiet;
+  Watched.prototype = Native.prototype;
+  for (const state of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Watched[state] = Native[state];
+  window.WebSocket = Watched;
+  Native.prototype.send = function (...message) { runs.sent = Date.now(); return send.apply(this, message); };
+  new MutationObserver(() => { runs.changed = Date.now(); }).observe(
+    document.documentElement, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+})()"""
+SETTLED = """([since, quiet, lateQuiet]) => {
+  const runs = window.__claimscopeRuns, app = document.querySelector('[data-testid="stApp"]'), now = Date.now();
+  if (!runs || !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+      || document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (runs.late) return now - Math.max(runs.changed, since) > lateQuiet;
+  const answered = runs.received >= runs.sent || now - runs.sent > 5000;
+  return answered && now - Math.max(runs.changed, runs.sent, runs.received, since) > quiet;
 }"""
-QUIET_MS = 500
+QUIET_MS = 150
+LATE_QUIET_MS = 500
+
+
+class WatchedBrowser:
+    """Chromium whose every new page carries RUN_WATCH from its first document, so `settle` sees every run."""
+
+    def __init__(self, chromium) -> None:
+        self.chromium = chromium
+
+    def new_context(self, **options):
+        context = self.chromium.new_context(**options)
+        context.add_init_script(RUN_WATCH)
+        return context
+
+    def new_page(self, **options):
+        page = self.chromium.new_page(**options)
+        page.context.add_init_script(RUN_WATCH)
+        return page
+
+    def __getattr__(self, name: str):
+        return getattr(self.chromium, name)
 
 
 def settle(page) -> None:
-    """Wait until the script run a click or an address started has finished, and no other has started since."""
+    """Wait until the script runs a click or an address started have finished, and no other has started since."""
+    page.evaluate(RUN_WATCH)  # a page opened some other way: watched from now on, by the quiet rule
     since = page.evaluate("Date.now()")
-    page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=90_000, polling=100)
+    page.wait_for_function(SETTLED, arg=[since, QUIET_MS, LATE_QUIET_MS], timeout=90_000, polling=50)
 
 
 def select_first_row(page) -> None:

@@ -304,7 +304,7 @@ def test_a_biller_works_a_claim_while_a_big_file_loads_and_finds_it_after_a_relo
     shutil.copy(f"{sample_db}.key", f"{db}.key")
     users = folder / "users.json"
     add_user(users, "dana", "biller", "correct horse battery")
-    big = write_835(folder / "big.835", 150_000)
+    big = write_835(folder / "big.835", 100_000)  # about 12 s to load alone here: it must outlast the first change (3-5 s)
     env = {"CLAIMSCOPE_USERS": str(users), "CLAIMSCOPE_DEMO": "0"}
     note = "Called the payer: reprocessing, see [reference 4411](http://x.test/ref)"
 

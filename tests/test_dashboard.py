@@ -1,7 +1,7 @@
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load_files
-from tests.conftest import APP, HAND_MADE, open_app
+from tests.conftest import APP, HAND_MADE, open_app, scalar
 
 
 def test_data_loaded_page_shows_row_counts_from_the_database(db_path, monkeypatch):
@@ -47,6 +47,25 @@ def test_data_quality_page_lists_balancing_failures_and_unmatched_remits(db_path
     assert [str(value) for value in balancing["difference_amount"]] == ["5.50"]
     unmatched = next(frame.value for frame in page.dataframe if "reason" in frame.value.columns and "trace_number" in frame.value.columns)
     assert sorted(unmatched["claim_id"]) == ["M2", "R1", "T099", "T100", "X9"]
+
+
+def test_two_checks_sharing_a_name_show_as_two_rows_each_with_its_own_severity_and_failures(db_path, tmp_path, monkeypatch):
+    """claims' two checks on service_date_from share GX's name: in the future refuses the claim, older than three
+    years loads and is counted. C1002 is dated 2099 (refused), C1003 2020 (loaded); each rule counts its own one."""
+    claims = tmp_path / "claims.csv"
+    text = (HAND_MADE / "claims.csv").read_text()
+    claims.write_text(text.replace(",2026-09-10,2026-09-10,2026-09-11,", ",2099-09-10,2099-09-10,2099-09-11,")
+                      .replace(",2026-09-15,2026-09-15,2026-09-17,", ",2020-09-15,2020-09-15,2020-09-17,"))
+    load_files([claims], db_path)
+
+    page = data_quality_page(db_path, monkeypatch)
+
+    results = next(frame.value for frame in page.dataframe if "check" in frame.value.columns)
+    dated = results[results["expectation"] == "expect_column_values_to_be_between(service_date_from)"]
+    assert sorted(zip(dated["severity"], dated["unexpected_count"], dated["latest_success"])) == [("error", 1, False), ("warning", 1, False)]
+    checks = dict(zip(dated["severity"], dated["check"]))
+    assert checks["error"].endswith("is not in the future") and checks["warning"].endswith("is within the last three years")
+    assert scalar(db_path, "select list(claim_id order by claim_id) from claims") == ["C1001", "C1003", "C1004", "C1005"]
 
 
 def test_quarantine_browser_filters_by_problem_and_hides_raw_records_until_asked(db_path, tmp_path, monkeypatch):

@@ -32,7 +32,7 @@ test: system-deps install
 	# (a practice loaded, a Spark lake) are built once: xdist_group marks and --dist loadgroup grouped nothing here
 	# (pytest-xdist 3.8.0), and the Spark parity fixtures were built twice. The 30 slowest tests are printed at the end.
 	# 820 tests in 1,141 s with loadgroup, 948 s with loadfile; 986 tests in 1,039-1,091 s (2026-12-07); 1,040 tests in
-	# 995-1,060 s with the longest files first (2026-12-08, tests/conftest.py); 1,041 tests in 836 s, 934 s in a clean clone, after
+	# 995-1,060 s with the longest files first (2026-12-08, tests/conftest.py); 1,042 tests in 836 s, 850-934 s in a clean clone, after
 	# the loader's GX path and the browser tests' settle were cut (2026-12-08; target 600 s: not met).
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=30
 

@@ -180,6 +180,15 @@ def file_sums(data: bytes | str) -> FileSums:
             current.end = upto
             current = None
 
+    def opened(tag: str, number: int) -> Record:
+        record = Record(tag, number, number)
+        records.append(record)
+        return record
+
+    def holding(tag: str, number: int, *owners: Record | None) -> Record:
+        """The record a segment counts toward: its claim, else its payment, else one of its own (a stray segment)."""
+        return next((owner for owner in owners if owner), None) or opened(tag, number)
+
     for number, elements in numbered:
         tag = elements[0]
         if tag == "ST":
@@ -202,40 +211,29 @@ def file_sums(data: bytes | str) -> FileSums:
             if tag in ("CLP", "PLB", "LX", "TS3", "TS2"):  # a claim ends where the next claim, header or PLB begins
                 close(number - 1)
             if tag == "CLP":
-                current = Record("CLP", number, number)
-                records.append(current)
+                current = opened("CLP", number)
                 current.figures.clp += 1
                 current.figures.clp04 += _amount(elements, 4, number, unreadable)
             elif tag == "BPR" and payment:
                 payment.figures.bpr02 += _amount(elements, 2, number, unreadable)
             elif tag == "PLB":
-                plb = Record("PLB", number, number)
-                plb.figures.plb = sum((_amount(elements, i, number, unreadable) for i in _PLB_AMOUNTS), Decimal(0))
-                records.append(plb)
+                opened("PLB", number).figures.plb = sum((_amount(elements, i, number, unreadable) for i in _PLB_AMOUNTS), Decimal(0))
             elif tag == "CAS":
-                holder = current or payment or Record("CAS", number, number)
-                holder.figures.cas += sum((_amount(elements, i, number, unreadable) for i in _CAS_AMOUNTS), Decimal(0))
-                if holder is not current and holder is not payment:
-                    records.append(holder)
+                cas = sum((_amount(elements, i, number, unreadable) for i in _CAS_AMOUNTS), Decimal(0))
+                holding("CAS", number, current, payment).figures.cas += cas
             elif tag == "SVC":
-                holder = current or payment or Record("SVC", number, number)
+                holder = holding("SVC", number, current, payment)
                 holder.figures.svc += 1
                 holder.figures.svc03 += _amount(elements, 3, number, unreadable)
-                if holder is not current and holder is not payment:
-                    records.append(holder)
         elif kind and kind.startswith("837"):
             if tag in ("CLM", "HL"):  # a claim ends at the next claim or the next hierarchical level
                 close(number - 1)
             if tag == "CLM":
-                current = Record("CLM", number, number)
-                records.append(current)
+                current = opened("CLM", number)
                 current.figures.clm += 1
                 current.figures.clm02 += _amount(elements, 2, number, unreadable)
             elif tag in _SERVICE_LINES_837:
-                holder = current or Record(tag, number, number)
-                holder.figures.service_lines_837 += 1
-                if holder is not current:
-                    records.append(holder)
+                holding(tag, number, current).figures.service_lines_837 += 1
     close(numbered[-1][0] if numbered else 0)
     total = sum((record.figures for record in records), Figures())
     return FileSums(kinds - {""}, total, records, sets, unreadable, delimiters)

@@ -159,12 +159,16 @@ class SuiteRunner:
     def validated(self, table: str, frame, result_format: str = "COMPLETE"):
         """GX's result of one suite over a table's rows (as `run` takes them), in BOOLEAN_ONLY or COMPLETE format."""
         batch_definition, suite, complete = self.suites[table]
-        rows = {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}
+        rows = self._rows(table, frame)
         if table in self.checkpoints:
             [result] = self.checkpoints[table].run(batch_parameters=rows, expectation_parameters=self.parameters).run_results.values()
             return result
         return batch_definition.get_batch(batch_parameters=rows).validate(
             suite, result_format=complete if result_format == "COMPLETE" else result_format, expectation_parameters=self.parameters)
+
+    def _rows(self, table: str, frame) -> dict:
+        """The batch parameters GX takes: the Spark DataFrame as given, or the suite's columns typed for pandas."""
+        return {"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])}
 
     def run(self, table: str, frame: pl.DataFrame) -> list[Outcome]:
         """Validate one table's rows (with _file and _row columns; a Spark DataFrame under spark); one Outcome per
@@ -175,7 +179,7 @@ class SuiteRunner:
             results = self.validated(table, frame).results
         else:
             batch_definition, suite, complete = self.suites[table]
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame if self.spark else as_pandas(frame, self.columns[table])})
+            batch = batch_definition.get_batch(batch_parameters=self._rows(table, frame))
             quick = batch.validate(suite, result_format="BOOLEAN_ONLY", expectation_parameters=self.parameters)
             by_id = {expectation.id: expectation for expectation in suite.expectations}
             results = [
